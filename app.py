@@ -1,0 +1,211 @@
+"""The web chat: a thin Gradio layer over the `qa` library.
+
+    python app.py [--corpus corpus] [--index index] [--host 127.0.0.1] [--port 7860] [--auth user:pw]
+
+On start the index is built or brought up to date from the corpus folder. Corpus text and
+questions are always shown as text: every piece of it is escaped before it reaches Markdown.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import re
+import sys
+from pathlib import Path
+
+import gradio as gr
+
+import qa
+from qa.answer import Answer, answer
+from qa.sentences import highlight
+from qa.status import index_status
+from qa.uploads import UploadRejected, save_upload
+
+log = logging.getLogger("qa.app")
+TITLE = "Briefing QA"
+TAGLINE = ("Ask questions about your briefings: every answer is taken from them and cites the "
+           "paragraph it comes from.")
+EXAMPLES = [
+    "Which countries committed troops?",
+    "What did Lavrov say?",
+    "How many countries are prepared to contribute to the security architecture?",
+    "Will Starmer travel to the White House with Zelensky?",
+]
+CONCURRENCY_LIMIT = 4
+LOOPBACK = {"127.0.0.1", "localhost", "::1"}
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]!|~$])")
+_LINE_START_MARKUP = re.compile(r"^(\s*(?:\d+)?)([#+\-=.)])")
+
+
+def escape_markdown(text: str) -> str:
+    """`text` that Markdown (and the HTML beneath it) shows literally, character for character."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    text = _MARKDOWN_SPECIAL.sub(r"\\\1", text)
+    return _LINE_START_MARKUP.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
+
+
+def format_answer(result: Answer) -> str:
+    """The chat reply: the answer with [n] markers, then the numbered, highlighted passages."""
+    if result.found:
+        lines = ["**Answer:** " + " ".join(
+            f"{escape_markdown(s.text)} **[{s.passage}]**" for s in result.sentences), "",
+            "**Sources**"]
+    else:
+        lines = ["**No briefing answers this question.** "
+                 "The closest matches are shown below; they may not be relevant.", "",
+                 "**Closest matches**"]
+    for number, (passage, spans) in enumerate(zip(result.passages, result.highlights), start=1):
+        lines.append("")
+        lines.append(f"**[{number}] {escape_markdown(passage.citation)}** · "
+                     f"`{passage.source.replace('`', '')}` · relevance {_relevance_bar(passage.score)}")
+        lines.append("> " + highlight(passage.text, spans, escape=escape_markdown))
+    return "\n".join(lines)
+
+
+def _relevance_bar(score: float) -> str:
+    filled = max(0, min(5, round(score * 5)))
+    return "●" * filled + "○" * (5 - filled) + f" {score:.2f}"
+
+
+def earlier_questions(history) -> list[str]:
+    """The user's earlier questions from a Gradio chat history (messages or pairs)."""
+    questions = []
+    for turn in history or []:
+        if isinstance(turn, dict) and turn.get("role") == "user":
+            content = turn.get("content")
+            if isinstance(content, list):
+                content = " ".join(p.get("text", "") for p in content if isinstance(p, dict))
+            if isinstance(content, str):
+                questions.append(content)
+        elif isinstance(turn, (list, tuple)) and turn and isinstance(turn[0], str):
+            questions.append(turn[0])
+    return questions
+
+
+def make_chat(index_dir: Path):
+    def chat(message, history):
+        """Answer one question; errors become a message in the chat, never a crash."""
+        try:
+            return format_answer(answer(message or "", 5, earlier_questions(history), index_dir=index_dir))
+        except (ValueError, qa.QAError) as error:
+            return f"⚠️ {escape_markdown(str(error))}"
+        except Exception as error:  # the chat must keep serving whatever one query does
+            log.exception("query failed")
+            return f"⚠️ The question could not be answered: {escape_markdown(type(error).__name__)}."
+    return chat
+
+
+def describe_index(corpus_dir: Path, index_dir: Path) -> str:
+    """Markdown for the index panel: what the index holds and what changed since."""
+    try:
+        status = index_status(corpus_dir, index_dir)
+    except qa.QAError as error:
+        return f"⚠️ {escape_markdown(str(error))}\n\nUse **Rebuild index** below."
+    lines = [f"**{status.briefings}** briefings, **{status.paragraphs}** paragraphs",
+             f"Model: `{status.model.replace('`', '')}`", f"Built: {escape_markdown(status.built_at)}"]
+    if status.stale:
+        for label, names in (("New", status.new), ("Changed", status.changed), ("Removed", status.removed)):
+            if names:
+                lines.append(f"{label} since: " + ", ".join(escape_markdown(n) for n in names))
+        lines.append("The corpus changed since the build: **Rebuild index** to include it.")
+    else:
+        lines.append("Up to date with the corpus folder.")
+    for skipped in status.skipped:
+        lines.append(f"Skipped {escape_markdown(skipped)}")
+    return "\n\n".join(lines)
+
+
+def rebuild(corpus_dir: Path, index_dir: Path) -> str:
+    try:
+        report = qa.build_index(corpus_dir, index_dir, progress=False)
+    except (qa.QAError, OSError, RuntimeError) as error:
+        return f"⚠️ {escape_markdown(str(error))}"
+    skipped = "".join(f"\n\nSkipped {escape_markdown(s.source)}: {escape_markdown(s.reason)}"
+                      for s in report.skipped)
+    return escape_markdown(report.summary()) + skipped
+
+
+def upload(files, corpus_dir: Path, index_dir: Path) -> str:
+    saved, problems = [], []
+    for file in files or []:
+        path = Path(file if isinstance(file, str) else file.name)
+        try:
+            content = path.read_bytes()
+            saved.append(save_upload(corpus_dir, path.name, content).name)
+        except (UploadRejected, OSError) as error:
+            problems.append(str(error))
+    lines = [f"Added {escape_markdown(name)}" for name in saved]
+    lines += [f"⚠️ {escape_markdown(problem)}" for problem in problems]
+    if saved:
+        lines.append(rebuild(corpus_dir, index_dir))
+    return "\n\n".join(lines) or "No file chosen."
+
+
+def build_app(corpus_dir="corpus", index_dir="index") -> gr.Blocks:
+    corpus_dir, index_dir = Path(corpus_dir), Path(index_dir)
+    with gr.Blocks(title=TITLE) as app:
+        gr.Markdown(f"# {TITLE}\n{TAGLINE}")
+        with gr.Row():
+            with gr.Column(scale=3):
+                gr.ChatInterface(
+                    make_chat(index_dir), api_name="chat", examples=EXAMPLES,
+                    chatbot=gr.Chatbot(height=560, sanitize_html=True, latex_delimiters=[],
+                                       allow_tags=False, buttons=["copy"], label="Chat"),
+                    concurrency_limit=CONCURRENCY_LIMIT, fill_height=False)
+            with gr.Column(scale=1):
+                gr.Markdown("### Index")
+                status = gr.Markdown(describe_index(corpus_dir, index_dir))
+                rebuild_button = gr.Button("Rebuild index")
+                files = gr.File(label="Add briefings (.txt, .md)", file_count="multiple",
+                                file_types=[".txt", ".md"])
+                report = gr.Markdown()
+        rebuild_button.click(lambda: rebuild(corpus_dir, index_dir), outputs=report,
+                             api_name="rebuild", concurrency_limit=1).then(
+            lambda: describe_index(corpus_dir, index_dir), outputs=status, api_visibility="private")
+        files.upload(lambda chosen: upload(chosen, corpus_dir, index_dir), inputs=files,
+                     outputs=report, api_name="upload", concurrency_limit=1).then(
+            lambda: describe_index(corpus_dir, index_dir), outputs=status, api_visibility="private")
+    app.queue(default_concurrency_limit=CONCURRENCY_LIMIT)
+    return app
+
+
+def prepare_index(corpus_dir: Path, index_dir: Path) -> None:
+    """Build the index, or bring it up to date, before serving."""
+    report = qa.build_index(corpus_dir, index_dir, progress=sys.stderr.isatty())
+    for skipped in report.skipped:
+        print(f"skipped {skipped.source}: {skipped.reason}", file=sys.stderr)
+    print(report.summary(), file=sys.stderr)
+
+
+def _parse_args(argv=None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=TAGLINE)
+    parser.add_argument("--corpus", default="corpus")
+    parser.add_argument("--index", default="index")
+    parser.add_argument("--host", default=os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1"))
+    parser.add_argument("--port", type=int, default=int(os.environ.get("GRADIO_SERVER_PORT", 7860)))
+    parser.add_argument("--auth", default=os.environ.get("QA_AUTH"),
+                        help="user:password to require a login (or set QA_AUTH)")
+    return parser.parse_args(argv)
+
+
+def main(argv=None) -> int:
+    args = _parse_args(argv)
+    corpus_dir, index_dir = Path(args.corpus), Path(args.index)
+    try:
+        prepare_index(corpus_dir, index_dir)
+    except (qa.QAError, OSError, RuntimeError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    auth = tuple(args.auth.split(":", 1)) if args.auth and ":" in args.auth else None
+    if args.host not in LOOPBACK:
+        print(f"warning: serving on {args.host}, reachable from other machines"
+              + ("" if auth else "; anyone who can reach it can read the briefings. "
+                 "Use --auth user:password"), file=sys.stderr)
+    build_app(corpus_dir, index_dir).launch(server_name=args.host, server_port=args.port, auth=auth)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,61 @@
+"""The Python API: `retrieve` over an index kept loaded per index folder."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from .encoder import get_encoder, model_name
+from .errors import IndexDamaged
+from .search import Searcher
+from .store import IndexStore, live_version
+from .types import Passage
+
+_searchers: dict[Path, Searcher] = {}
+_lock = threading.Lock()
+
+
+def retrieve(question: str, k: int = 5, *, index_dir="index", mode: str = "hybrid") -> list[Passage]:
+    """The `k` passages of the index that best answer `question`, best first, no two with the same text.
+
+    Returns fewer than `k` when the index holds fewer. Raises ValueError for an empty question or
+    a `k` below 1, and a QAError (IndexNotFound, IndexMismatch, IndexDamaged) that says how to
+    (re)build when the index cannot be used. The index is loaded once per `index_dir` and reloaded
+    when a build has replaced it on disk. `mode` is "hybrid" (default), "dense", "bm25" or "rrf".
+    """
+    question = validate_question(question)
+    if isinstance(k, bool) or not isinstance(k, int) or k < 1:
+        raise ValueError(f"k must be a whole number of at least 1, not {k!r}")
+    return searcher_for(index_dir).search(question, k, mode=mode)
+
+
+def validate_question(question: str) -> str:
+    """The question stripped of surrounding space; ValueError when nothing is left."""
+    if not isinstance(question, str):
+        raise ValueError(f"the question must be text, not {type(question).__name__}")
+    stripped = question.strip()
+    if not stripped:
+        raise ValueError("the question is empty: type a question about the briefings")
+    return stripped
+
+
+def searcher_for(index_dir="index") -> Searcher:
+    """The cached Searcher of `index_dir`, (re)loaded when the live version on disk changed."""
+    folder = Path(index_dir).resolve()
+    version = live_version(folder)
+    with _lock:
+        cached = _searchers.get(folder)
+        if cached is not None and cached.store.version == version:
+            return cached
+        store = _load_with_retry(folder)
+        searcher = Searcher(store, get_encoder(store.manifest.get("model")))
+        _searchers[folder] = searcher
+        return searcher
+
+
+def _load_with_retry(folder: Path) -> IndexStore:
+    """Load the live version; a build that swaps versions mid-load is met by loading once more."""
+    try:
+        return IndexStore.load(folder, model=model_name())
+    except IndexDamaged:
+        return IndexStore.load(folder, model=model_name())

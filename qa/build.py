@@ -1,0 +1,193 @@
+"""Building the index from the corpus folder, incrementally: only new text is embedded."""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+import time
+from collections import Counter
+from contextlib import contextmanager
+from datetime import datetime, timezone
+from pathlib import Path
+
+import numpy as np
+
+from .dense import ANN_THRESHOLD, all_vectors
+from .documents import Document, list_corpus_files, read_document, text_digest
+from .encoder import Encoder, get_encoder, model_name
+from .errors import IndexBusy, IndexDamaged, IndexMismatch, IndexNotFound
+from .store import FORMAT_VERSION, IndexStore, StoredPassage
+from .textfiles import UnreadableFile
+from .types import BuildReport, SkippedFile
+
+log = logging.getLogger("qa")
+
+
+def build_index(corpus_dir="corpus", index_dir="index", *, full: bool = False,
+                model: str | None = None, device: str | None = None,
+                progress: bool = True) -> BuildReport:
+    """Bring the index in `index_dir` up to date with the briefings in `corpus_dir`.
+
+    Paragraphs whose indexed text was embedded before are reused; only new text is embedded.
+    `full=True` ignores the previous index. Unreadable files are skipped and listed in the
+    report. The previous index stays live until the new one is complete. Raises IndexBusy when
+    another build holds the index, FileNotFoundError when the corpus folder is missing.
+    """
+    started = time.perf_counter()
+    corpus_dir, index_dir = Path(corpus_dir), Path(index_dir)
+    if not corpus_dir.is_dir():
+        raise FileNotFoundError(f"corpus folder {corpus_dir}/ does not exist")
+    encoder = get_encoder(model, device)
+    with _build_lock(index_dir):
+        documents, skipped = read_corpus(corpus_dir)
+        previous = None if full else _previous_store(index_dir, encoder.name)
+        report = _compare(previous, documents)
+        embedded = 0
+        if previous is None or _documents_entry(documents) != previous.manifest["documents"]:
+            passages = _passages_of(documents)
+            vectors, owners, embedded = _vectors_for(passages, previous, encoder, progress)
+            manifest = _manifest(encoder, documents, passages, len(owners))
+            IndexStore.create(manifest, passages, vectors, owners).save(index_dir)
+    report.embedded, report.documents, report.skipped = embedded, len(documents), skipped
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def read_corpus(corpus_dir: Path) -> tuple[list[Document], list[SkippedFile]]:
+    """Every readable briefing under `corpus_dir`, and the files skipped with the reason."""
+    documents, skipped = [], []
+    root = corpus_dir.resolve()
+    for path in list_corpus_files(corpus_dir):
+        source = path.relative_to(root).as_posix() if path.is_absolute() else path.as_posix()
+        try:
+            document = read_document(path, source)
+        except UnreadableFile as error:
+            skipped.append(SkippedFile(source, str(error)))
+            log.warning("skipped %s: %s", source, error)
+            continue
+        if not document.paragraphs:
+            skipped.append(SkippedFile(source, "no paragraphs with content"))
+            log.warning("skipped %s: no paragraphs with content", source)
+            continue
+        documents.append(document)
+    return documents, skipped
+
+
+@contextmanager
+def _build_lock(index_dir: Path):
+    """Exclusive right to write `index_dir`; the kernel frees it if the process dies."""
+    index_dir.mkdir(parents=True, exist_ok=True)
+    with open(index_dir / ".lock", "w") as lock:
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise IndexBusy(index_dir) from None
+        try:
+            yield
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
+
+
+def _previous_store(index_dir: Path, model: str) -> IndexStore | None:
+    """The live index to reuse vectors from, or None (none yet, another model, or damaged)."""
+    try:
+        return IndexStore.load(index_dir, model=model)
+    except IndexNotFound:
+        return None
+    except (IndexMismatch, IndexDamaged) as error:
+        log.warning("rebuilding from scratch: %s", error)
+        return None
+
+
+def _passages_of(documents: list[Document]) -> list[StoredPassage]:
+    """The passages to store; a paragraph already stored from another document is not stored again."""
+    seen: set[str] = set()
+    passages = []
+    for document in documents:
+        for paragraph in document.paragraphs:
+            if paragraph.digest in seen:
+                continue
+            seen.add(paragraph.digest)
+            passages.append(StoredPassage(
+                source=document.source, title=document.title, paragraph=paragraph.number,
+                text=paragraph.text, heading=paragraph.heading, digest=paragraph.digest))
+    return passages
+
+
+def _vectors_for(passages: list[StoredPassage], previous: IndexStore | None, encoder: Encoder,
+                 progress: bool) -> tuple[np.ndarray, np.ndarray, int]:
+    """(vectors, owners, how many passages were embedded): old vectors reused by indexed text."""
+    reusable = _reusable_vectors(previous)
+    keys = [text_digest(passage.indexed_text) for passage in passages]
+    new = [i for i, key in enumerate(keys) if key not in reusable]
+    new_vectors, new_owners = encoder.encode_passages(
+        [passages[i].indexed_text for i in new], progress=progress)
+    chunks, owners = [], []
+    for i, key in enumerate(keys):
+        if key in reusable:
+            chunks.append(reusable[key])
+            owners.extend([i] * len(reusable[key]))
+    if new:
+        chunks.append(new_vectors)
+        owners.extend(np.asarray(new, dtype=np.int64)[new_owners].tolist())
+    vectors = np.concatenate(chunks) if chunks else np.zeros((0, encoder.dimension), np.float32)
+    return vectors, np.asarray(owners, dtype=np.int64), len(new)
+
+
+def _reusable_vectors(previous: IndexStore | None) -> dict[str, np.ndarray]:
+    """Indexed-text digest -> its vectors (one or more windows) in the previous index."""
+    if previous is None:
+        return {}
+    vectors = all_vectors(previous.vectors)
+    by_passage: dict[int, list[int]] = {}
+    for row, owner in enumerate(previous.owners.tolist()):
+        by_passage.setdefault(owner, []).append(row)
+    return {
+        text_digest(passage.indexed_text): vectors[by_passage[i]]
+        for i, passage in enumerate(previous.passages) if i in by_passage
+    }
+
+
+def _manifest(encoder: Encoder, documents: list[Document], passages: list[StoredPassage],
+              vector_count: int) -> dict:
+    return {
+        "format_version": FORMAT_VERSION,
+        "model": encoder.name,
+        "dimension": encoder.dimension,
+        "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "passages": len(passages),
+        "vectors": vector_count,
+        "approximate": vector_count > ANN_THRESHOLD,
+        "documents": _documents_entry(documents),
+    }
+
+
+def _documents_entry(documents: list[Document]) -> dict:
+    """The manifest's record of each document: content hash, title and paragraph hashes."""
+    return {
+        document.source: {
+            "digest": document.digest,
+            "title": document.title,
+            "paragraphs": [paragraph.digest for paragraph in document.paragraphs],
+        }
+        for document in documents
+    }
+
+
+def _compare(previous: IndexStore | None, documents: list[Document]) -> BuildReport:
+    """Paragraph counts against the previous build: an edited paragraph counts as updated."""
+    before = previous.manifest["documents"] if previous else {}
+    report = BuildReport()
+    for document in documents:
+        old = Counter(before.get(document.source, {}).get("paragraphs", []))
+        new = Counter(paragraph.digest for paragraph in document.paragraphs)
+        gone, came = sum((old - new).values()), sum((new - old).values())
+        report.unchanged += sum((old & new).values())
+        report.updated += min(gone, came)
+        report.added += came - min(gone, came)
+        report.removed += gone - min(gone, came)
+    current = {document.source for document in documents}
+    for source, entry in before.items():
+        if source not in current:
+            report.removed += len(entry["paragraphs"])
+    return report

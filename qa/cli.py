@@ -1,0 +1,104 @@
+"""The command line: `python -m qa index|ask|eval|bench`. Errors are one line and a non-zero exit."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+
+from .errors import QAError
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = _parser()
+    args = parser.parse_args(argv)
+    logging.basicConfig(level=logging.WARNING, format="warning: %(message)s", stream=sys.stderr)
+    try:
+        return args.run(args)
+    except (QAError, ValueError, FileNotFoundError, RuntimeError, OSError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("interrupted; the previous index is still in place", file=sys.stderr)
+        return 130
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m qa", description="Cited answers from briefings.")
+    commands = parser.add_subparsers(dest="command", required=True)
+
+    index = commands.add_parser("index", help="build or update the index from the corpus folder")
+    index.add_argument("--corpus", default="corpus", help="folder of briefings (default: corpus)")
+    _index_option(index)
+    index.add_argument("--full", action="store_true", help="rebuild from scratch, re-embedding all")
+    _model_options(index)
+    index.set_defaults(run=_index)
+
+    ask = commands.add_parser("ask", help="answer a question with cited passages")
+    ask.add_argument("question")
+    ask.add_argument("-k", type=int, default=5, help="passages to show (default: 5)")
+    ask.add_argument("--json", action="store_true",
+                     help="print the passages as a JSON list of passage objects")
+    _index_option(ask)
+    ask.set_defaults(run=_ask)
+
+    evaluate = commands.add_parser("eval", help="measure retrieval quality on a BEIR-layout set")
+    evaluate.add_argument("--data", required=True, help="folder with corpus.jsonl, queries.jsonl, qrels/")
+    evaluate.add_argument("--id-prefix", default="", help="keep corpus rows whose id starts so")
+    evaluate.add_argument("--limit", type=int, default=None, help="first N queries only")
+    evaluate.add_argument("--mode", default="hybrid", choices=["hybrid", "dense", "bm25", "rrf"])
+    evaluate.add_argument("--cache", default=".cache/eval", help="where set indexes are kept")
+    evaluate.add_argument("--json", action="store_true")
+    evaluate.set_defaults(run=_eval)
+    return parser
+
+
+def _index_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--index", default="index", help="index folder (default: index)")
+
+
+def _model_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--model", default=None,
+                        help="sentence-transformers model name or folder (default: $QA_MODEL or "
+                             "the bundled all-MiniLM-L6-v2)")
+    parser.add_argument("--device", default=None, help="cpu, cuda, ... (default: automatic)")
+
+
+def _index(args) -> int:
+    from .build import build_index
+
+    report = build_index(args.corpus, args.index, full=args.full, model=args.model,
+                         device=args.device, progress=sys.stderr.isatty())
+    for skipped in report.skipped:
+        print(f"skipped {skipped.source}: {skipped.reason}")
+    print(report.summary())
+    return 0
+
+
+def _ask(args) -> int:
+    from .answer import answer
+
+    result = answer(args.question, args.k, index_dir=args.index)
+    if args.json:
+        print(json.dumps([p.to_dict() for p in result.passages], ensure_ascii=False, indent=1))
+    else:
+        print(result.to_text())
+    return 0
+
+
+def _eval(args) -> int:
+    from .evaluate import evaluate
+
+    result = evaluate(args.data, id_prefix=args.id_prefix, limit=args.limit, mode=args.mode,
+                      cache_dir=args.cache, progress=sys.stderr.isatty())
+    if args.json:
+        print(json.dumps(result.to_dict(), indent=1))
+        return 0
+    print(f"{args.data} ({args.mode}): {result.queries} queries, {result.paragraphs} paragraphs")
+    print("  " + "  ".join(f"{name} {value:.4f}" for name, value in result.metrics.items()))
+    rate = result.embedded / result.build_seconds if result.build_seconds else 0.0
+    print(f"  build {result.build_seconds:.1f} s ({result.embedded} embedded, {rate:.0f} paragraphs/s)")
+    print(f"  latency p50 {result.latency_ms['p50']:.1f} ms, p95 {result.latency_ms['p95']:.1f} ms; "
+          f"peak memory {result.peak_memory_mb:.0f} MB")
+    return 0

@@ -1,0 +1,51 @@
+"""The dense half of hybrid search: FAISS over normalised vectors, scored by inner product (cosine).
+
+Up to ANN_THRESHOLD vectors the search is exact (a flat index). Past it, an HNSW graph keeps
+latency flat; its parameters are set so recall@10 against exact search stays at or above 0.98
+(measured with `python -m qa bench ann`; see docs/benchmarks.md).
+"""
+
+from __future__ import annotations
+
+import faiss
+import numpy as np
+
+ANN_THRESHOLD = 100_000
+HNSW_NEIGHBOURS = 32
+HNSW_BUILD_DEPTH = 80
+HNSW_SEARCH_DEPTH = 128
+
+
+def build_vector_index(vectors: np.ndarray, dimension: int) -> faiss.Index:
+    """An exact index for up to ANN_THRESHOLD vectors, an HNSW graph beyond."""
+    if len(vectors) > ANN_THRESHOLD:
+        index = faiss.IndexHNSWFlat(dimension, HNSW_NEIGHBOURS, faiss.METRIC_INNER_PRODUCT)
+        index.hnsw.efConstruction = HNSW_BUILD_DEPTH
+    else:
+        index = faiss.IndexFlatIP(dimension)
+    if len(vectors):
+        index.add(np.ascontiguousarray(vectors, dtype=np.float32))
+    return index
+
+
+def is_approximate(index: faiss.Index) -> bool:
+    return isinstance(index, faiss.IndexHNSWFlat)
+
+
+def search_vectors(index: faiss.Index, query: np.ndarray, depth: int) -> tuple[np.ndarray, np.ndarray]:
+    """(rows, similarities) of the `depth` nearest vectors to one query vector, best first."""
+    depth = min(depth, index.ntotal)
+    if depth <= 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+    if is_approximate(index):
+        index.hnsw.efSearch = max(HNSW_SEARCH_DEPTH, depth)
+    scores, rows = index.search(np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32), depth)
+    keep = rows[0] >= 0
+    return rows[0][keep].astype(np.int64), scores[0][keep]
+
+
+def all_vectors(index: faiss.Index) -> np.ndarray:
+    """Every stored vector, in row order (flat and HNSW indexes keep them exactly)."""
+    if index.ntotal == 0:
+        return np.zeros((0, index.d), dtype=np.float32)
+    return index.reconstruct_n(0, index.ntotal)

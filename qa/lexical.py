@@ -1,0 +1,69 @@
+"""The lexical half of hybrid search: BM25 (bm25s) over stemmed words, English stop words removed.
+
+It makes names, numbers and rare words ("Lavrov", "30-day", "Poland") count even where the
+embedding of a question is vague.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+import bm25s
+import numpy as np
+import Stemmer
+
+logging.getLogger("bm25s").setLevel(logging.WARNING)
+
+_stemmer = Stemmer.Stemmer("english")
+
+
+def tokenize(texts: list[str]) -> list[list[str]]:
+    """Lower-cased, stemmed word tokens without English stop words, one list a text."""
+    return bm25s.tokenize(
+        texts, stopwords="en", stemmer=_stemmer, return_ids=False, show_progress=False
+    )
+
+
+class LexicalIndex:
+    """BM25 scores of a fixed list of texts; positions in results are positions in that list."""
+
+    def __init__(self, retriever: bm25s.BM25, size: int):
+        self._retriever = retriever
+        self.size = size
+
+    @classmethod
+    def build(cls, texts: list[str]) -> "LexicalIndex":
+        retriever = bm25s.BM25()
+        if texts:
+            retriever.index(tokenize(texts), show_progress=False)
+        return cls(retriever, len(texts))
+
+    def save(self, folder: Path) -> None:
+        if self.size:
+            self._retriever.save(str(folder))
+        folder.mkdir(parents=True, exist_ok=True)
+
+    @classmethod
+    def load(cls, folder: Path, size: int) -> "LexicalIndex":
+        retriever = bm25s.BM25.load(str(folder)) if size else bm25s.BM25()
+        return cls(retriever, size)
+
+    def score_all(self, question: str) -> np.ndarray:
+        """The BM25 score of every text for `question` (all zero when no word of it is known)."""
+        tokens = tokenize([question])[0] if self.size else []
+        known = [token for token in tokens if token in self._retriever.vocab_dict]
+        if not known:
+            return np.zeros(self.size, dtype=np.float32)
+        return self._retriever.get_scores(known).astype(np.float32, copy=False)
+
+
+def top_positions(scores: np.ndarray, depth: int) -> tuple[np.ndarray, np.ndarray]:
+    """(positions, scores) of up to `depth` positive scores, best first."""
+    depth = min(depth, len(scores))
+    if depth <= 0:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+    top = np.argpartition(-scores, depth - 1)[:depth]
+    top = top[np.argsort(-scores[top], kind="stable")]
+    top = top[scores[top] > 0]
+    return top.astype(np.int64), scores[top]

@@ -1,0 +1,136 @@
+"""Hybrid search over a loaded index: dense and BM25 candidates, fused into one ranking.
+
+Both halves propose candidates; every candidate then gets both of its scores exactly (BM25 scores
+the whole corpus anyway, and a passage's vectors are looked up), so no candidate is penalised for
+being missed by one half. The fused score blends the two scores, each standardised (z-score) over
+the candidates: BLEND_DENSE * dense + (1 - BLEND_DENSE) * bm25, then scaled to 0..1 for display.
+The method and weight were chosen by measurement on ../shared/bench (docs/benchmarks.md);
+reciprocal rank fusion is kept as mode "rrf" for comparison.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .dense import search_vectors
+from .encoder import Encoder
+from .lexical import top_positions
+from .store import IndexStore, StoredPassage
+from .types import Passage, make_citation
+
+MODES = ("hybrid", "dense", "bm25", "rrf")
+BLEND_DENSE = 0.65
+RRF_K = 60
+# Candidates each half proposes (or k, if larger): fixed, so the top of a ranking does not
+# depend on how many results were asked for.
+MIN_DEPTH = 100
+# Questions are cut to this many characters: the model reads ~256 word pieces anyway.
+MAX_QUESTION_CHARS = 2000
+
+
+class Searcher:
+    """Answers questions against one loaded IndexStore with one encoder."""
+
+    def __init__(self, store: IndexStore, encoder: Encoder):
+        self.store = store
+        self.encoder = encoder
+        self._first_row, self._row_order = _rows_by_passage(store.owners, len(store.passages))
+
+    def question_vector(self, question: str) -> np.ndarray:
+        return self.encoder.encode([question[:MAX_QUESTION_CHARS]])[0]
+
+    def search(self, question: str, k: int, mode: str = "hybrid",
+               vector: np.ndarray | None = None) -> list[Passage]:
+        """The `k` best passages for `question`, best first (fewer if the index holds fewer).
+
+        `vector` is the question's embedding when the caller has it already.
+        """
+        if mode not in MODES:
+            raise ValueError(f"unknown search mode {mode!r}; use one of {', '.join(MODES)}")
+        question = question[:MAX_QUESTION_CHARS]
+        depth = max(MIN_DEPTH, k)
+        if vector is None and mode != "bm25":
+            vector = self.question_vector(question)
+        lexical = self.store.lexical.score_all(question) if mode != "dense" else None
+        dense_ids, dense_scores = self._dense(vector, depth) if vector is not None else _empty()
+        lexical_ids, lexical_scores = top_positions(lexical, depth) if lexical is not None else _empty()
+        if mode == "hybrid":
+            ids, scores = self._blend(vector, lexical, np.union1d(dense_ids, lexical_ids))
+        elif mode == "rrf":
+            ids, scores = _rrf(dense_ids, lexical_ids)
+        elif mode == "dense":
+            ids, scores = dense_ids, dense_scores
+        else:
+            ids, scores = lexical_ids, lexical_scores
+        return [self.passage(int(i), float(s)) for i, s in zip(ids[:k], scores[:k])]
+
+    def dense_similarity(self, question_vector: np.ndarray, passage_ids: np.ndarray) -> np.ndarray:
+        """Exact cosine of each passage (its best window) to the question vector."""
+        similarities = np.full(len(passage_ids), -1.0, dtype=np.float32)
+        for slot, passage in enumerate(passage_ids.tolist()):
+            rows = self._row_order[self._first_row[passage]:self._first_row[passage + 1]]
+            for row in rows.tolist():
+                vector = self.store.vectors.reconstruct(row)
+                similarities[slot] = max(similarities[slot], float(vector @ question_vector))
+        return similarities
+
+    def _dense(self, vector: np.ndarray, depth: int) -> tuple[np.ndarray, np.ndarray]:
+        rows, scores = search_vectors(self.store.vectors, vector, depth * 2)
+        return _best_per_passage(self.store.owners[rows], scores, depth)
+
+    def _blend(self, vector: np.ndarray, lexical: np.ndarray, candidates: np.ndarray):
+        if not len(candidates):
+            return _empty()
+        dense = self.dense_similarity(vector, candidates)
+        fused = BLEND_DENSE * _z_score(dense) + (1 - BLEND_DENSE) * _z_score(lexical[candidates])
+        order = np.argsort(-fused, kind="stable")
+        return candidates[order], _min_max(fused[order])
+
+    def passage(self, position: int, score: float) -> Passage:
+        """The stored passage at `position` as a Passage with `score`."""
+        stored: StoredPassage = self.store.passages[position]
+        return Passage(
+            source=stored.source, title=stored.title, paragraph=stored.paragraph,
+            text=stored.text, score=round(score, 6),
+            citation=make_citation(stored.title, stored.paragraph))
+
+
+def _rows_by_passage(owners: np.ndarray, passage_count: int) -> tuple[np.ndarray, np.ndarray]:
+    """CSR-style lookup: the rows of passage p are row_order[first_row[p]:first_row[p + 1]]."""
+    row_order = np.argsort(owners, kind="stable")
+    counts = np.bincount(owners, minlength=passage_count)
+    first_row = np.concatenate([[0], np.cumsum(counts)])
+    return first_row, row_order
+
+
+def _best_per_passage(owners: np.ndarray, scores: np.ndarray, depth: int):
+    """Rows (best first) to passages, keeping each passage's best row, at most `depth` of them."""
+    _, first = np.unique(owners, return_index=True)
+    first.sort()
+    return owners[first][:depth], scores[first][:depth]
+
+
+def _rrf(*rankings: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    fused: dict[int, float] = {}
+    for ranking in rankings:
+        for rank, passage in enumerate(ranking.tolist()):
+            fused[passage] = fused.get(passage, 0.0) + 1.0 / (RRF_K + rank + 1)
+    ordered = sorted(fused.items(), key=lambda item: -item[1])
+    return (np.array([p for p, _ in ordered], dtype=np.int64),
+            np.array([s for _, s in ordered], dtype=np.float32))
+
+
+def _z_score(values: np.ndarray) -> np.ndarray:
+    spread = float(values.std())
+    return (values - values.mean()) / spread if spread > 1e-9 else np.zeros_like(values)
+
+
+def _min_max(values: np.ndarray) -> np.ndarray:
+    low, high = float(values.min()), float(values.max())
+    if high - low < 1e-9:
+        return np.ones_like(values) if high > 0 else np.zeros_like(values)
+    return (values - low) / (high - low)
+
+
+def _empty() -> tuple[np.ndarray, np.ndarray]:
+    return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)

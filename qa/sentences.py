@@ -1,0 +1,45 @@
+"""Sentences within a paragraph: splitting with character spans, and highlighting spans as text."""
+
+from __future__ import annotations
+
+import re
+
+# A sentence ends at . ! ? or … (closing quotes and brackets included) followed by space and a
+# capital, a digit or an opening quote; "U.S. officials" and "e.g. this" are not cut.
+_BOUNDARY = re.compile(r"(?<=[.!?…])[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])")
+_ABBREVIATION = re.compile(r"(\b[A-Z]\.|\b(Mr|Mrs|Ms|Dr|Prof|St|Gen|Sen|Rep|Gov|Lt|Col|No|vs|etc|e\.g|i\.e)\.)$")
+
+
+def sentence_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) character spans of the sentences of `text`, in order, covering its words."""
+    spans, start = [], 0
+    for match in _BOUNDARY.finditer(text):
+        candidate_end = match.start()
+        if _ABBREVIATION.search(text[start:candidate_end + 1].rstrip("\"'”’)] ")):
+            continue
+        piece = text[start:match.end()].rstrip()
+        if piece:
+            spans.append((start, start + len(piece)))
+        start = match.end()
+    if text[start:].strip():
+        spans.append((start, len(text.rstrip())))
+    return spans
+
+
+def split_sentences(text: str) -> list[str]:
+    return [text[start:end] for start, end in sentence_spans(text)]
+
+
+def highlight(text: str, spans, mark: str = "**", escape=lambda piece: piece) -> str:
+    """`text` with each span wrapped in `mark`, every piece of text passed through `escape`.
+
+    Spans may be unsorted; a span overlapping an earlier one is ignored.
+    """
+    pieces, position = [], 0
+    for start, end in sorted(spans):
+        if start < position or start >= end:
+            continue
+        pieces += [escape(text[position:start]), mark, escape(text[start:end]), mark]
+        position = end
+    pieces.append(escape(text[position:]))
+    return "".join(pieces)

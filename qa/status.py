@@ -1,0 +1,43 @@
+"""What the index holds, and what changed in the corpus folder since it was built."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .build import read_corpus
+from .store import IndexStore
+
+
+@dataclass
+class IndexStatus:
+    """A summary of the live index and of the corpus files changed since it was built."""
+
+    briefings: int = 0
+    paragraphs: int = 0
+    model: str = ""
+    built_at: str = ""
+    new: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    skipped: list[str] = field(default_factory=list)
+
+    @property
+    def stale(self) -> bool:
+        return bool(self.new or self.changed or self.removed)
+
+
+def index_status(corpus_dir="corpus", index_dir="index") -> IndexStatus:
+    """The live index's summary and the corpus changes since; raises what IndexStore.load raises."""
+    store = IndexStore.load(Path(index_dir))
+    documents, skipped = read_corpus(Path(corpus_dir))
+    indexed = {source: entry["digest"] for source, entry in store.manifest["documents"].items()}
+    current = {document.source: document.digest for document in documents}
+    return IndexStatus(
+        briefings=len(indexed), paragraphs=len(store.passages), model=store.manifest["model"],
+        built_at=store.manifest["built_at"],
+        new=sorted(set(current) - set(indexed)),
+        changed=sorted(s for s in current.keys() & indexed.keys() if current[s] != indexed[s]),
+        removed=sorted(set(indexed) - set(current)),
+        skipped=[f"{s.source}: {s.reason}" for s in skipped],
+    )

@@ -1,0 +1,199 @@
+"""The index on disk: vectors, passages, BM25 and a manifest, published atomically.
+
+Layout of an index folder:
+
+    CURRENT            name of the live version folder (replaced atomically)
+    v-<stamp>/         one complete build: manifest.json, passages.jsonl, vectors.faiss,
+                       owners.npy (vector row -> passage), bm25/
+    .lock              held (flock) by the build that is writing
+
+A build writes a new version folder and only then points CURRENT at it, so a build that is
+interrupted at any moment leaves the previous version live and loadable.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import time
+import uuid
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import faiss
+import numpy as np
+
+from .dense import build_vector_index
+from .errors import IndexDamaged, IndexMismatch, IndexNotFound
+from .lexical import LexicalIndex
+
+FORMAT_VERSION = 1
+POINTER = "CURRENT"
+VERSION_PREFIX = "v-"
+BUILD_PREFIX = ".build-"
+
+
+@dataclass(frozen=True)
+class StoredPassage:
+    """A paragraph as stored: where it is from, its text, and the text that was indexed for it."""
+
+    source: str
+    title: str
+    paragraph: int
+    text: str
+    heading: str
+    digest: str
+
+    @property
+    def indexed_text(self) -> str:
+        """What is embedded and BM25-indexed: the paragraph in the context of its title and heading."""
+        return "\n".join(part for part in (self.title, self.heading, self.text) if part)
+
+
+@dataclass
+class IndexStore:
+    """A loaded (or freshly built) index: passages, their vectors, BM25 and the manifest."""
+
+    manifest: dict
+    passages: list[StoredPassage]
+    vectors: faiss.Index
+    owners: np.ndarray
+    lexical: LexicalIndex
+    version: str = ""
+
+    @classmethod
+    def create(cls, manifest: dict, passages: list[StoredPassage], vectors: np.ndarray,
+               owners: np.ndarray) -> "IndexStore":
+        """An in-memory index over `passages`; `owners[i]` is the passage that vector i covers."""
+        index = build_vector_index(vectors, manifest["dimension"])
+        lexical = LexicalIndex.build([passage.indexed_text for passage in passages])
+        return cls(manifest, passages, index, np.asarray(owners, dtype=np.int64), lexical)
+
+    def save(self, index_dir: Path) -> str:
+        """Write a new version folder, point CURRENT at it, remove older versions; returns its name."""
+        index_dir.mkdir(parents=True, exist_ok=True)
+        staging = index_dir / f"{BUILD_PREFIX}{uuid.uuid4().hex[:8]}"
+        staging.mkdir()
+        try:
+            self._write_files(staging)
+            version = f"{VERSION_PREFIX}{time.strftime('%Y%m%dT%H%M%S')}-{uuid.uuid4().hex[:6]}"
+            os.replace(staging, index_dir / version)
+        except BaseException:
+            shutil.rmtree(staging, ignore_errors=True)
+            raise
+        _write_atomically(index_dir / POINTER, version)
+        self.version = version
+        remove_stale_versions(index_dir, keep=version)
+        return version
+
+    def _write_files(self, folder: Path) -> None:
+        faiss.write_index(self.vectors, str(folder / "vectors.faiss"))
+        np.save(folder / "owners.npy", self.owners)
+        self.lexical.save(folder / "bm25")
+        with open(folder / "passages.jsonl", "w", encoding="utf-8") as out:
+            for passage in self.passages:
+                out.write(json.dumps(asdict(passage), ensure_ascii=False) + "\n")
+        # The manifest goes last: a version folder without one was never finished.
+        (folder / "manifest.json").write_text(json.dumps(self.manifest, indent=1), encoding="utf-8")
+        _sync_folder(folder)
+
+    @classmethod
+    def load(cls, index_dir: Path, model: str | None = None) -> "IndexStore":
+        """The live version in `index_dir`, checked for completeness and (if given) the model.
+
+        Raises IndexNotFound, IndexMismatch (another model or format: rebuild) or IndexDamaged.
+        """
+        version = live_version(index_dir)
+        folder = index_dir / version
+        manifest = _read_manifest(folder)
+        check_compatible(manifest, model, index_dir)
+        try:
+            passages = _read_passages(folder / "passages.jsonl")
+            vectors = faiss.read_index(str(folder / "vectors.faiss"))
+            owners = np.load(folder / "owners.npy")
+            lexical = LexicalIndex.load(folder / "bm25", len(passages))
+        except (OSError, ValueError, RuntimeError, KeyError, TypeError) as error:
+            raise IndexDamaged(index_dir, f"a file of {version} cannot be read ({error})") from error
+        store = cls(manifest, passages, vectors, owners, lexical, version)
+        store._check_consistent(index_dir)
+        return store
+
+    def _check_consistent(self, index_dir: Path) -> None:
+        problems = []
+        if len(self.passages) != self.manifest.get("passages"):
+            problems.append("passage count differs from the manifest")
+        if self.vectors.ntotal != len(self.owners) or self.vectors.ntotal != self.manifest.get("vectors"):
+            problems.append("vector count differs from the manifest")
+        if self.vectors.d != self.manifest.get("dimension"):
+            problems.append("vector dimension differs from the manifest")
+        if len(self.owners) and (self.owners.min() < 0 or self.owners.max() >= len(self.passages)):
+            problems.append("vectors point at passages that do not exist")
+        if problems:
+            raise IndexDamaged(index_dir, "; ".join(problems))
+
+
+def live_version(index_dir: Path) -> str:
+    """The name of the live version folder; IndexNotFound when there is none."""
+    try:
+        version = (index_dir / POINTER).read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        raise IndexNotFound(index_dir) from None
+    except OSError as error:
+        raise IndexDamaged(index_dir, f"cannot read {POINTER}: {error}") from error
+    if not version.startswith(VERSION_PREFIX) or not (index_dir / version).is_dir():
+        raise IndexDamaged(index_dir, f"{POINTER} names a missing version {version!r}")
+    return version
+
+
+def check_compatible(manifest: dict, model: str | None, index_dir: Path) -> None:
+    if manifest.get("format_version") != FORMAT_VERSION:
+        raise IndexMismatch(
+            index_dir, f"it has format version {manifest.get('format_version')}, this program "
+            f"reads version {FORMAT_VERSION}")
+    if model is not None and manifest.get("model") != model:
+        raise IndexMismatch(
+            index_dir, f"it was built with the model {manifest.get('model')!r}, not {model!r}")
+
+
+def remove_stale_versions(index_dir: Path, keep: str) -> None:
+    """Remove every version and unfinished build folder but `keep` (best effort)."""
+    for entry in index_dir.iterdir():
+        stale_version = entry.name.startswith(VERSION_PREFIX) and entry.name != keep
+        if entry.is_dir() and (stale_version or entry.name.startswith(BUILD_PREFIX)):
+            shutil.rmtree(entry, ignore_errors=True)
+
+
+def _read_manifest(folder: Path) -> dict:
+    try:
+        manifest = json.loads((folder / "manifest.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError) as error:
+        raise IndexDamaged(folder.parent, f"its manifest cannot be read ({error})") from error
+    if not isinstance(manifest, dict):
+        raise IndexDamaged(folder.parent, "its manifest is not a JSON object")
+    return manifest
+
+
+def _read_passages(path: Path) -> list[StoredPassage]:
+    with open(path, encoding="utf-8") as lines:
+        return [StoredPassage(**json.loads(line)) for line in lines]
+
+
+def _write_atomically(path: Path, text: str) -> None:
+    temporary = path.with_name(f"{path.name}.{uuid.uuid4().hex[:8]}.tmp")
+    with open(temporary, "w", encoding="utf-8") as out:
+        out.write(text)
+        out.flush()
+        os.fsync(out.fileno())
+    os.replace(temporary, path)
+    _sync_folder(path.parent)
+
+
+def _sync_folder(folder: Path) -> None:
+    for path in [*folder.rglob("*"), folder]:
+        flags = os.O_RDONLY | (os.O_DIRECTORY if path.is_dir() else 0)
+        descriptor = os.open(path, flags)
+        try:
+            os.fsync(descriptor)
+        finally:
+            os.close(descriptor)

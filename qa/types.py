@@ -1,0 +1,63 @@
+"""The value types that cross module boundaries: what a search returns and what a build did."""
+
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, field
+
+
+@dataclass(frozen=True)
+class Passage:
+    """One cited paragraph of a briefing, as returned by `qa.retrieve`.
+
+    `source` is the file path relative to the corpus folder, `paragraph` the 1-based number of the
+    paragraph among the document's kept paragraphs, `score` the fused relevance (higher is better) and
+    `citation` a readable reference such as "Some Title, ¶5".
+    """
+
+    source: str
+    title: str
+    paragraph: int
+    text: str
+    score: float
+    citation: str
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def make_citation(title: str, paragraph: int) -> str:
+    """The readable reference shown next to a passage, e.g. "UK Pressures Russia ..., ¶5"."""
+    return f"{title}, ¶{paragraph}"
+
+
+@dataclass(frozen=True)
+class SkippedFile:
+    """A corpus file the build could not read, and why."""
+
+    source: str
+    reason: str
+
+
+@dataclass
+class BuildReport:
+    """What one `qa.build_index` call did; the counts are paragraphs."""
+
+    added: int = 0
+    updated: int = 0
+    removed: int = 0
+    unchanged: int = 0
+    seconds: float = 0.0
+    embedded: int = 0
+    documents: int = 0
+    skipped: list[SkippedFile] = field(default_factory=list)
+
+    def summary(self) -> str:
+        """One line for the CLI and the UI."""
+        line = (
+            f"{self.documents} briefings: {self.added} added, {self.updated} updated, "
+            f"{self.removed} removed, {self.unchanged} unchanged paragraphs "
+            f"({self.embedded} embedded) in {self.seconds:.1f} s"
+        )
+        if self.skipped:
+            line += f"; skipped {len(self.skipped)} file(s)"
+        return line

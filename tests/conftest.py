@@ -1,0 +1,131 @@
+"""Shared fixtures: a fake deterministic encoder for plumbing, the real model for behaviour."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import shutil
+import socket
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import qa
+from qa.encoder import Encoder, Windows, register_encoder
+
+ROOT = Path(__file__).resolve().parent.parent
+SAMPLE_CORPUS = ROOT / "corpus"
+SHARED = ROOT.parent / "shared"
+
+
+class FakeEncoder(Encoder):
+    """Bag-of-words vectors from word hashes: deterministic, instant, no model files.
+
+    Windows are WINDOW words long, so window logic is exercised with short texts.
+    """
+
+    WINDOW = 12
+    DIMENSION = 64
+
+    def __init__(self):
+        super().__init__("fake-hash-encoder")
+        self.encoded: list[str] = []
+
+    @property
+    def dimension(self) -> int:
+        return self.DIMENSION
+
+    @property
+    def max_tokens(self) -> int:
+        return self.WINDOW
+
+    def encode(self, texts, progress=False):
+        self.encoded.extend(texts)
+        vectors = np.zeros((len(texts), self.DIMENSION), dtype=np.float32)
+        for row, text in enumerate(texts):
+            for word in re.findall(r"\w+", text.lower()):
+                slot = int(hashlib.md5(word.encode()).hexdigest(), 16) % self.DIMENSION
+                vectors[row, slot] += 1.0
+        norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+        return vectors / np.maximum(norms, 1e-9)
+
+    def windows(self, texts):
+        pieces, owners = [], []
+        for owner, text in enumerate(texts):
+            words = text.split()
+            for start in range(0, max(1, len(words) - 2), self.WINDOW - 2):
+                pieces.append(" ".join(words[start:start + self.WINDOW]))
+                owners.append(owner)
+        return Windows(pieces, np.asarray(owners, dtype=np.int64))
+
+
+@pytest.fixture
+def fake_encoder(monkeypatch) -> FakeEncoder:
+    """A fresh fake encoder that the library uses (QA_MODEL names it) for this test."""
+    encoder = FakeEncoder()
+    register_encoder(encoder)
+    monkeypatch.setenv("QA_MODEL", encoder.name)
+    return encoder
+
+
+def write_corpus(folder: Path, files: dict[str, str]) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, text in files.items():
+        path = folder / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return folder
+
+
+TINY = {
+    "alpha.txt": "Alpha Briefing\n\nThe harbour of Valletta reopened on Monday after the storm.\n\n"
+                 "Fishermen said the catch of tuna was the best in ten years.\n",
+    "beta.md": "# Beta Report\n\nThe council approved a budget of 12 million euros for schools.\n\n"
+               "Teachers welcomed the new laboratory equipment.\n",
+}
+
+
+@pytest.fixture
+def tiny_corpus(tmp_path) -> Path:
+    return write_corpus(tmp_path / "corpus", TINY)
+
+
+@pytest.fixture(scope="session")
+def sample_index(tmp_path_factory) -> Path:
+    """The sample briefing indexed with the real bundled model, once per session."""
+    folder = tmp_path_factory.mktemp("sample")
+    corpus = folder / "corpus"
+    shutil.copytree(SAMPLE_CORPUS, corpus)
+    qa.build_index(corpus, folder / "index", progress=False)
+    return folder / "index"
+
+
+PAYLOAD_BRIEFING = (
+    "Envoy Notes\n\n"
+    "The envoy's memo on grain corridors quoted <img src=x onerror=\"document.title='pwned'\"> "
+    "and <script>document.title='pwned'</script> verbatim, as sent by the embassy.\n"
+)
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def served(tmp_path_factory):
+    """(url, corpus folder) of the chat serving the sample briefing plus a payload briefing."""
+    import app
+
+    folder = tmp_path_factory.mktemp("app")
+    corpus, index = folder / "corpus", folder / "index"
+    shutil.copytree(SAMPLE_CORPUS, corpus)
+    (corpus / "envoy-notes.txt").write_text(PAYLOAD_BRIEFING, encoding="utf-8")
+    app.prepare_index(corpus, index)
+    port = free_port()
+    demo = app.build_app(corpus, index)
+    demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
+    yield f"http://127.0.0.1:{port}/", corpus
+    demo.close()

@@ -1,0 +1,64 @@
+"""The web chat, launched in-process on a free port and used through gradio_client."""
+
+import pytest
+
+gr_client = pytest.importorskip("gradio_client")
+
+
+@pytest.fixture(scope="module")
+def client(served):
+    return gr_client.Client(served[0], verbose=False)
+
+
+def test_troops_question_names_uk_and_france_with_citation(client):
+    reply = client.predict("Which countries committed troops?", api_name="/chat")
+    answer_line = reply.splitlines()[0]
+    assert "UK and France" in answer_line and "[1]" in answer_line
+    assert "¶" in reply and "uk-presses-russia-for-compromise.txt" in reply
+
+
+def test_off_topic_question_gets_no_answer(client):
+    reply = client.predict("What is the boiling point of tungsten?", api_name="/chat")
+    assert "No briefing answers this question" in reply
+    assert "Closest matches" in reply
+
+
+def test_empty_question_gets_a_message_not_a_crash(client):
+    assert "empty" in client.predict("   ", api_name="/chat")
+    assert "UK and France" in client.predict("Which countries committed troops?", api_name="/chat")
+
+
+def test_payload_is_escaped_in_reply(client):
+    reply = client.predict("What did the envoy's memo on grain corridors quote?", api_name="/chat")
+    assert "&lt;img" in reply and "&lt;script&gt;" in reply
+    assert "<img" not in reply and "<script" not in reply
+
+
+def test_upload_then_rebuild_makes_briefing_findable(served, client, tmp_path):
+    _, corpus = served
+    upload = tmp_path / "arctic shipping.md"
+    upload.write_text("# Arctic Shipping\n\nIcebreakers escorted 42 tankers through the "
+                      "Northern Sea Route in August.\n", encoding="utf-8")
+    result = client.predict([gr_client.handle_file(str(upload))], api_name="/upload")
+    assert "Added arctic shipping.md" in result
+    assert "1 added" in result
+    assert (corpus / "arctic shipping.md").exists()
+    reply = client.predict("How many tankers went through the Northern Sea Route?", api_name="/chat")
+    assert "42 tankers" in reply.splitlines()[0]
+    again = client.predict([gr_client.handle_file(str(upload))], api_name="/upload")
+    assert "arctic shipping-1.md" in again  # never overwritten
+
+
+def test_upload_rejects_other_types(served, client, tmp_path):
+    bad = tmp_path / "tool.exe"
+    bad.write_bytes(b"MZ")
+    try:
+        result = client.predict([gr_client.handle_file(str(bad))], api_name="/upload")
+    except Exception as error:  # Gradio refuses the type before our code sees it
+        result = str(error)
+    assert "only .txt, .md" in result or "Invalid file type" in result
+    assert not (served[1] / "tool.exe").exists()
+
+
+def test_rebuild_reports_counts(client):
+    assert "unchanged paragraphs" in client.predict(api_name="/rebuild")

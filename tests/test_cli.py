@@ -1,0 +1,49 @@
+"""The command line, run as a user runs it: `python -m qa ...` in a subprocess."""
+
+import json
+import subprocess
+import sys
+
+from conftest import ROOT, write_corpus, TINY
+
+
+def run_cli(*args, cwd=ROOT):
+    return subprocess.run([sys.executable, "-m", "qa", *map(str, args)], cwd=cwd,
+                          capture_output=True, text=True, timeout=300)
+
+
+def test_index_then_ask(tmp_path):
+    corpus = write_corpus(tmp_path / "corpus", TINY)
+    index = tmp_path / "index"
+    built = run_cli("index", "--corpus", corpus, "--index", index)
+    assert built.returncode == 0, built.stderr
+    assert "4 added, 0 updated, 0 removed, 0 unchanged" in built.stdout
+    again = run_cli("index", "--corpus", corpus, "--index", index)
+    assert "0 added, 0 updated, 0 removed, 4 unchanged" in again.stdout
+
+    asked = run_cli("ask", "How good was the tuna catch?", "-k", "2", "--index", index)
+    assert asked.returncode == 0, asked.stderr
+    assert "[1] Alpha Briefing, ¶2 (alpha.txt)" in asked.stdout
+    assert "best in ten years" in asked.stdout
+
+    as_json = run_cli("ask", "school budget", "-k", "1", "--json", "--index", index)
+    [passage] = json.loads(as_json.stdout)
+    assert set(passage) == {"source", "title", "paragraph", "text", "score", "citation"}
+    assert passage["source"] == "beta.md" and passage["paragraph"] == 1
+
+
+def test_errors_are_one_line_without_traceback(tmp_path):
+    missing = run_cli("ask", "anything", "--index", tmp_path / "none")
+    assert missing.returncode == 1
+    assert "python -m qa index" in missing.stderr and "Traceback" not in missing.stderr
+    no_corpus = run_cli("index", "--corpus", tmp_path / "nothing", "--index", tmp_path / "i")
+    assert no_corpus.returncode == 1 and "Traceback" not in no_corpus.stderr
+    assert "does not exist" in no_corpus.stderr
+
+
+def test_skipped_files_are_reported(tmp_path):
+    corpus = write_corpus(tmp_path / "corpus", TINY)
+    (corpus / "broken.txt").write_bytes(b"\x00\xff\x00binary" * 100)
+    built = run_cli("index", "--corpus", corpus, "--index", tmp_path / "index")
+    assert built.returncode == 0
+    assert "skipped broken.txt: binary content" in built.stdout

@@ -1,0 +1,210 @@
+"""Building, storing and reloading the index (plumbing: the fake encoder)."""
+
+import json
+
+import numpy as np
+import pytest
+
+import qa
+from qa import build as build_module
+from qa.api import searcher_for
+from qa.store import IndexStore, live_version
+
+from conftest import TINY, write_corpus
+
+
+def test_build_then_retrieve_round_trip(tiny_corpus, tmp_path, fake_encoder):
+    report = qa.build_index(tiny_corpus, tmp_path / "index", progress=False)
+    assert (report.added, report.updated, report.removed, report.unchanged) == (4, 0, 0, 0)
+    assert report.documents == 2 and isinstance(report.seconds, float)
+    [best] = qa.retrieve("tuna catch fishermen", k=1, index_dir=tmp_path / "index")
+    assert best.source == "alpha.txt" and best.paragraph == 2
+    assert best.title == "Alpha Briefing"
+    assert best.citation == "Alpha Briefing, ¶2"
+    store = IndexStore.load(tmp_path / "index")
+    assert store.manifest["model"] == fake_encoder.name
+    assert set(store.manifest["documents"]) == {"alpha.txt", "beta.md"}
+    assert store.manifest["format_version"] == 1 and store.manifest["built_at"]
+
+
+def test_incremental_add_edit_delete(tiny_corpus, tmp_path, fake_encoder):
+    index = tmp_path / "index"
+    qa.build_index(tiny_corpus, index, progress=False)
+    unchanged = qa.build_index(tiny_corpus, index, progress=False)
+    assert (unchanged.added, unchanged.updated, unchanged.removed, unchanged.unchanged) == (0, 0, 0, 4)
+    assert unchanged.embedded == 0
+
+    (tiny_corpus / "gamma.txt").write_text("Gamma\n\nA brand new paragraph about volcanoes.", encoding="utf-8")
+    (tiny_corpus / "beta.md").write_text(
+        TINY["beta.md"].replace("12 million", "15 million"), encoding="utf-8")
+    fake_encoder.encoded.clear()
+    report = qa.build_index(tiny_corpus, index, progress=False)
+    assert (report.added, report.updated, report.removed, report.unchanged) == (1, 1, 0, 3)
+    assert report.embedded == 2
+    assert any("volcanoes" in text for text in fake_encoder.encoded)
+    assert not any("tuna" in text for text in fake_encoder.encoded)
+
+    (tiny_corpus / "alpha.txt").unlink()
+    report = qa.build_index(tiny_corpus, index, progress=False)
+    assert (report.added, report.removed, report.unchanged) == (0, 2, 3)
+    sources = {p.source for p in qa.retrieve("tuna harbour Valletta", k=10, index_dir=index)}
+    assert "alpha.txt" not in sources
+
+
+def test_full_rebuild_embeds_everything(tiny_corpus, tmp_path, fake_encoder):
+    qa.build_index(tiny_corpus, tmp_path / "index", progress=False)
+    report = qa.build_index(tiny_corpus, tmp_path / "index", full=True, progress=False)
+    assert report.embedded == 4
+
+
+def test_long_paragraph_gets_windows_and_its_end_is_found(tmp_path, fake_encoder):
+    filler = " ".join(f"filler{i}" for i in range(60))
+    corpus = write_corpus(tmp_path / "c", {
+        "long.txt": f"Long\n\n{filler} the zeppelin landed in Oslo.",
+        "other.txt": "Other\n\nNothing about airships here at all.",
+    })
+    qa.build_index(corpus, tmp_path / "index", progress=False)
+    store = IndexStore.load(tmp_path / "index")
+    assert len(store.owners) > len(store.passages)
+    [best] = qa.retrieve("zeppelin Oslo", k=1, index_dir=tmp_path / "index", mode="dense")
+    assert best.source == "long.txt"
+
+
+def test_dense_search_matches_numpy_brute_force(tmp_path, fake_encoder):
+    rng = np.random.default_rng(7)
+    words = [f"w{i}" for i in range(300)]
+    files = {f"doc{d}.txt": f"Doc {d}\n\n" + "\n\n".join(
+        " ".join(rng.choice(words, 8)) + "." for _ in range(10)) for d in range(12)}
+    corpus = write_corpus(tmp_path / "c", files)
+    qa.build_index(corpus, tmp_path / "index", progress=False)
+    searcher = searcher_for(tmp_path / "index")
+    store = searcher.store
+    vectors = store.vectors.reconstruct_n(0, store.vectors.ntotal)
+    for question in ["w1 w2 w3", "w100 w200", "w42"]:
+        query = fake_encoder.encode([question])[0]
+        best_per_passage = np.full(len(store.passages), -np.inf)
+        np.maximum.at(best_per_passage, store.owners, vectors @ query)
+        expected = np.argsort(-best_per_passage, kind="stable")[:10]
+        got = searcher.search(question, 10, mode="dense")
+        assert np.allclose([p.score for p in got], best_per_passage[expected], atol=1e-5)
+        distinct = [i for i in expected if np.sum(np.isclose(best_per_passage, best_per_passage[i])) == 1]
+        got_texts = [p.text for p in got]
+        assert all(store.passages[i].text in got_texts for i in distinct)
+
+
+def test_interrupted_build_leaves_previous_index(tiny_corpus, tmp_path, fake_encoder, monkeypatch):
+    index = tmp_path / "index"
+    qa.build_index(tiny_corpus, index, progress=False)
+    before = live_version(index)
+    (tiny_corpus / "gamma.txt").write_text("Gamma\n\nNew text about comets.", encoding="utf-8")
+
+    def explode(*args, **kwargs):
+        raise RuntimeError("simulated crash mid-build")
+
+    with monkeypatch.context() as patched:
+        patched.setattr(build_module.IndexStore, "_write_files", explode)
+        with pytest.raises(RuntimeError):
+            qa.build_index(tiny_corpus, index, progress=False)
+    assert live_version(index) == before
+    assert not [p for p in index.iterdir() if p.name.startswith(".build-")]
+    assert qa.retrieve("tuna", k=1, index_dir=index)[0].source == "alpha.txt"
+    report = qa.build_index(tiny_corpus, index, progress=False)
+    assert report.added == 1
+
+
+def test_crash_during_embedding_leaves_previous_index(tiny_corpus, tmp_path, fake_encoder, monkeypatch):
+    index = tmp_path / "index"
+    qa.build_index(tiny_corpus, index, progress=False)
+    (tiny_corpus / "gamma.txt").write_text("Gamma\n\nNew text about comets.", encoding="utf-8")
+    monkeypatch.setattr(fake_encoder, "encode", lambda *a, **k: (_ for _ in ()).throw(MemoryError()))
+    with pytest.raises(MemoryError):
+        qa.build_index(tiny_corpus, index, progress=False)
+    assert len(IndexStore.load(index).passages) == 4
+
+
+def test_model_mismatch_is_detected(tiny_corpus, tmp_path, fake_encoder, monkeypatch):
+    qa.build_index(tiny_corpus, tmp_path / "index", progress=False)
+    monkeypatch.setenv("QA_MODEL", "some-other-model")
+    with pytest.raises(qa.IndexMismatch, match="--full"):
+        qa.retrieve("tuna", index_dir=tmp_path / "index")
+
+
+def test_format_version_mismatch_is_detected(tiny_corpus, tmp_path, fake_encoder):
+    index = tmp_path / "index"
+    qa.build_index(tiny_corpus, index, progress=False)
+    manifest_path = index / live_version(index) / "manifest.json"
+    manifest = json.loads(manifest_path.read_text())
+    manifest["format_version"] = 999
+    manifest_path.write_text(json.dumps(manifest))
+    with pytest.raises(qa.IndexMismatch, match="rebuild|Rebuild"):
+        IndexStore.load(index)
+
+
+@pytest.mark.parametrize("damage", ["truncate_vectors", "drop_passage", "bad_manifest", "bad_pointer"])
+def test_damaged_index_is_detected(tiny_corpus, tmp_path, fake_encoder, damage):
+    index = tmp_path / "index"
+    qa.build_index(tiny_corpus, index, progress=False)
+    folder = index / live_version(index)
+    if damage == "truncate_vectors":
+        data = (folder / "vectors.faiss").read_bytes()
+        (folder / "vectors.faiss").write_bytes(data[: len(data) // 2])
+    elif damage == "drop_passage":
+        lines = (folder / "passages.jsonl").read_text().splitlines()
+        (folder / "passages.jsonl").write_text("\n".join(lines[:-1]) + "\n")
+    elif damage == "bad_manifest":
+        (folder / "manifest.json").write_text("{not json")
+    else:
+        (index / "CURRENT").write_text("v-missing")
+    with pytest.raises(qa.IndexDamaged, match="Rebuild"):
+        IndexStore.load(index)
+    report = qa.build_index(tiny_corpus, index, progress=False)  # a build repairs it
+    assert report.added == 4
+    assert qa.retrieve("tuna", k=1, index_dir=index)
+
+
+def test_missing_index_says_how_to_build(tmp_path, fake_encoder):
+    with pytest.raises(qa.IndexNotFound, match="python -m qa index"):
+        qa.retrieve("anything", index_dir=tmp_path / "nowhere")
+
+
+def test_concurrent_build_fails_clearly(tiny_corpus, tmp_path, fake_encoder):
+    import fcntl
+
+    index = tmp_path / "index"
+    index.mkdir()
+    with open(index / ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        with pytest.raises(qa.IndexBusy):
+            qa.build_index(tiny_corpus, index, progress=False)
+    assert qa.build_index(tiny_corpus, index, progress=False).added == 4
+
+
+def test_retrieve_validates_arguments(tiny_corpus, tmp_path, fake_encoder):
+    index = tmp_path / "index"
+    qa.build_index(tiny_corpus, index, progress=False)
+    for bad in ["", "   \n\t"]:
+        with pytest.raises(ValueError, match="empty"):
+            qa.retrieve(bad, index_dir=index)
+    for bad_k in [0, -1, 2.5, True]:
+        with pytest.raises(ValueError, match="k must"):
+            qa.retrieve("tuna", k=bad_k, index_dir=index)
+    assert len(qa.retrieve("tuna", k=100, index_dir=index)) == 4
+
+
+def test_retrieve_reloads_after_rebuild(tiny_corpus, tmp_path, fake_encoder):
+    index = tmp_path / "index"
+    qa.build_index(tiny_corpus, index, progress=False)
+    assert all("volcano" not in p.text for p in qa.retrieve("volcano", k=10, index_dir=index))
+    (tiny_corpus / "gamma.txt").write_text("Gamma\n\nThe volcano erupted.", encoding="utf-8")
+    qa.build_index(tiny_corpus, index, progress=False)
+    assert qa.retrieve("volcano", k=1, index_dir=index)[0].source == "gamma.txt"
+
+
+def test_no_two_passages_share_text(tmp_path, fake_encoder):
+    corpus = write_corpus(tmp_path / "c", {
+        "a.txt": "A\n\nThe same wire paragraph about grain exports.\n\nOnly in a.",
+        "b.txt": "B\n\nThe same wire paragraph about grain exports.\n\nOnly in b.",
+    })
+    qa.build_index(corpus, tmp_path / "index", progress=False)
+    texts = [p.text for p in qa.retrieve("grain exports wire", k=10, index_dir=tmp_path / "index")]
+    assert len(texts) == len(set(texts)) == 3

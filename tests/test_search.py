@@ -1,0 +1,48 @@
+"""Retrieval behaviour on the sample briefing with the real bundled model."""
+
+import pytest
+
+import qa
+
+
+def test_troops_question_finds_uk_and_france_first(sample_index):
+    best = qa.retrieve("Which countries committed troops?", index_dir=sample_index)[0]
+    assert "UK and France" in best.text
+    assert best.citation == f"UK Pressures Russia for Compromise in Ukraine Peace Talks, ¶{best.paragraph}"
+    assert best.source == "uk-presses-russia-for-compromise.txt"
+
+
+def test_lavrov_question_finds_lavrov_paragraph(sample_index):
+    best = qa.retrieve("What did Lavrov say?", index_dir=sample_index)[0]
+    assert "Lavrov" in best.text
+
+
+@pytest.mark.parametrize("question, expected", [
+    ("Poland", "Poland"),
+    ("30-day", "30-day"),
+    ("Marco Rubio", "Rubio"),
+    ("Sébastien Lecornu", "Lecornu"),
+])
+def test_names_and_numbers_match(sample_index, question, expected):
+    assert expected in qa.retrieve(question, k=1, index_dir=sample_index)[0].text
+
+
+@pytest.mark.parametrize("mode", ["hybrid", "dense", "bm25", "rrf"])
+def test_modes_rank_best_first_without_duplicates(sample_index, mode):
+    passages = qa.retrieve("peacekeeping force", k=5, index_dir=sample_index, mode=mode)
+    assert passages
+    scores = [p.score for p in passages]
+    assert scores == sorted(scores, reverse=True)
+    assert len({p.text for p in passages}) == len(passages)
+
+
+def test_k_larger_than_index_returns_everything(sample_index):
+    assert len(qa.retrieve("Ukraine", k=1000, index_dir=sample_index)) == 9
+
+
+@pytest.mark.parametrize("question", [
+    "x" * 100_000, "?!.,;", "🙂🚀", "ما هو وقف إطلاق النار؟", "ceasefire\x00\x07\x1b[31m",
+    "<script>alert(1)</script>", "Quels pays ont promis des troupes ?",
+])
+def test_odd_questions_get_results_not_crashes(sample_index, question):
+    assert isinstance(qa.retrieve(question, k=3, index_dir=sample_index), list)

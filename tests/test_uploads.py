@@ -1,0 +1,34 @@
+"""Saving uploaded briefings: safe names, no traversal, no overwrite, type and size limits."""
+
+import pytest
+
+from qa.uploads import MAX_UPLOAD_BYTES, UploadRejected, safe_name, save_upload
+
+
+@pytest.mark.parametrize("name, expected", [
+    ("../../etc/passwd.txt", "passwd.txt"),
+    ("..\\..\\windows\\evil.md", "evil.md"),
+    ("-rf .txt", "rf.txt"),
+    (".hidden.md", "hidden.md"),
+    ("résumé 2025.TXT", "résumé 2025.txt"),
+    ("<script>.txt", "script.txt"),
+    ("....txt", "briefing.txt"),
+])
+def test_safe_name(name, expected):
+    assert safe_name(name) == expected
+
+
+def test_save_upload_stays_inside_and_never_overwrites(tmp_path):
+    corpus = tmp_path / "corpus"
+    first = save_upload(corpus, "../outside.txt", b"one")
+    second = save_upload(corpus, "outside.txt", b"two")
+    assert first == corpus.resolve() / "outside.txt" and first.read_bytes() == b"one"
+    assert second.name == "outside-1.txt" and second.read_bytes() == b"two"
+    assert not (tmp_path / "outside.txt").exists()
+
+
+@pytest.mark.parametrize("name, size", [("tool.exe", 10), ("noextension", 10), ("big.txt", MAX_UPLOAD_BYTES + 1)])
+def test_save_upload_rejects(tmp_path, name, size):
+    with pytest.raises(UploadRejected):
+        save_upload(tmp_path, name, b"x" * size)
+    assert not list(tmp_path.iterdir())
