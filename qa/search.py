@@ -3,8 +3,10 @@
 Both halves propose candidates; every candidate then gets both of its scores exactly (BM25 scores
 the whole corpus anyway, and a passage's vectors are looked up), so no candidate is penalised for
 being missed by one half. The fused score blends the two scores, each standardised (z-score) over
-the candidates: BLEND_DENSE * dense + (1 - BLEND_DENSE) * bm25, then scaled to 0..1 for display.
-The method and weight were chosen by measurement on ../shared/bench (docs/benchmarks.md);
+the candidates: w * dense + (1 - w) * bm25, then scaled to 0..1 for display. The dense weight w
+is BLEND_DENSE, lowered when the best BM25 match is strong (rare words of the question matched) and
+raised when it is weak: w = BLEND_DENSE - BLEND_SLOPE * ln(best BM25 score / BLEND_PIVOT).
+The method and constants were chosen by measurement on ../shared/bench (docs/benchmarks.md);
 reciprocal rank fusion is kept as mode "rrf" for comparison.
 """
 
@@ -19,11 +21,13 @@ from .store import IndexStore, StoredPassage
 from .types import Passage, make_citation
 
 MODES = ("hybrid", "dense", "bm25", "rrf")
-BLEND_DENSE = 0.65
+BLEND_DENSE = 0.68
+BLEND_SLOPE = 0.15
+BLEND_PIVOT = 10.0
 RRF_K = 60
 # Candidates each half proposes (or k, if larger): fixed, so the top of a ranking does not
 # depend on how many results were asked for.
-MIN_DEPTH = 100
+MIN_DEPTH = 300
 # Questions are cut to this many characters: the model reads ~256 word pieces anyway.
 MAX_QUESTION_CHARS = 2000
 
@@ -82,7 +86,9 @@ class Searcher:
         if not len(candidates):
             return _empty()
         dense = self.dense_similarity(vector, candidates)
-        fused = BLEND_DENSE * _z_score(dense) + (1 - BLEND_DENSE) * _z_score(lexical[candidates])
+        lexical = lexical[candidates]
+        weight = dense_weight(float(lexical.max()))
+        fused = weight * _z_score(dense) + (1 - weight) * _z_score(lexical)
         order = np.argsort(-fused, kind="stable")
         return candidates[order], _min_max(fused[order])
 
@@ -93,6 +99,13 @@ class Searcher:
             source=stored.source, title=stored.title, paragraph=stored.paragraph,
             text=stored.text, score=round(score, 6),
             citation=make_citation(stored.title, stored.paragraph))
+
+
+def dense_weight(best_lexical: float) -> float:
+    """The dense share of the blend for a question whose best BM25 score is `best_lexical`."""
+    if best_lexical <= 0:
+        return 1.0
+    return float(np.clip(BLEND_DENSE - BLEND_SLOPE * np.log(best_lexical / BLEND_PIVOT), 0.3, 0.9))
 
 
 def _rows_by_passage(owners: np.ndarray, passage_count: int) -> tuple[np.ndarray, np.ndarray]:
