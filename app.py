@@ -179,6 +179,14 @@ def prepare_index(corpus_dir: Path, index_dir: Path) -> None:
     print(report.summary(), file=sys.stderr)
 
 
+def bind_warning(host: str, has_auth: bool) -> str | None:
+    """The warning to print when serving beyond this machine, or None on loopback."""
+    if host in LOOPBACK:
+        return None
+    advice = "" if has_auth else "; anyone who can reach it can read the briefings: use --auth user:password"
+    return f"warning: serving on {host}, reachable from other machines{advice}"
+
+
 def _parse_args(argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=TAGLINE)
     parser.add_argument("--corpus", default="corpus")
@@ -198,11 +206,13 @@ def main(argv=None) -> int:
     except (qa.QAError, OSError, RuntimeError) as error:
         print(f"error: {error}", file=sys.stderr)
         return 1
-    auth = tuple(args.auth.split(":", 1)) if args.auth and ":" in args.auth else None
-    if args.host not in LOOPBACK:
-        print(f"warning: serving on {args.host}, reachable from other machines"
-              + ("" if auth else "; anyone who can reach it can read the briefings. "
-                 "Use --auth user:password"), file=sys.stderr)
+    if args.auth and ":" not in args.auth:
+        print("error: --auth takes user:password", file=sys.stderr)
+        return 2
+    auth = tuple(args.auth.split(":", 1)) if args.auth else None
+    warning = bind_warning(args.host, auth is not None)
+    if warning:
+        print(warning, file=sys.stderr)
     build_app(corpus_dir, index_dir).launch(server_name=args.host, server_port=args.port, auth=auth)
     return 0
 

@@ -26,7 +26,7 @@ WORD_OVERLAP_WEIGHT = 0.3
 SENTENCE_MARGIN = 0.08
 # Best-sentence cosine below which the corpus is taken not to answer; chosen by measurement
 # (docs/benchmarks.md, "No-answer threshold").
-NO_ANSWER_BELOW = 0.35
+NO_ANSWER_BELOW = 0.375
 FOLLOW_UP_MAX_WORDS = 6
 _BACK_REFERENCES = re.compile(
     r"\b(he|she|him|her|his|hers|they|them|their|it|its|this|that|these|those|there|then)\b|"

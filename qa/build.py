@@ -16,7 +16,7 @@ from .dense import ANN_THRESHOLD, all_vectors
 from .documents import Document, list_corpus_files, read_document, text_digest
 from .encoder import Encoder, get_encoder, model_name
 from .errors import IndexBusy, IndexDamaged, IndexMismatch, IndexNotFound
-from .store import FORMAT_VERSION, IndexStore, StoredPassage
+from .store import FORMAT_VERSION, IndexStore, StoredPassage, remove_stale_versions
 from .textfiles import UnreadableFile
 from .types import BuildReport, SkippedFile
 
@@ -48,6 +48,8 @@ def build_index(corpus_dir="corpus", index_dir="index", *, full: bool = False,
             vectors, owners, embedded = _vectors_for(passages, previous, encoder, progress)
             manifest = _manifest(encoder, documents, passages, len(owners))
             IndexStore.create(manifest, passages, vectors, owners).save(index_dir)
+        else:
+            remove_stale_versions(index_dir, keep=previous.version)
     report.embedded, report.documents, report.skipped = embedded, len(documents), skipped
     report.seconds = time.perf_counter() - started
     return report

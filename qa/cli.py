@@ -51,6 +51,15 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--cache", default=".cache/eval", help="where set indexes are kept")
     evaluate.add_argument("--json", action="store_true")
     evaluate.set_defaults(run=_eval)
+
+    bench = commands.add_parser("bench", help="speed benchmarks (see docs/benchmarks.md)")
+    bench.add_argument("part", nargs="?", default="all",
+                       choices=["all", "encode", "tutorial", "latency", "incremental", "ann", "coldstart"])
+    bench.add_argument("--data", default="../shared/bench/realtimeqa-news")
+    bench.add_argument("--cache", default=".cache/eval")
+    bench.add_argument("--corpus", default="corpus", help="where the briefing to add is taken from")
+    bench.add_argument("--out", default=None, help="also write the results as JSON here")
+    bench.set_defaults(run=_bench)
     return parser
 
 
@@ -101,4 +110,14 @@ def _eval(args) -> int:
     print(f"  build {result.build_seconds:.1f} s ({result.embedded} embedded, {rate:.0f} paragraphs/s)")
     print(f"  latency p50 {result.latency_ms['p50']:.1f} ms, p95 {result.latency_ms['p95']:.1f} ms; "
           f"peak memory {result.peak_memory_mb:.0f} MB")
+    return 0
+
+
+def _bench(args) -> int:
+    from pathlib import Path
+
+    from .bench import run
+
+    run(args.part, Path(args.data), Path(args.out) if args.out else None, Path(args.corpus),
+        Path(args.cache))
     return 0

@@ -22,6 +22,9 @@ MAX_HEADING_CHARS = 140
 # A block longer than this is split at sentence ends into paragraphs of about this size, so that a
 # file with no blank lines still yields passages a reader can check.
 MAX_PARAGRAPH_CHARS = 3000
+# Files above this size are skipped and reported: a briefing is rarely over a few hundred KB, and a
+# larger file is most likely an export or a dump that would swamp the index.
+MAX_FILE_BYTES = 20 * 1024 * 1024
 
 _BOILERPLATE = re.compile(
     r"^(leave a (reply|comment)|back to top|share (this|on \w+)|print this page|"
@@ -102,6 +105,11 @@ def _is_within(path: Path, root: Path) -> bool:
 def read_document(path: Path, source: str) -> Document:
     """Read and split one file; raises `UnreadableFile` with the reason when it cannot be read."""
     try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise UnreadableFile(
+                f"too large ({size / 1024 / 1024:.0f} MB; the limit is "
+                f"{MAX_FILE_BYTES // 1024 // 1024} MB)")
         raw = path.read_bytes()
     except OSError as error:
         raise UnreadableFile(f"cannot read: {error.strerror or error}") from error

@@ -105,17 +105,38 @@ def evaluate(data_dir, *, id_prefix: str = "", limit: int | None = None, mode: s
     """Index the set (cached per set, prefix and model) and score every query."""
     data_dir = Path(data_dir)
     beir = load_beir(data_dir, id_prefix, limit)
-    slug = re.sub(r"[^A-Za-z0-9]+", "-", f"{data_dir.name}-{id_prefix}-{model_name()}").strip("-")
-    work = Path(cache_dir) / slug
+    return evaluate_set(beir, set_name(data_dir, id_prefix), mode=mode, cache_dir=cache_dir, progress=progress)
+
+
+def set_name(data_dir: Path, id_prefix: str = "") -> str:
+    return f"{Path(data_dir).name}-{id_prefix}"
+
+
+def evaluate_set(beir: BeirSet, name: str, *, mode: str = "hybrid", cache_dir=".cache/eval",
+                 progress: bool = True) -> EvalResult:
+    """Score `beir` through build_index and retrieve; its index is kept under `cache_dir`/`name`."""
+    work = set_folder(cache_dir, name)
     by_text = write_corpus(beir, work / "corpus")
     report = build_index(work / "corpus", work / "index", progress=progress)
-    locate = _locator(by_text)
-    run, latencies = _run_queries(beir, work / "index", mode, locate)
-    metrics = _score(beir.qrels, run)
+    run, latencies = _run_queries(beir, work / "index", mode, _locator(by_text))
     return EvalResult(
-        metrics=metrics, queries=len(beir.queries), paragraphs=len(searcher_for(work / "index").store.passages),
+        metrics=_score(beir.qrels, run), queries=len(beir.queries),
+        paragraphs=len(searcher_for(work / "index").store.passages),
         build_seconds=report.seconds, embedded=report.embedded, latency_ms=latencies,
         peak_memory_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, mode=mode)
+
+
+def set_folder(cache_dir, name: str) -> Path:
+    """Where the corpus files and index of evaluation set `name` are kept, per model."""
+    return Path(cache_dir) / re.sub(r"[^A-Za-z0-9]+", "-", f"{name}-{model_name()}").strip("-")
+
+
+def with_distractors(beir: BeirSet, count: int) -> BeirSet:
+    """The set cut to its relevant rows plus the first `count` other rows (by id, so fixed)."""
+    relevant = set().union(*beir.qrels.values()) if beir.qrels else set()
+    others = sorted(set(beir.corpus) - relevant)[:count]
+    keep = relevant | set(others)
+    return BeirSet({i: row for i, row in beir.corpus.items() if i in keep}, beir.queries, beir.qrels)
 
 
 def _locator(by_text: dict[tuple[str, str], str]):

@@ -5,7 +5,8 @@ the whole corpus anyway, and a passage's vectors are looked up), so no candidate
 being missed by one half. The fused score blends the two scores, each standardised (z-score) over
 the candidates: w * dense + (1 - w) * bm25, then scaled to 0..1 for display. The dense weight w
 is BLEND_DENSE, lowered when the best BM25 match is strong (rare words of the question matched) and
-raised when it is weak: w = BLEND_DENSE - BLEND_SLOPE * ln(best BM25 score / BLEND_PIVOT).
+raised when it is weak: w = BLEND_DENSE - BLEND_SLOPE * ln(strength / BLEND_PIVOT), where strength
+is the best BM25 score over ln(1 + paragraphs), the scale of an IDF in this index.
 The method and constants were chosen by measurement on ../shared/bench (docs/benchmarks.md);
 reciprocal rank fusion is kept as mode "rrf" for comparison.
 """
@@ -23,7 +24,7 @@ from .types import Passage, make_citation
 MODES = ("hybrid", "dense", "bm25", "rrf")
 BLEND_DENSE = 0.68
 BLEND_SLOPE = 0.15
-BLEND_PIVOT = 10.0
+BLEND_PIVOT = 1.2
 RRF_K = 60
 # Candidates each half proposes (or k, if larger): fixed, so the top of a ranking does not
 # depend on how many results were asked for.
@@ -87,7 +88,7 @@ class Searcher:
             return _empty()
         dense = self.dense_similarity(vector, candidates)
         lexical = lexical[candidates]
-        weight = dense_weight(float(lexical.max()))
+        weight = dense_weight(float(lexical.max()), len(self.store.passages))
         fused = weight * _z_score(dense) + (1 - weight) * _z_score(lexical)
         order = np.argsort(-fused, kind="stable")
         return candidates[order], _min_max(fused[order])
@@ -101,11 +102,12 @@ class Searcher:
             citation=make_citation(stored.title, stored.paragraph))
 
 
-def dense_weight(best_lexical: float) -> float:
+def dense_weight(best_lexical: float, passage_count: int) -> float:
     """The dense share of the blend for a question whose best BM25 score is `best_lexical`."""
     if best_lexical <= 0:
         return 1.0
-    return float(np.clip(BLEND_DENSE - BLEND_SLOPE * np.log(best_lexical / BLEND_PIVOT), 0.3, 0.9))
+    strength = best_lexical / np.log1p(passage_count)
+    return float(np.clip(BLEND_DENSE - BLEND_SLOPE * np.log(strength / BLEND_PIVOT), 0.3, 0.9))
 
 
 def _rows_by_passage(owners: np.ndarray, passage_count: int) -> tuple[np.ndarray, np.ndarray]:

@@ -157,11 +157,14 @@ def check_compatible(manifest: dict, model: str | None, index_dir: Path) -> None
 
 
 def remove_stale_versions(index_dir: Path, keep: str) -> None:
-    """Remove every version and unfinished build folder but `keep` (best effort)."""
+    """Remove every version and unfinished build folder but `keep`, and stray pointer files
+    (best effort; what a killed build left behind)."""
     for entry in index_dir.iterdir():
         stale_version = entry.name.startswith(VERSION_PREFIX) and entry.name != keep
         if entry.is_dir() and (stale_version or entry.name.startswith(BUILD_PREFIX)):
             shutil.rmtree(entry, ignore_errors=True)
+        elif entry.name.startswith(f"{POINTER}.") and entry.name.endswith(".tmp"):
+            entry.unlink(missing_ok=True)
 
 
 def _read_manifest(folder: Path) -> dict:

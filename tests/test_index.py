@@ -107,7 +107,7 @@ def test_interrupted_build_leaves_previous_index(tiny_corpus, tmp_path, fake_enc
             qa.build_index(tiny_corpus, index, progress=False)
     assert live_version(index) == before
     assert not [p for p in index.iterdir() if p.name.startswith(".build-")]
-    assert qa.retrieve("tuna", k=1, index_dir=index)[0].source == "alpha.txt"
+    assert qa.retrieve("tuna catch", k=1, index_dir=index)[0].source == "alpha.txt"
     report = qa.build_index(tiny_corpus, index, progress=False)
     assert report.added == 1
 

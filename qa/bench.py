@@ -1,0 +1,242 @@
+"""Speed benchmarks (`python -m qa bench PART`): raw encoding vs the full build, query latency
+at several corpus sizes, the ANN switch's recall, incremental rebuilds and cold start.
+
+Every part prints one Markdown table row per measurement; docs/benchmarks.md holds the results.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+from .dense import ANN_THRESHOLD, build_vector_index, search_vectors
+from .encoder import get_encoder
+from .evaluate import load_beir, set_folder, set_name, write_corpus
+
+BATCH_SIZES = (16, 32, 64, 128)
+LATENCY_QUERIES = 200
+WARM_UP = 10
+
+
+def _timed(function, *args, **kwargs):
+    started = time.perf_counter()
+    result = function(*args, **kwargs)
+    return result, time.perf_counter() - started
+
+
+def _percentiles(milliseconds: list[float]) -> tuple[float, float]:
+    cuts = statistics.quantiles(milliseconds, n=100, method="inclusive")
+    return round(cuts[49], 1), round(cuts[94], 1)
+
+
+def bench_encode(data: Path, id_prefix: str, limit: int | None) -> dict:
+    """(a) raw SentenceTransformer.encode throughput at the best batch size, (b) the full build on
+    the same texts, as paragraphs per second and as a ratio to (a)."""
+    beir = load_beir(data, id_prefix)
+    rows = list(beir.corpus.values())[:limit]
+    texts = [f"{row.get('title', '')} {row['text']}".strip() for row in rows]
+    model = get_encoder().model
+    model.encode(texts[:64], batch_size=32)
+    rates = {}
+    for batch_size in BATCH_SIZES:
+        ordered = sorted(texts, key=len, reverse=True)
+        _, seconds = _timed(model.encode, ordered, batch_size=batch_size, normalize_embeddings=True)
+        rates[batch_size] = len(texts) / seconds
+        print(f"| raw encode, batch {batch_size} | {rates[batch_size]:.1f} paragraphs/s |", flush=True)
+    best = max(rates, key=rates.get)
+    with tempfile.TemporaryDirectory() as work:
+        from .build import build_index
+
+        subset = type(beir)({row["_id"]: row for row in rows}, {}, {})
+        write_corpus(subset, Path(work) / "corpus")
+        report = build_index(Path(work) / "corpus", Path(work) / "index", progress=False)
+    build_rate = report.embedded / report.seconds
+    print(f"| full build (read, split, embed, write) | {build_rate:.1f} paragraphs/s "
+          f"({report.embedded} in {report.seconds:.1f} s), {build_rate / rates[best]:.2f} x raw |")
+    return {"texts": len(texts), "raw_rates": rates, "best_batch": best,
+            "build_rate": build_rate, "build_seconds": report.seconds, "ratio": build_rate / rates[best]}
+
+
+def bench_tutorial(data: Path, id_prefix: str) -> dict:
+    """(c) the tutorial way: encode "title text", FAISS flat, no hybrid; nDCG@10 and latency."""
+    import faiss
+
+    from .evaluate import _score
+
+    beir = load_beir(data, id_prefix)
+    ids = list(beir.corpus)
+    texts = [f"{beir.corpus[i].get('title', '')} {beir.corpus[i]['text']}".strip() for i in ids]
+    model = get_encoder().model
+    vectors, seconds = _timed(model.encode, texts, batch_size=32, normalize_embeddings=True)
+    index = faiss.IndexFlatIP(vectors.shape[1])
+    index.add(vectors)
+    run, timings = {}, []
+    for query_id, question in beir.queries.items():
+        started = time.perf_counter()
+        query = model.encode([question], normalize_embeddings=True)
+        scores, rows = index.search(query, 100)
+        timings.append((time.perf_counter() - started) * 1000)
+        run[query_id] = {ids[r]: float(s) for r, s in zip(rows[0], scores[0])}
+    ndcg = _score(beir.qrels, run)["nDCG@10"]
+    p50, p95 = _percentiles(timings[WARM_UP:])
+    print(f"| tutorial (encode + FAISS flat) | nDCG@10 {ndcg:.4f} | build {seconds:.1f} s | "
+          f"p50 {p50} ms, p95 {p95} ms |")
+    return {"ndcg10": ndcg, "build_seconds": seconds, "p50": p50, "p95": p95}
+
+
+def bench_latency(index_dir: Path, questions: list[str], label: str) -> dict:
+    """(d) retrieve() latency, one query at a time after warm-up."""
+    from .api import retrieve, searcher_for
+
+    size = len(searcher_for(index_dir).store.passages)
+    for question in questions[:WARM_UP]:
+        retrieve(question, k=10, index_dir=index_dir)
+    timings = []
+    for question in questions[:LATENCY_QUERIES]:
+        _, seconds = _timed(retrieve, question, k=10, index_dir=index_dir)
+        timings.append(seconds * 1000)
+    p50, p95 = _percentiles(timings)
+    print(f"| retrieve() latency, {label} | {size} paragraphs | p50 {p50} ms | p95 {p95} ms |")
+    return {"paragraphs": size, "p50": p50, "p95": p95}
+
+
+def synthetic_vectors(seed_vectors: np.ndarray, count: int, noise: float = 0.35) -> np.ndarray:
+    """`count` normalised vectors scattered around real ones, so they keep real clustering."""
+    rng = np.random.default_rng(0)
+    vectors = np.empty((count, seed_vectors.shape[1]), dtype=np.float32)
+    for start in range(0, count, 100_000):
+        end = min(count, start + 100_000)
+        base = seed_vectors[rng.integers(0, len(seed_vectors), end - start)]
+        jitter = rng.standard_normal(base.shape).astype(np.float32) * noise / np.sqrt(base.shape[1])
+        block = base + jitter
+        vectors[start:end] = block / np.linalg.norm(block, axis=1, keepdims=True)
+    return vectors
+
+
+def bench_ann(seed_vectors: np.ndarray, questions: list[str], count: int) -> dict:
+    """(d) the approximate index past ANN_THRESHOLD: recall@10 against exact search and latency of
+    the dense part at `count` synthetic vectors (the real query encoder embeds the questions)."""
+    import faiss
+
+    vectors = synthetic_vectors(seed_vectors, count)
+    queries = get_encoder().encode(questions[:LATENCY_QUERIES])
+    exact = faiss.IndexFlatIP(vectors.shape[1])
+    exact.add(vectors)
+    approximate, seconds = _timed(build_vector_index, vectors, vectors.shape[1])
+    hits, timings = 0, []
+    for query in queries:
+        truth, _ = search_vectors(exact, query, 10)
+        started = time.perf_counter()
+        found, _ = search_vectors(approximate, query, 300)
+        timings.append((time.perf_counter() - started) * 1000)
+        hits += len(set(truth.tolist()) & set(found[:10].tolist()))
+    recall = hits / (10 * len(queries))
+    p50, p95 = _percentiles(timings)
+    print(f"| HNSW at {count} vectors | recall@10 {recall:.4f} | build {seconds:.0f} s | "
+          f"search p50 {p50} ms, p95 {p95} ms |")
+    return {"vectors": count, "recall10": recall, "build_seconds": seconds, "p50": p50, "p95": p95,
+            "approximate": count > ANN_THRESHOLD}
+
+
+def bench_incremental(corpus_dir: Path, index_dir: Path, briefing: Path) -> dict:
+    """(e) seconds to add one briefing to a built index (model already loaded), then to remove it."""
+    from .build import build_index
+
+    build_index(corpus_dir, index_dir, progress=False)
+    target = corpus_dir / f"zz-bench-{briefing.name}"
+    shutil.copy(briefing, target)
+    try:
+        added = build_index(corpus_dir, index_dir, progress=False)
+    finally:
+        target.unlink()
+    removed = build_index(corpus_dir, index_dir, progress=False)
+    print(f"| add one briefing to {added.unchanged} paragraphs | {added.seconds:.2f} s "
+          f"({added.added} added) | remove it again {removed.seconds:.2f} s |")
+    return {"add_seconds": added.seconds, "remove_seconds": removed.seconds, "paragraphs": added.unchanged}
+
+
+def bench_cold_start(index_dir: Path, question: str) -> dict:
+    """(f) seconds from process start to the printed answer of `python -m qa ask`."""
+    started = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "qa", "ask", question, "--index", str(index_dir)],
+                   check=True, capture_output=True)
+    seconds = time.perf_counter() - started
+    print(f"| cold start: `python -m qa ask` to first answer | {seconds:.1f} s |")
+    return {"seconds": seconds}
+
+
+def run(part: str, data: Path, out: Path | None, sample_corpus: Path, cache: Path) -> None:
+    results = {"machine": _machine()}
+    print(f"machine: {results['machine']}")
+    questions = list(load_beir(data, "rtqa-").queries.values()) if "realtimeqa" in data.name else []
+    if part in ("encode", "all"):
+        results["encode"] = bench_encode(data, "rtqa-", None)
+    if part in ("tutorial", "all"):
+        results["tutorial"] = bench_tutorial(data, "rtqa-")
+    if part in ("latency", "incremental", "ann", "all"):
+        full = _cached_index(cache, data, "")
+        if part in ("latency", "all"):
+            small = _small_index(cache, data)
+            results["latency"] = [bench_latency(small, questions, "1k"),
+                                  bench_latency(full / "index", questions, "48k")]
+        if part in ("incremental", "all"):
+            briefing = next(sample_corpus.glob("*.txt"))
+            results["incremental"] = bench_incremental(full / "corpus", full / "index", briefing)
+        if part in ("ann", "all"):
+            from .api import searcher_for
+
+            store = searcher_for(full / "index").store
+            seeds = store.vectors.reconstruct_n(0, store.vectors.ntotal)
+            results["ann"] = bench_ann(seeds, questions, 1_000_000)
+    if part in ("coldstart", "all"):
+        results["cold_start"] = bench_cold_start(Path("index"), "Which countries committed troops?")
+    if out:
+        out.write_text(json.dumps(results, indent=1, default=str))
+
+
+def _cached_index(cache: Path, data: Path, id_prefix: str) -> Path:
+    """The eval cache folder of the set, brought up to date through build_index."""
+    from .build import build_index
+
+    beir = load_beir(data, id_prefix, limit=0)
+    work = set_folder(cache, set_name(data, id_prefix))
+    write_corpus(beir, work / "corpus")
+    build_index(work / "corpus", work / "index", progress=sys.stderr.isatty())
+    return work
+
+
+def _small_index(cache: Path, data: Path) -> Path:
+    from .build import build_index
+
+    beir = load_beir(data, "rtqa-")
+    subset = type(beir)(dict(list(beir.corpus.items())[:1000]), {}, {})
+    work = cache / "bench-1k"
+    write_corpus(subset, work / "corpus")
+    build_index(work / "corpus", work / "index", progress=False)
+    return work / "index"
+
+
+def _machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    import faiss
+    import sentence_transformers
+    import torch
+
+    return (f"{os.cpu_count()} cores, {cpu}; Python {sys.version.split()[0]}, torch {torch.__version__}, "
+            f"sentence-transformers {sentence_transformers.__version__}, faiss {faiss.__version__}")
