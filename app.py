@@ -21,7 +21,7 @@ import qa
 from qa.answer import Answer, answer
 from qa.sentences import highlight
 from qa.status import index_status
-from qa.uploads import UploadRejected, save_upload
+from qa.uploads import MAX_UPLOAD_BYTES, UploadRejected, save_upload
 
 log = logging.getLogger("qa.app")
 TITLE = "Briefing QA"
@@ -167,6 +167,7 @@ def build_app(corpus_dir="corpus", index_dir="index") -> gr.Blocks:
         files.upload(lambda chosen: upload(chosen, corpus_dir, index_dir), inputs=files,
                      outputs=report, api_name="upload", concurrency_limit=1).then(
             lambda: describe_index(corpus_dir, index_dir), outputs=status, api_visibility="private")
+        app.load(lambda: describe_index(corpus_dir, index_dir), outputs=status, api_visibility="private")
     app.queue(default_concurrency_limit=CONCURRENCY_LIMIT)
     return app
 
@@ -213,7 +214,8 @@ def main(argv=None) -> int:
     warning = bind_warning(args.host, auth is not None)
     if warning:
         print(warning, file=sys.stderr)
-    build_app(corpus_dir, index_dir).launch(server_name=args.host, server_port=args.port, auth=auth)
+    build_app(corpus_dir, index_dir).launch(server_name=args.host, server_port=args.port, auth=auth,
+                                           max_file_size=MAX_UPLOAD_BYTES)
     return 0
 
 

@@ -25,24 +25,8 @@ sys.path.insert(0, str(ROOT))
 
 import qa  # noqa: E402
 from qa.answer import answer  # noqa: E402
-ANSWERABLE = [
-    "Which countries committed troops?",
-    "What did Lavrov say?",
-    "Who is the UK Defense Secretary?",
-    "How many countries are prepared to contribute to the security architecture?",
-    "Which ceasefire did Kyiv and Washington agree?",
-    "Will Starmer go to the White House with Zelensky?",
-    "What did Marco Rubio tell Zelensky's team?",
-    "When is the second UK summit?",
-    "Where did Healey meet European defense ministers?",
-    "What is Russia's position on NATO troops in Ukraine?",
-    "What did Macron suggest about the trip?",
-    "What happens if Moscow agrees to the ceasefire?",
-    "Which countries' defense ministers met in Paris?",
-    "What is the coalition of the willing trying to set up?",
-    "What did Starmer's spokesperson say about a Plan B?",
-    "When would the peacekeeping troops be deployed?",
-]
+ANSWERABLE = [item["question"] for item in json.loads(
+    (ROOT / "bench" / "sample_questions.json").read_text())["questions"]]
 
 
 def relevances(questions: list[str], index_dir: Path) -> np.ndarray:

@@ -14,7 +14,7 @@ import numpy as np
 
 from .dense import ANN_THRESHOLD, all_vectors
 from .documents import Document, list_corpus_files, read_document, text_digest
-from .encoder import Encoder, get_encoder, model_name
+from .encoder import Encoder, get_encoder
 from .errors import IndexBusy, IndexDamaged, IndexMismatch, IndexNotFound
 from .store import FORMAT_VERSION, IndexStore, StoredPassage, remove_stale_versions
 from .textfiles import UnreadableFile

@@ -127,8 +127,9 @@ def split_document(text: str, fallback_title: str) -> tuple[str, tuple[Paragraph
     kept: list[Paragraph] = []
     seen = {title.casefold()}
     heading = ""
+    heading_like = [_looks_like_heading(block) for block in blocks]
     for position, block in enumerate(blocks):
-        if _is_section_heading(blocks, position):
+        if _is_section_heading(blocks, heading_like, position):
             heading = _strip_heading_marks(block)
             seen.add(heading.casefold())
             continue
@@ -149,17 +150,16 @@ def _blocks(text: str) -> list[str]:
     return [block for block in joined if block]
 
 
-def _is_section_heading(blocks: list[str], position: int) -> bool:
+def _is_section_heading(blocks: list[str], heading_like: list[bool], position: int) -> bool:
     """A heading-like block with content under it: the next different block is not heading-like.
 
     A run of short lines with no content under them (a list, a quiz) stays as paragraphs.
     """
-    block = blocks[position]
-    if not _looks_like_heading(block):
+    if not heading_like[position]:
         return False
-    following = (other for other in blocks[position + 1:] if other != block)
-    next_block = next(following, None)
-    return next_block is not None and not _looks_like_heading(next_block)
+    following = (i for i in range(position + 1, len(blocks)) if blocks[i] != blocks[position])
+    next_position = next(following, None)
+    return next_position is not None and not heading_like[next_position]
 
 
 def _looks_like_heading(block: str) -> bool:

@@ -7,22 +7,38 @@ embedding of a question is vague.
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 
 import bm25s
 import numpy as np
 import Stemmer
+from bm25s.stopwords import STOPWORDS_EN
 
 logging.getLogger("bm25s").setLevel(logging.WARNING)
 
 _stemmer = Stemmer.Stemmer("english")
 
 
+_WORD = re.compile(r"(?u)\b\w\w+\b")
+_STOPWORDS = frozenset(STOPWORDS_EN)
+_stems: dict[str, str] = {}
+
+
 def tokenize(texts: list[str]) -> list[list[str]]:
-    """Lower-cased, stemmed word tokens without English stop words, one list a text."""
-    return bm25s.tokenize(
-        texts, stopwords="en", stemmer=_stemmer, return_ids=False, show_progress=False
-    )
+    """Lower-cased, stemmed word tokens without English stop words, one list a text.
+
+    The same tokens as bm25s.tokenize with its English stop words and the Snowball stemmer, with
+    each distinct word stemmed once per process.
+    """
+    tokenized = []
+    for text in texts:
+        words = [word for word in _WORD.findall(text.lower()) if word not in _STOPWORDS]
+        unknown = {word for word in words if word not in _stems}
+        if unknown:
+            _stems.update(zip(unknown, _stemmer.stemWords(list(unknown))))
+        tokenized.append([_stems[word] for word in words])
+    return tokenized
 
 
 class LexicalIndex:

@@ -18,7 +18,7 @@ import os
 import shutil
 import time
 import uuid
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from pathlib import Path
 
 import faiss
@@ -93,7 +93,7 @@ class IndexStore:
         self.lexical.save(folder / "bm25")
         with open(folder / "passages.jsonl", "w", encoding="utf-8") as out:
             for passage in self.passages:
-                out.write(json.dumps(asdict(passage), ensure_ascii=False) + "\n")
+                out.write(json.dumps(vars(passage), ensure_ascii=False) + "\n")
         # The manifest goes last: a version folder without one was never finished.
         (folder / "manifest.json").write_text(json.dumps(self.manifest, indent=1), encoding="utf-8")
         _sync_folder(folder)

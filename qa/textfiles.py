@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 
 class UnreadableFile(Exception):
     """A corpus file that holds no readable text; the message says why."""
@@ -70,7 +72,9 @@ def _decode_legacy(raw: bytes) -> str:
         return raw.decode("latin-1")
 
 
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f]")
+
+
 def _control_share(text: str) -> float:
     sample = text[:100_000]
-    controls = sum(1 for char in sample if ord(char) < 32 and char not in "\n\r\t\f\v")
-    return controls / max(1, len(sample))
+    return len(_CONTROL.findall(sample)) / max(1, len(sample))

@@ -46,3 +46,30 @@ def test_k_larger_than_index_returns_everything(sample_index):
 ])
 def test_odd_questions_get_results_not_crashes(sample_index, question):
     assert isinstance(qa.retrieve(question, k=3, index_dir=sample_index), list)
+
+
+def labelled_questions():
+    import json
+
+    from conftest import ROOT
+
+    return json.loads((ROOT / "bench" / "sample_questions.json").read_text())["questions"]
+
+
+@pytest.mark.parametrize("item", labelled_questions(), ids=lambda item: item["question"])
+def test_labelled_sample_questions_find_their_paragraph(sample_index, item):
+    top5 = [p.paragraph for p in qa.retrieve(item["question"], k=5, index_dir=sample_index)]
+    assert set(item["paragraphs"]) & set(top5)
+
+
+def test_tokenize_matches_bm25s():
+    import bm25s
+    import Stemmer
+
+    from qa.lexical import tokenize
+
+    texts = ["The 30-day ceasefire, Lavrov said!", "Poland and Italy were THERE",
+             "Café crème à Genève; naïve résumé", "", "a I x 42"]
+    expected = bm25s.tokenize(texts, stopwords="en", stemmer=Stemmer.Stemmer("english"),
+                              return_ids=False, show_progress=False)
+    assert tokenize(texts) == expected
