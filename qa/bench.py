@@ -18,11 +18,12 @@ from pathlib import Path
 
 import numpy as np
 
-from .dense import ANN_THRESHOLD, build_vector_index, search_vectors
+from .dense import ANN_THRESHOLD, HNSW_SEARCH_DEPTH, build_vector_index, search_vectors
 from .encoder import get_encoder
 from .evaluate import load_beir, set_folder, set_name, write_corpus
 
 BATCH_SIZES = (16, 32, 64, 128)
+SEARCH_DEPTHS = (300, 600, 1000, 2000)
 LATENCY_QUERIES = 200
 WARM_UP = 10
 
@@ -132,19 +133,54 @@ def bench_ann(seed_vectors: np.ndarray, questions: list[str], count: int) -> dic
     exact = faiss.IndexFlatIP(vectors.shape[1])
     exact.add(vectors)
     approximate, seconds = _timed(build_vector_index, vectors, vectors.shape[1])
-    hits, timings = 0, []
-    for query in queries:
-        truth, _ = search_vectors(exact, query, 10)
+    truths = [set(search_vectors(exact, query, 10)[0].tolist()) for query in queries]
+    rows = []
+    for search_depth in SEARCH_DEPTHS:
+        hits, timings = 0, []
+        for query, truth in zip(queries, truths):
+            started = time.perf_counter()
+            found, _ = search_vectors(approximate, query, 300, search_depth=search_depth)
+            timings.append((time.perf_counter() - started) * 1000)
+            hits += len(truth & set(found[:10].tolist()))
+        recall = hits / (10 * len(queries))
+        p50, p95 = _percentiles(timings)
+        print(f"| HNSW at {count} vectors, efSearch {max(search_depth, 300)} | recall@10 {recall:.4f} | "
+              f"build {seconds:.0f} s | search p50 {p50} ms, p95 {p95} ms |", flush=True)
+        rows.append({"search_depth": search_depth, "recall10": recall, "p50": p50, "p95": p95})
+    return {"vectors": count, "build_seconds": seconds, "approximate": count > ANN_THRESHOLD,
+            "default_search_depth": HNSW_SEARCH_DEPTH, "rows": rows}
+
+
+def bench_lexical(texts: list[str], questions: list[str], count: int) -> dict:
+    """(d) the BM25 half at `count` paragraphs: real paragraphs drawn again and again (so real word
+    statistics), the time to score all of them and take the top candidates for one question."""
+    from .lexical import LexicalIndex, top_positions
+
+    rng = np.random.default_rng(0)
+    sample = [texts[i] for i in rng.integers(0, len(texts), count)]
+    index, seconds = _timed(LexicalIndex.build, sample)
+    del sample
+    timings = []
+    for question in questions[:LATENCY_QUERIES]:
         started = time.perf_counter()
-        found, _ = search_vectors(approximate, query, 300)
+        top_positions(index.score_all(question), 300)
         timings.append((time.perf_counter() - started) * 1000)
-        hits += len(set(truth.tolist()) & set(found[:10].tolist()))
-    recall = hits / (10 * len(queries))
     p50, p95 = _percentiles(timings)
-    print(f"| HNSW at {count} vectors | recall@10 {recall:.4f} | build {seconds:.0f} s | "
-          f"search p50 {p50} ms, p95 {p95} ms |")
-    return {"vectors": count, "recall10": recall, "build_seconds": seconds, "p50": p50, "p95": p95,
-            "approximate": count > ANN_THRESHOLD}
+    print(f"| BM25 at {count} paragraphs | build {seconds:.0f} s | score + top 300 p50 {p50} ms, "
+          f"p95 {p95} ms |", flush=True)
+    return {"paragraphs": count, "build_seconds": seconds, "p50": p50, "p95": p95}
+
+
+def bench_query_encoding(questions: list[str]) -> dict:
+    """The question-embedding part of every retrieve(), one question at a time."""
+    encoder = get_encoder()
+    timings = []
+    for question in questions[:LATENCY_QUERIES]:
+        _, seconds = _timed(encoder.encode, [question])
+        timings.append(seconds * 1000)
+    p50, p95 = _percentiles(timings)
+    print(f"| question embedding | p50 {p50} ms | p95 {p95} ms |", flush=True)
+    return {"p50": p50, "p95": p95}
 
 
 def bench_incremental(corpus_dir: Path, index_dir: Path, briefing: Path) -> dict:
@@ -197,6 +233,9 @@ def run(part: str, data: Path, out: Path | None, sample_corpus: Path, cache: Pat
             store = searcher_for(full / "index").store
             seeds = store.vectors.reconstruct_n(0, store.vectors.ntotal)
             results["ann"] = bench_ann(seeds, questions, 1_000_000)
+            texts = [passage.indexed_text for passage in store.passages]
+            results["lexical"] = bench_lexical(texts, questions, 1_000_000)
+            results["query_encoding"] = bench_query_encoding(questions)
     if part in ("coldstart", "all"):
         results["cold_start"] = bench_cold_start(Path("index"), "Which countries committed troops?")
     if out:

@@ -13,7 +13,7 @@ import numpy as np
 ANN_THRESHOLD = 100_000
 HNSW_NEIGHBOURS = 32
 HNSW_BUILD_DEPTH = 80
-HNSW_SEARCH_DEPTH = 128
+HNSW_SEARCH_DEPTH = 2000
 
 
 def build_vector_index(vectors: np.ndarray, dimension: int) -> faiss.Index:
@@ -32,14 +32,20 @@ def is_approximate(index: faiss.Index) -> bool:
     return isinstance(index, faiss.IndexHNSWFlat)
 
 
-def search_vectors(index: faiss.Index, query: np.ndarray, depth: int) -> tuple[np.ndarray, np.ndarray]:
-    """(rows, similarities) of the `depth` nearest vectors to one query vector, best first."""
+def search_vectors(index: faiss.Index, query: np.ndarray, depth: int,
+                   search_depth: int = HNSW_SEARCH_DEPTH) -> tuple[np.ndarray, np.ndarray]:
+    """(rows, similarities) of the `depth` nearest vectors to one query vector, best first.
+
+    `search_depth` is the HNSW candidate list (efSearch) when the index is approximate.
+    """
     depth = min(depth, index.ntotal)
     if depth <= 0:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
+    parameters = None
     if is_approximate(index):
-        index.hnsw.efSearch = max(HNSW_SEARCH_DEPTH, depth)
-    scores, rows = index.search(np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32), depth)
+        parameters = faiss.SearchParametersHNSW(efSearch=max(search_depth, depth))
+    scores, rows = index.search(
+        np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32), depth, params=parameters)
     keep = rows[0] >= 0
     return rows[0][keep].astype(np.int64), scores[0][keep]
 
