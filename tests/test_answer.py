@@ -70,7 +70,9 @@ def test_off_topic_question_gets_no_answer(sample_index, question):
 
 
 def test_follow_up_uses_previous_question(sample_index):
-    result = answer("and what about Lavrov?", history=["Which countries committed troops?"],
+    import qa
+
+    result = qa.answer("and what about Lavrov?", history=["Which countries committed troops?"],
                     index_dir=sample_index)
     assert result.query.startswith("Which countries committed troops?")
     assert result.found
