@@ -97,7 +97,10 @@ def answer(question: str, k: int = 5, history: list[str] | None = None, *,
     searcher = searcher_for(index_dir)
     vector = searcher.question_vector(query)
     passages = searcher.search(query, k, vector=vector)
-    chosen, relevance = choose_sentences(query, vector, passages[:ANSWER_PASSAGES], searcher.encoder)
+    focuses = [(query, vector)]
+    if query != question:  # a follow-up: its own words say what is new, so they count too
+        focuses.append((question, searcher.question_vector(question)))
+    chosen, relevance = choose_sentences(focuses, passages[:ANSWER_PASSAGES], searcher.encoder)
     found = bool(chosen) and relevance >= NO_ANSWER_BELOW
     highlights = [[] for _ in passages]
     for sentence in chosen if found else []:
@@ -129,8 +132,12 @@ class _Candidate:
     similarity: float
 
 
-def choose_sentences(query: str, vector: np.ndarray, passages: list[Passage], encoder):
-    """(the answer's sentences, best first, and the best sentence's cosine to the query)."""
+def choose_sentences(focuses: list[tuple[str, np.ndarray]], passages: list[Passage], encoder):
+    """(the answer's sentences, best first, and the best sentence's cosine to the first focus).
+
+    `focuses` are (text, embedding) pairs a sentence is scored against, averaged: the searched
+    query, and for a follow-up also the follow-up question alone.
+    """
     candidates = [
         (number, (start, end), passage.text[start:end])
         for number, passage in enumerate(passages, start=1)
@@ -138,14 +145,18 @@ def choose_sentences(query: str, vector: np.ndarray, passages: list[Passage], en
     ]
     if not candidates:
         return [], 0.0
-    similarities = encoder.encode([text for _, _, text in candidates]) @ vector
-    query_terms = set(tokenize([query])[0])
-    scored = []
-    for (number, span, text), similarity in zip(candidates, similarities.tolist()):
-        overlap = len(query_terms & set(tokenize([text])[0])) / max(1, len(query_terms))
-        score = similarity + WORD_OVERLAP_WEIGHT * overlap
-        scored.append(_Candidate(text, number, span, score, similarity))
-    scored.sort(key=lambda candidate: -candidate.score)
+    sentence_vectors = encoder.encode([text for _, _, text in candidates])
+    sentence_terms = [set(terms) for terms in tokenize([text for _, _, text in candidates])]
+    scores = np.zeros(len(candidates))
+    for text, vector in focuses:
+        focus_terms = set(tokenize([text])[0])
+        overlap = np.array([len(focus_terms & terms) for terms in sentence_terms]) / max(1, len(focus_terms))
+        scores += (sentence_vectors @ vector + WORD_OVERLAP_WEIGHT * overlap) / len(focuses)
+    similarities = sentence_vectors @ focuses[0][1]
+    scored = sorted(
+        (_Candidate(text, number, span, float(score), float(similarity))
+         for (number, span, text), score, similarity in zip(candidates, scores, similarities)),
+        key=lambda candidate: -candidate.score)
     best = scored[0]
     chosen = [c for c in scored[:MAX_SENTENCES] if c.score >= best.score - SENTENCE_MARGIN]
-    return chosen, max(c.similarity for c in scored)
+    return chosen, float(similarities.max())

@@ -76,3 +76,12 @@ def test_follow_up_uses_previous_question(sample_index):
                     index_dir=sample_index)
     assert result.query.startswith("Which countries committed troops?")
     assert result.found
+
+
+@pytest.mark.parametrize("follow_up, previous, expected", [
+    ("and Germany?", "Which countries committed troops?", "Germany"),
+    ("what did he say about NATO?", "What did Lavrov say?", "NATO troops"),
+])
+def test_follow_up_answer_is_about_the_new_words(sample_index, follow_up, previous, expected):
+    result = answer(follow_up, history=[previous], index_dir=sample_index)
+    assert result.found and expected in result.sentences[0].text
