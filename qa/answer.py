@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .api import searcher_for, validate_question
+from .api import searcher_for, validate_k, validate_question
 from .lexical import tokenize
 from .sentences import sentence_spans
 from .types import Passage
@@ -90,9 +90,7 @@ def answer(question: str, k: int = 5, history: list[str] | None = None, *,
     back-referring follow-up ("and Germany?") is searched together with the last of them.
     Raises what `qa.retrieve` raises.
     """
-    question = validate_question(question)
-    if isinstance(k, bool) or not isinstance(k, int) or k < 1:
-        raise ValueError(f"k must be a whole number of at least 1, not {k!r}")
+    question, k = validate_question(question), validate_k(k)
     query = follow_up_query(question, history or [])
     searcher = searcher_for(index_dir)
     vector = searcher.question_vector(query)

@@ -24,9 +24,14 @@ def retrieve(question: str, k: int = 5, *, index_dir="index", mode: str = "hybri
     when a build has replaced it on disk. `mode` is "hybrid" (default), "dense", "bm25" or "rrf".
     """
     question = validate_question(question)
+    return searcher_for(index_dir).search(question, validate_k(k), mode=mode)
+
+
+def validate_k(k) -> int:
+    """`k` itself when it is a whole number of at least 1; ValueError otherwise."""
     if isinstance(k, bool) or not isinstance(k, int) or k < 1:
         raise ValueError(f"k must be a whole number of at least 1, not {k!r}")
-    return searcher_for(index_dir).search(question, k, mode=mode)
+    return k
 
 
 def validate_question(question: str) -> str:
