@@ -16,6 +16,7 @@ from .dense import ANN_THRESHOLD, all_vectors
 from .documents import Document, list_corpus_files, read_document, text_digest
 from .encoder import Encoder, get_encoder
 from .errors import IndexBusy, IndexDamaged, IndexMismatch, IndexNotFound
+from .lexical import tokenize
 from .store import FORMAT_VERSION, IndexStore, StoredPassage, remove_stale_versions
 from .textfiles import UnreadableFile
 from .types import BuildReport, SkippedFile
@@ -47,7 +48,8 @@ def build_index(corpus_dir="corpus", index_dir="index", *, full: bool = False,
             passages = _passages_of(documents)
             vectors, owners, embedded = _vectors_for(passages, previous, encoder, progress)
             manifest = _manifest(encoder, documents, passages, len(owners))
-            IndexStore.create(manifest, passages, vectors, owners).save(index_dir)
+            tokens = _tokens_for(passages, previous, index_dir)
+            IndexStore.create(manifest, passages, vectors, owners, tokens).save(index_dir)
         else:
             remove_stale_versions(index_dir, keep=previous.version)
     report.embedded, report.documents, report.skipped = embedded, len(documents), skipped
@@ -134,6 +136,18 @@ def _vectors_for(passages: list[StoredPassage], previous: IndexStore | None, enc
         owners.extend(np.asarray(new, dtype=np.int64)[new_owners].tolist())
     vectors = np.concatenate(chunks) if chunks else np.zeros((0, encoder.dimension), np.float32)
     return vectors, np.asarray(owners, dtype=np.int64), len(new)
+
+
+def _tokens_for(passages: list[StoredPassage], previous: IndexStore | None,
+                index_dir: Path) -> list[list[str]]:
+    """The BM25 tokens of each passage, reusing the previous build's for unchanged indexed text."""
+    known: dict[str, list[str]] = {}
+    saved = previous.saved_tokens(index_dir) if previous else None
+    if saved is not None:
+        known = {passage.indexed_text: tokens for passage, tokens in zip(previous.passages, saved)}
+    new = [passage.indexed_text for passage in passages if passage.indexed_text not in known]
+    known.update(zip(new, tokenize(new)))
+    return [known[passage.indexed_text] for passage in passages]
 
 
 def _reusable_vectors(previous: IndexStore | None) -> dict[str, np.ndarray]:

@@ -18,6 +18,8 @@ from bm25s.stopwords import STOPWORDS_EN
 logging.getLogger("bm25s").setLevel(logging.WARNING)
 
 _stemmer = Stemmer.Stemmer("english")
+# Each text's tokens, one line a text, saved so that a rebuild tokenises only new text.
+TOKENS_FILE = "tokens.txt"
 
 
 _WORD = re.compile(r"(?u)\b\w\w+\b")
@@ -41,24 +43,38 @@ def tokenize(texts: list[str]) -> list[list[str]]:
     return tokenized
 
 
+def read_tokens(folder: Path) -> list[list[str]] | None:
+    """The tokenised texts saved with an index, or None when there are none."""
+    try:
+        with open(folder / TOKENS_FILE, encoding="utf-8") as lines:
+            return [line.split() for line in lines]
+    except OSError:
+        return None
+
+
 class LexicalIndex:
     """BM25 scores of a fixed list of texts; positions in results are positions in that list."""
 
-    def __init__(self, retriever: bm25s.BM25, size: int):
+    def __init__(self, retriever: bm25s.BM25, size: int, tokens: list[list[str]] | None = None):
         self._retriever = retriever
         self.size = size
+        self.tokens = tokens
 
     @classmethod
-    def build(cls, texts: list[str]) -> "LexicalIndex":
+    def build(cls, tokens: list[list[str]]) -> "LexicalIndex":
+        """The index of texts given as their `tokenize` output (kept, so a rebuild can reuse it)."""
         retriever = bm25s.BM25()
-        if texts:
-            retriever.index(tokenize(texts), show_progress=False)
-        return cls(retriever, len(texts))
+        if tokens:
+            retriever.index(tokens, show_progress=False)
+        return cls(retriever, len(tokens), tokens)
 
     def save(self, folder: Path) -> None:
         if self.size:
             self._retriever.save(str(folder))
         folder.mkdir(parents=True, exist_ok=True)
+        if self.tokens is not None:
+            with open(folder / TOKENS_FILE, "w", encoding="utf-8") as out:
+                out.writelines(" ".join(tokens) + "\n" for tokens in self.tokens)
 
     @classmethod
     def load(cls, folder: Path, size: int) -> "LexicalIndex":

@@ -26,7 +26,7 @@ import numpy as np
 
 from .dense import build_vector_index
 from .errors import IndexDamaged, IndexMismatch, IndexNotFound
-from .lexical import LexicalIndex
+from .lexical import LexicalIndex, read_tokens, tokenize
 
 FORMAT_VERSION = 1
 POINTER = "CURRENT"
@@ -64,11 +64,21 @@ class IndexStore:
 
     @classmethod
     def create(cls, manifest: dict, passages: list[StoredPassage], vectors: np.ndarray,
-               owners: np.ndarray) -> "IndexStore":
-        """An in-memory index over `passages`; `owners[i]` is the passage that vector i covers."""
+               owners: np.ndarray, tokens: list[list[str]] | None = None) -> "IndexStore":
+        """An in-memory index over `passages`; `owners[i]` is the passage that vector i covers.
+
+        `tokens` are the passages' indexed texts tokenised for BM25, when the caller has them.
+        """
         index = build_vector_index(vectors, manifest["dimension"])
-        lexical = LexicalIndex.build([passage.indexed_text for passage in passages])
+        if tokens is None:
+            tokens = tokenize([passage.indexed_text for passage in passages])
+        lexical = LexicalIndex.build(tokens)
         return cls(manifest, passages, index, np.asarray(owners, dtype=np.int64), lexical)
+
+    def saved_tokens(self, index_dir: Path) -> list[list[str]] | None:
+        """The BM25 tokens saved with this version, one list a passage (None if absent or off)."""
+        tokens = read_tokens(index_dir / self.version / "bm25")
+        return tokens if tokens is not None and len(tokens) == len(self.passages) else None
 
     def save(self, index_dir: Path) -> str:
         """Write a new version folder, point CURRENT at it, remove older versions; returns its name."""

@@ -208,3 +208,16 @@ def test_no_two_passages_share_text(tmp_path, fake_encoder):
     qa.build_index(corpus, tmp_path / "index", progress=False)
     texts = [p.text for p in qa.retrieve("grain exports wire", k=10, index_dir=tmp_path / "index")]
     assert len(texts) == len(set(texts)) == 3
+
+
+def test_rebuild_tokenises_only_new_text(tiny_corpus, tmp_path, fake_encoder, monkeypatch):
+    index = tmp_path / "index"
+    qa.build_index(tiny_corpus, index, progress=False)
+    tokenised = []
+    original = build_module.tokenize
+    monkeypatch.setattr(build_module, "tokenize", lambda texts: tokenised.extend(texts) or original(texts))
+    (tiny_corpus / "gamma.txt").write_text("Gamma\n\nThe volcano erupted at dawn.", encoding="utf-8")
+    qa.build_index(tiny_corpus, index, progress=False)
+    assert len(tokenised) == 1 and "volcano" in tokenised[0]
+    assert qa.retrieve("volcano dawn", k=1, index_dir=index, mode="bm25")[0].source == "gamma.txt"
+    assert qa.retrieve("tuna catch", k=1, index_dir=index, mode="bm25")[0].source == "alpha.txt"
