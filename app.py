@@ -59,14 +59,17 @@ def format_answer(result: Answer) -> str:
     for number, (passage, spans) in enumerate(zip(result.passages, result.highlights), start=1):
         lines.append("")
         lines.append(f"**[{number}] {escape_markdown(passage.citation)}** · "
-                     f"`{passage.source.replace('`', '')}` · relevance {_relevance_bar(passage.score)}")
+                     f"`{passage.source.replace('`', '')}` · {_relevance(passage.score, result.found)}")
         lines.append("> " + highlight(passage.text, spans, escape=escape_markdown))
     return "\n".join(lines)
 
 
-def _relevance_bar(score: float) -> str:
+def _relevance(score: float, found: bool) -> str:
+    """A relevance bar relative to the best passage; none for closest matches, which all miss."""
+    if not found:
+        return "closest match, not an answer"
     filled = max(0, min(5, round(score * 5)))
-    return "●" * filled + "○" * (5 - filled) + f" {score:.2f}"
+    return "relevance " + "●" * filled + "○" * (5 - filled) + f" {score:.2f}"
 
 
 def earlier_questions(history) -> list[str]:

@@ -21,6 +21,7 @@ def test_off_topic_question_gets_no_answer(client):
     reply = client.predict("What is the boiling point of tungsten?", api_name="/chat")
     assert "No briefing answers this question" in reply
     assert "Closest matches" in reply
+    assert "closest match, not an answer" in reply and "relevance ●" not in reply
 
 
 def test_empty_question_gets_a_message_not_a_crash(client):
