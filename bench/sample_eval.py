@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import qa  # noqa: E402
-from qa.evaluate import _score  # noqa: E402
+from qa.evaluate import score_run  # noqa: E402
 
 QUESTIONS = json.loads((ROOT / "bench" / "sample_questions.json").read_text())["questions"]
 
@@ -34,7 +34,7 @@ def main() -> None:
             for n, item in enumerate(QUESTIONS):
                 passages = qa.retrieve(item["question"], k=10, index_dir=index, mode=mode)
                 run[str(n)] = {str(p.paragraph): 10.0 - rank for rank, p in enumerate(passages)}
-            metrics = _score(qrels, run)
+            metrics = score_run(qrels, run)
             print(f"| {mode} | " + " | ".join(f"{name} {value:.3f}" for name, value in metrics.items()) + " |")
 
 

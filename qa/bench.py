@@ -9,7 +9,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -20,7 +19,8 @@ import numpy as np
 
 from .dense import ANN_THRESHOLD, HNSW_SEARCH_DEPTH, build_vector_index, search_vectors
 from .encoder import get_encoder
-from .evaluate import load_beir, set_folder, set_name, write_corpus
+from .evaluate import BeirSet, load_beir, percentiles, score_run, set_folder, set_name, write_corpus
+from .search import MIN_DEPTH
 
 BATCH_SIZES = (16, 32, 64, 128)
 SEARCH_DEPTHS = (300, 600, 1000, 2000)
@@ -34,9 +34,17 @@ def _timed(function, *args, **kwargs):
     return result, time.perf_counter() - started
 
 
-def _percentiles(milliseconds: list[float]) -> tuple[float, float]:
-    cuts = statistics.quantiles(milliseconds, n=100, method="inclusive")
-    return round(cuts[49], 1), round(cuts[94], 1)
+def _title_text(row: dict) -> str:
+    """A corpus row as the reference runs embed it: "title text"."""
+    return f"{row.get('title', '')} {row['text']}".strip()
+
+
+def _build_set(beir: BeirSet, work: Path, progress: bool = False):
+    """Write `beir`'s corpus as briefing files under `work` and index it; the BuildReport."""
+    from .build import build_index
+
+    write_corpus(beir, work / "corpus")
+    return build_index(work / "corpus", work / "index", progress=progress)
 
 
 def bench_encode(data: Path, id_prefix: str, limit: int | None) -> dict:
@@ -44,22 +52,18 @@ def bench_encode(data: Path, id_prefix: str, limit: int | None) -> dict:
     the same texts, as paragraphs per second and as a ratio to (a)."""
     beir = load_beir(data, id_prefix)
     rows = list(beir.corpus.values())[:limit]
-    texts = [f"{row.get('title', '')} {row['text']}".strip() for row in rows]
+    texts = [_title_text(row) for row in rows]
     model = get_encoder().model
     model.encode(texts[:64], batch_size=32)
+    ordered = sorted(texts, key=len, reverse=True)
     rates = {}
     for batch_size in BATCH_SIZES:
-        ordered = sorted(texts, key=len, reverse=True)
         _, seconds = _timed(model.encode, ordered, batch_size=batch_size, normalize_embeddings=True)
         rates[batch_size] = len(texts) / seconds
         print(f"| raw encode, batch {batch_size} | {rates[batch_size]:.1f} paragraphs/s |", flush=True)
     best = max(rates, key=rates.get)
     with tempfile.TemporaryDirectory() as work:
-        from .build import build_index
-
-        subset = type(beir)({row["_id"]: row for row in rows}, {}, {})
-        write_corpus(subset, Path(work) / "corpus")
-        report = build_index(Path(work) / "corpus", Path(work) / "index", progress=False)
+        report = _build_set(BeirSet({row["_id"]: row for row in rows}, {}, {}), Path(work))
     build_rate = report.embedded / report.seconds
     print(f"| full build (read, split, embed, write) | {build_rate:.1f} paragraphs/s "
           f"({report.embedded} in {report.seconds:.1f} s), {build_rate / rates[best]:.2f} x raw |")
@@ -71,11 +75,9 @@ def bench_tutorial(data: Path, id_prefix: str) -> dict:
     """(c) the tutorial way: encode "title text", FAISS flat, no hybrid; nDCG@10 and latency."""
     import faiss
 
-    from .evaluate import _score
-
     beir = load_beir(data, id_prefix)
     ids = list(beir.corpus)
-    texts = [f"{beir.corpus[i].get('title', '')} {beir.corpus[i]['text']}".strip() for i in ids]
+    texts = [_title_text(beir.corpus[i]) for i in ids]
     model = get_encoder().model
     vectors, seconds = _timed(model.encode, texts, batch_size=32, normalize_embeddings=True)
     index = faiss.IndexFlatIP(vectors.shape[1])
@@ -87,8 +89,8 @@ def bench_tutorial(data: Path, id_prefix: str) -> dict:
         scores, rows = index.search(query, 100)
         timings.append((time.perf_counter() - started) * 1000)
         run[query_id] = {ids[r]: float(s) for r, s in zip(rows[0], scores[0])}
-    ndcg = _score(beir.qrels, run)["nDCG@10"]
-    p50, p95 = _percentiles(timings[WARM_UP:])
+    ndcg = score_run(beir.qrels, run)["nDCG@10"]
+    p50, p95 = percentiles(timings[WARM_UP:]).values()
     print(f"| tutorial (encode + FAISS flat) | nDCG@10 {ndcg:.4f} | build {seconds:.1f} s | "
           f"p50 {p50} ms, p95 {p95} ms |")
     return {"ndcg10": ndcg, "build_seconds": seconds, "p50": p50, "p95": p95}
@@ -105,7 +107,7 @@ def bench_latency(index_dir: Path, questions: list[str], label: str) -> dict:
     for question in questions[:LATENCY_QUERIES]:
         _, seconds = _timed(retrieve, question, k=10, index_dir=index_dir)
         timings.append(seconds * 1000)
-    p50, p95 = _percentiles(timings)
+    p50, p95 = percentiles(timings).values()
     print(f"| retrieve() latency, {label} | {size} paragraphs | p50 {p50} ms | p95 {p95} ms |")
     return {"paragraphs": size, "p50": p50, "p95": p95}
 
@@ -139,12 +141,12 @@ def bench_ann(seed_vectors: np.ndarray, questions: list[str], count: int) -> dic
         hits, timings = 0, []
         for query, truth in zip(queries, truths):
             started = time.perf_counter()
-            found, _ = search_vectors(approximate, query, 300, search_depth=search_depth)
+            found, _ = search_vectors(approximate, query, MIN_DEPTH, search_depth=search_depth)
             timings.append((time.perf_counter() - started) * 1000)
             hits += len(truth & set(found[:10].tolist()))
         recall = hits / (10 * len(queries))
-        p50, p95 = _percentiles(timings)
-        print(f"| HNSW at {count} vectors, efSearch {max(search_depth, 300)} | recall@10 {recall:.4f} | "
+        p50, p95 = percentiles(timings).values()
+        print(f"| HNSW at {count} vectors, efSearch {max(search_depth, MIN_DEPTH)} | recall@10 {recall:.4f} | "
               f"build {seconds:.0f} s | search p50 {p50} ms, p95 {p95} ms |", flush=True)
         rows.append({"search_depth": search_depth, "recall10": recall, "p50": p50, "p95": p95})
     return {"vectors": count, "build_seconds": seconds, "approximate": count > ANN_THRESHOLD,
@@ -159,14 +161,13 @@ def bench_lexical(texts: list[str], questions: list[str], count: int) -> dict:
     rng = np.random.default_rng(0)
     sample = [texts[i] for i in rng.integers(0, len(texts), count)]
     index, seconds = _timed(lambda: LexicalIndex.build(tokenize(sample)))
-    del sample
     timings = []
     for question in questions[:LATENCY_QUERIES]:
         started = time.perf_counter()
-        top_positions(index.score_all(question), 300)
+        top_positions(index.score_all(question), MIN_DEPTH)
         timings.append((time.perf_counter() - started) * 1000)
-    p50, p95 = _percentiles(timings)
-    print(f"| BM25 at {count} paragraphs | build {seconds:.0f} s | score + top 300 p50 {p50} ms, "
+    p50, p95 = percentiles(timings).values()
+    print(f"| BM25 at {count} paragraphs | build {seconds:.0f} s | score + top {MIN_DEPTH} p50 {p50} ms, "
           f"p95 {p95} ms |", flush=True)
     return {"paragraphs": count, "build_seconds": seconds, "p50": p50, "p95": p95}
 
@@ -178,7 +179,7 @@ def bench_query_encoding(questions: list[str]) -> dict:
     for question in questions[:LATENCY_QUERIES]:
         _, seconds = _timed(encoder.encode, [question])
         timings.append(seconds * 1000)
-    p50, p95 = _percentiles(timings)
+    p50, p95 = percentiles(timings).values()
     print(f"| question embedding | p50 {p50} ms | p95 {p95} ms |", flush=True)
     return {"p50": p50, "p95": p95}
 
@@ -244,23 +245,15 @@ def run(part: str, data: Path, out: Path | None, sample_corpus: Path, cache: Pat
 
 def _cached_index(cache: Path, data: Path, id_prefix: str) -> Path:
     """The eval cache folder of the set, brought up to date through build_index."""
-    from .build import build_index
-
-    beir = load_beir(data, id_prefix, limit=0)
     work = set_folder(cache, set_name(data, id_prefix))
-    write_corpus(beir, work / "corpus")
-    build_index(work / "corpus", work / "index", progress=sys.stderr.isatty())
+    _build_set(load_beir(data, id_prefix, limit=0), work, progress=sys.stderr.isatty())
     return work
 
 
 def _small_index(cache: Path, data: Path) -> Path:
-    from .build import build_index
-
     beir = load_beir(data, "rtqa-")
-    subset = type(beir)(dict(list(beir.corpus.items())[:1000]), {}, {})
     work = cache / "bench-1k"
-    write_corpus(subset, work / "corpus")
-    build_index(work / "corpus", work / "index", progress=False)
+    _build_set(BeirSet(dict(list(beir.corpus.items())[:1000]), {}, {}), work)
     return work / "index"
 
 

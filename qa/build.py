@@ -145,9 +145,10 @@ def _tokens_for(passages: list[StoredPassage], previous: IndexStore | None,
     saved = previous.saved_tokens(index_dir) if previous else None
     if saved is not None:
         known = {passage.indexed_text: tokens for passage, tokens in zip(previous.passages, saved)}
-    new = [passage.indexed_text for passage in passages if passage.indexed_text not in known]
+    texts = [passage.indexed_text for passage in passages]
+    new = [text for text in texts if text not in known]
     known.update(zip(new, tokenize(new)))
-    return [known[passage.indexed_text] for passage in passages]
+    return [known[text] for text in texts]
 
 
 def _reusable_vectors(previous: IndexStore | None) -> dict[str, np.ndarray]:

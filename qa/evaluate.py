@@ -120,7 +120,7 @@ def evaluate_set(beir: BeirSet, name: str, *, mode: str = "hybrid", cache_dir=".
     report = build_index(work / "corpus", work / "index", progress=progress)
     run, latencies = _run_queries(beir, work / "index", mode, _locator(by_text))
     return EvalResult(
-        metrics=_score(beir.qrels, run), queries=len(beir.queries),
+        metrics=score_run(beir.qrels, run), queries=len(beir.queries),
         paragraphs=len(searcher_for(work / "index").store.passages),
         build_seconds=report.seconds, embedded=report.embedded, latency_ms=latencies,
         peak_memory_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, mode=mode)
@@ -173,17 +173,19 @@ def _run_queries(beir: BeirSet, index_dir: Path, mode: str, locate):
             if corpus_id and corpus_id not in ranking:
                 ranking[corpus_id] = float(RANKING_DEPTH - rank)
         run[query_id] = ranking
-    return run, _percentiles(timings)
+    return run, percentiles(timings)
 
 
-def _percentiles(timings: list[float]) -> dict[str, float]:
+def percentiles(timings: list[float]) -> dict[str, float]:
+    """The median and 95th percentile of `timings` (milliseconds)."""
     if len(timings) < 2:
         return {"p50": timings[0] if timings else 0.0, "p95": timings[0] if timings else 0.0}
     cuts = statistics.quantiles(timings, n=100, method="inclusive")
     return {"p50": round(cuts[49], 2), "p95": round(cuts[94], 2)}
 
 
-def _score(qrels: dict[str, set[str]], run: dict[str, dict[str, float]]) -> dict[str, float]:
+def score_run(qrels: dict[str, set[str]], run: dict[str, dict[str, float]]) -> dict[str, float]:
+    """METRICS of `run` (query id -> {corpus id: score}) against the relevant ids, averaged."""
     import ir_measures
 
     measures = [ir_measures.parse_measure(name) for name in METRICS]

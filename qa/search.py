@@ -25,6 +25,7 @@ MODES = ("hybrid", "dense", "bm25", "rrf")
 BLEND_DENSE = 0.68
 BLEND_SLOPE = 0.15
 BLEND_PIVOT = 1.2
+DENSE_WEIGHT_RANGE = (0.3, 0.9)
 RRF_K = 60
 # Candidates each half proposes (or k, if larger): fixed, so the top of a ranking does not
 # depend on how many results were asked for.
@@ -107,7 +108,7 @@ def dense_weight(best_lexical: float, passage_count: int) -> float:
     if best_lexical <= 0:
         return 1.0
     strength = best_lexical / np.log1p(passage_count)
-    return float(np.clip(BLEND_DENSE - BLEND_SLOPE * np.log(strength / BLEND_PIVOT), 0.3, 0.9))
+    return float(np.clip(BLEND_DENSE - BLEND_SLOPE * np.log(strength / BLEND_PIVOT), *DENSE_WEIGHT_RANGE))
 
 
 def _rows_by_passage(owners: np.ndarray, passage_count: int) -> tuple[np.ndarray, np.ndarray]:
