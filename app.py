@@ -9,6 +9,7 @@ questions are always shown as text: every piece of it is escaped before it reach
 from __future__ import annotations
 
 import argparse
+import glob
 import logging
 import os
 import re
@@ -19,8 +20,10 @@ import gradio as gr
 
 import qa
 from qa.answer import Answer, answer
+from qa.readers import EXTENSIONS
 from qa.sentences import highlight
-from qa.status import index_status
+from qa.status import index_status, indexed_briefings
+from qa.types import Passage
 from qa.uploads import MAX_UPLOAD_BYTES, UploadRejected, save_upload
 
 log = logging.getLogger("qa.app")
@@ -37,6 +40,8 @@ CONCURRENCY_LIMIT = 4
 LOOPBACK = {"127.0.0.1", "localhost", "::1"}
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]!|~$])")
 _LINE_START_MARKUP = re.compile(r"^(\s*(?:\d+)?)([#+\-=.)])")
+# A URL shown as a link: http(s) only, and nothing that could end the link or start markup.
+_WEB_URL = re.compile(r"^https?://[^\s<>`\\]+$", re.IGNORECASE)
 
 
 def escape_markdown(text: str) -> str:
@@ -48,20 +53,44 @@ def escape_markdown(text: str) -> str:
 
 def format_answer(result: Answer) -> str:
     """The chat reply: the answer with [n] markers, then the numbered, highlighted passages."""
+    lines = [f"_Searched briefings {escape_markdown(result.filters)}._", ""] if result.filters else []
     if result.found:
-        lines = ["**Answer:** " + " ".join(
+        lines += ["**Answer:** " + " ".join(
             f"{escape_markdown(s.text)} **[{s.passage}]**" for s in result.sentences), "",
             "**Sources**"]
+    elif not result.passages:
+        return "\n".join(lines + ["**No briefing matches these filters.** "
+                                  "Widen the dates or choose other briefings."])
     else:
-        lines = ["**No briefing answers this question.** "
-                 "The closest matches are shown below; they may not be relevant.", "",
-                 "**Closest matches**"]
+        lines += ["**No briefing answers this question.** "
+                  "The closest matches are shown below; they may not be relevant.", "",
+                  "**Closest matches**"]
     for number, (passage, spans) in enumerate(zip(result.passages, result.highlights), start=1):
         lines.append("")
-        lines.append(f"**[{number}] {escape_markdown(passage.citation)}** · "
-                     f"`{passage.source.replace('`', '')}` · {_relevance(passage.score, result.found)}")
+        lines.append(f"**[{number}] {escape_markdown(passage.citation)}** · {_origin(passage)} · "
+                     f"{_relevance(passage.score, result.found)}")
         lines.append("> " + highlight(passage.text, spans, escape=escape_markdown))
+        if passage.also_in:
+            lines.append("")
+            lines.append(_also_in(passage))
     return "\n".join(lines)
+
+
+def _origin(passage: Passage) -> str:
+    """Date, publisher, file and (a web link only) URL of a passage's briefing."""
+    parts = [escape_markdown(value) for value in (passage.date, passage.publisher) if value]
+    parts.append(f"`{passage.source.replace('`', '')}`")
+    url = passage.source_url or ""
+    if _WEB_URL.match(url):
+        parts.append(f"[link](<{url}>)")
+    return " · ".join(parts)
+
+
+def _also_in(passage: Passage) -> str:
+    count = len(passage.also_in)
+    others = "; ".join(
+        escape_markdown(f"{o.citation} ({o.date})" if o.date else o.citation) for o in passage.also_in)
+    return f"_Also in {count} other briefing{'s' if count > 1 else ''}:_ {others}"
 
 
 def _relevance(score: float, found: bool) -> str:
@@ -88,10 +117,14 @@ def earlier_questions(history) -> list[str]:
 
 
 def make_chat(index_dir: Path):
-    def chat(message, history):
-        """Answer one question; errors become a message in the chat, never a crash."""
+    def chat(message, history, since="", until="", briefings=None):
+        """Answer one question within the page's filters; errors become a message in the chat,
+        never a crash."""
         try:
-            return format_answer(answer(message or "", 5, earlier_questions(history), index_dir=index_dir))
+            return format_answer(answer(
+                message or "", 5, earlier_questions(history), index_dir=index_dir,
+                since=(since or "").strip() or None, until=(until or "").strip() or None,
+                sources=[glob.escape(source) for source in briefings or []]))
         except (ValueError, qa.QAError) as error:
             return f"⚠️ {escape_markdown(str(error))}"
         except Exception as error:  # the chat must keep serving whatever one query does
@@ -146,31 +179,52 @@ def upload(files, corpus_dir: Path, index_dir: Path) -> str:
     return "\n\n".join(lines) or "No file chosen."
 
 
+def briefing_picker(index_dir: Path, render: bool = True) -> gr.Dropdown:
+    """The briefing picker, listing the indexed briefings newest first (empty without an index)."""
+    try:
+        choices = [(b.label, b.source) for b in indexed_briefings(index_dir)]
+    except qa.QAError:
+        choices = []
+    return gr.Dropdown(choices=choices, value=[], multiselect=True, label="Briefings", render=render,
+                       info="Search only these (none chosen: all). Or type in:WORD in a question.")
+
+
 def build_app(corpus_dir="corpus", index_dir="index") -> gr.Blocks:
     corpus_dir, index_dir = Path(corpus_dir), Path(index_dir)
     with gr.Blocks(title=TITLE) as app:
         gr.Markdown(f"# {TITLE}\n{TAGLINE}")
+        since = gr.Textbox("", label="From", placeholder="YYYY-MM-DD", max_lines=1, render=False,
+                           info="Briefings dated on or after (or type after:DATE)")
+        until = gr.Textbox("", label="To", placeholder="YYYY-MM-DD", max_lines=1, render=False,
+                           info="Briefings dated on or before (or type before:DATE)")
+        picker = briefing_picker(index_dir, render=False)
         with gr.Row():
             with gr.Column(scale=3):
                 gr.ChatInterface(
-                    make_chat(index_dir), api_name="chat", examples=EXAMPLES,
+                    make_chat(index_dir), api_name="chat", examples=[[q] for q in EXAMPLES],
                     chatbot=gr.Chatbot(height=560, sanitize_html=True, latex_delimiters=[],
                                        allow_tags=False, buttons=["copy"], label="Chat"),
+                    additional_inputs=[since, until, picker],
+                    additional_inputs_accordion=gr.Accordion("Filters: dates and briefings", open=False),
                     concurrency_limit=CONCURRENCY_LIMIT, fill_height=False)
             with gr.Column(scale=1):
                 gr.Markdown("### Index")
                 status = gr.Markdown(describe_index(corpus_dir, index_dir))
                 rebuild_button = gr.Button("Rebuild index")
-                files = gr.File(label="Add briefings (.txt, .md)", file_count="multiple",
-                                file_types=[".txt", ".md"])
+                files = gr.File(label=f"Add briefings ({', '.join(EXTENSIONS)})",
+                                file_count="multiple", file_types=list(EXTENSIONS))
                 report = gr.Markdown()
+
+        def refresh():
+            return describe_index(corpus_dir, index_dir), briefing_picker(index_dir)
+
         rebuild_button.click(lambda: rebuild(corpus_dir, index_dir), outputs=report,
                              api_name="rebuild", concurrency_limit=1).then(
-            lambda: describe_index(corpus_dir, index_dir), outputs=status, api_visibility="private")
+            refresh, outputs=[status, picker], api_visibility="private")
         files.upload(lambda chosen: upload(chosen, corpus_dir, index_dir), inputs=files,
                      outputs=report, api_name="upload", concurrency_limit=1).then(
-            lambda: describe_index(corpus_dir, index_dir), outputs=status, api_visibility="private")
-        app.load(lambda: describe_index(corpus_dir, index_dir), outputs=status, api_visibility="private")
+            refresh, outputs=[status, picker], api_visibility="private")
+        app.load(refresh, outputs=[status, picker], api_visibility="private")
     app.queue(default_concurrency_limit=CONCURRENCY_LIMIT)
     return app
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .api import searcher_for, validate_k, validate_question
+from .filters import Filters, parse_question
 from .lexical import tokenize
 from .sentences import sentence_spans
 from .types import Passage
@@ -48,7 +49,8 @@ class Answer:
 
     `found` is False when nothing in the corpus answers; `passages` are then the closest matches.
     `highlights[i]` are the character spans of answer sentences in `passages[i].text`.
-    `query` is what was searched (the question with a follow-up's earlier context).
+    `query` is what was searched (the question with a follow-up's earlier context), `filters` the
+    account of the filters applied ('' when none).
     """
 
     question: str
@@ -58,43 +60,57 @@ class Answer:
     passages: tuple[Passage, ...]
     highlights: tuple[tuple[tuple[int, int], ...], ...]
     relevance: float
+    filters: str = ""
 
     def to_text(self) -> str:
         """Plain-text rendering: the answer with [n] markers, then the numbered passages."""
         lines = []
+        if self.filters:
+            lines.append(f"Searched briefings {self.filters}.")
         if self.found:
             lines.append(" ".join(f"{s.text} [{s.passage}]" for s in self.sentences))
             lines.append("")
             lines.append("Sources:")
+        elif not self.passages:
+            lines.append("No briefing matches these filters.")
         else:
             lines.append("No briefing answers this question. Closest matches:")
         for number, passage in enumerate(self.passages, start=1):
-            lines.append(f"[{number}] {passage.citation} ({passage.source})")
+            dated = f", {passage.date}" if passage.date else ""
+            lines.append(f"[{number}] {passage.citation} ({passage.source}{dated})")
             lines.append(f"    {passage.text}")
+            if passage.also_in:
+                lines.append("    also in: " + "; ".join(
+                    f"{o.citation} ({o.source}{', ' + o.date if o.date else ''})" for o in passage.also_in))
         return "\n".join(lines)
 
     def to_dict(self) -> dict:
         return {
             "question": self.question, "query": self.query, "found": self.found,
-            "relevance": self.relevance,
+            "relevance": self.relevance, "filters": self.filters,
             "answer": [{"text": s.text, "passage": s.passage} for s in self.sentences],
             "passages": [p.to_dict() for p in self.passages],
         }
 
 
 def answer(question: str, k: int = 5, history: list[str] | None = None, *,
-           index_dir="index") -> Answer:
+           index_dir="index", since=None, until=None, sources=None) -> Answer:
     """Answer `question` from the index: up to MAX_SENTENCES cited sentences and `k` passages.
 
     `history` holds the earlier questions of the conversation, oldest first; a short or
     back-referring follow-up ("and Germany?") is searched together with the last of them.
+    `since`, `until` and `sources` filter as in `qa.retrieve`; filters typed in the question
+    (`after:`, `before:`, `in:`; see qa.filters) replace the argument of the same kind.
     Raises what `qa.retrieve` raises.
     """
+    question, typed = parse_question(validate_question(question))
+    filters = Filters.of(since, until, sources).overridden_by(typed)
     question, k = validate_question(question), validate_k(k)
-    query = follow_up_query(question, history or [])
+    earlier = [parse_question(turn)[0] for turn in history or [] if isinstance(turn, str)]
+    query = follow_up_query(question, earlier)
     searcher = searcher_for(index_dir)
     vector = searcher.question_vector(query)
-    passages = searcher.search(query, k, vector=vector)
+    passages = searcher.search(query, k, vector=vector, filters=filters)
     focuses = [(query, vector)]
     if query != question:  # a follow-up: its own words say what is new, so they count too
         focuses.append((question, searcher.question_vector(question)))
@@ -107,7 +123,7 @@ def answer(question: str, k: int = 5, history: list[str] | None = None, *,
         question=question, query=query, found=found,
         sentences=tuple(AnswerSentence(s.text, s.passage, round(s.score, 4)) for s in chosen) if found else (),
         passages=tuple(passages), highlights=tuple(tuple(h) for h in highlights),
-        relevance=round(relevance, 4))
+        relevance=round(relevance, 4), filters=filters.describe())
 
 
 def follow_up_query(question: str, history: list[str]) -> str:

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from .encoder import get_encoder, model_name
 from .errors import IndexDamaged
+from .filters import Filters
 from .search import Searcher
 from .store import IndexStore, live_version
 from .types import Passage
@@ -15,16 +16,25 @@ _searchers: dict[Path, Searcher] = {}
 _lock = threading.Lock()
 
 
-def retrieve(question: str, k: int = 5, *, index_dir="index", mode: str = "hybrid") -> list[Passage]:
-    """The `k` passages of the index that best answer `question`, best first, no two with the same text.
+def retrieve(question: str, k: int = 5, *, index_dir="index", mode: str = "hybrid",
+             since=None, until=None, sources=None) -> list[Passage]:
+    """The `k` passages of the index that best answer `question`, best first.
 
-    Returns fewer than `k` when the index holds fewer. Raises ValueError for an empty question or
-    a `k` below 1, and a QAError (IndexNotFound, IndexMismatch, IndexDamaged) that says how to
-    (re)build when the index cannot be used. The index is loaded once per `index_dir` and reloaded
-    when a build has replaced it on disk. `mode` is "hybrid" (default), "dense", "bm25" or "rrf".
+    Near-duplicate paragraphs (the same wire text in several briefings) come back once, as the
+    newest briefing's, with the others in `Passage.also_in`; equal scores go to newer briefings.
+    `since` and `until` (a date, or text "YYYY-MM-DD", "YYYY-MM", "YYYY"; inclusive) keep
+    briefings dated within them, leaving out undated ones; `sources` (a text or several) keeps
+    briefings whose path (relative to the corpus folder) or file name matches one of them, case
+    aside: an exact path, or a glob such as "*.pdf" or "2025-03-*".
+    Returns fewer than `k` when fewer passages are allowed. Raises ValueError for an empty
+    question, a `k` below 1 or a bad date, and a QAError (IndexNotFound, IndexMismatch,
+    IndexDamaged) that says how to (re)build when the index cannot be used. The index is loaded
+    once per `index_dir` and reloaded when a build has replaced it on disk. `mode` is "hybrid"
+    (default), "dense", "bm25" or "rrf".
     """
     question = validate_question(question)
-    return searcher_for(index_dir).search(question, validate_k(k), mode=mode)
+    filters = Filters.of(since, until, sources)
+    return searcher_for(index_dir).search(question, validate_k(k), mode=mode, filters=filters)
 
 
 def validate_k(k) -> int:

@@ -14,6 +14,7 @@ import numpy as np
 
 from .dense import ANN_THRESHOLD, all_vectors
 from .documents import Document, list_corpus_files, read_document, text_digest
+from .duplicates import near_duplicate_groups, signatures
 from .encoder import Encoder, get_encoder
 from .errors import IndexBusy, IndexDamaged, IndexMismatch, IndexNotFound
 from .lexical import tokenize
@@ -49,7 +50,10 @@ def build_index(corpus_dir="corpus", index_dir="index", *, full: bool = False,
             vectors, owners, embedded = _vectors_for(passages, previous, encoder, progress)
             manifest = _manifest(encoder, documents, passages, len(owners))
             tokens = _tokens_for(passages, previous, index_dir)
-            IndexStore.create(manifest, passages, vectors, owners, tokens).save(index_dir)
+            store = IndexStore.create(manifest, passages, vectors, owners, tokens)
+            store.signatures = _signatures_for(passages, previous)
+            store.groups = near_duplicate_groups([passage.text for passage in passages], store.signatures)
+            store.save(index_dir)
         else:
             remove_stale_versions(index_dir, keep=previous.version)
     report.embedded, report.documents, report.skipped = embedded, len(documents), skipped
@@ -104,38 +108,46 @@ def _previous_store(index_dir: Path, model: str) -> IndexStore | None:
 
 
 def _passages_of(documents: list[Document]) -> list[StoredPassage]:
-    """The passages to store; a paragraph already stored from another document is not stored again."""
-    seen: set[str] = set()
-    passages = []
-    for document in documents:
-        for paragraph in document.paragraphs:
-            if paragraph.digest in seen:
-                continue
-            seen.add(paragraph.digest)
-            passages.append(StoredPassage(
-                source=document.source, title=document.title, paragraph=paragraph.number,
-                text=paragraph.text, heading=paragraph.heading, digest=paragraph.digest))
-    return passages
+    """Every paragraph of every document, in order. The same paragraph in two briefings is stored
+    twice: each is cited, dated and filtered as its own, and search collapses the copies."""
+    return [
+        StoredPassage(source=document.source, title=document.title, paragraph=paragraph.number,
+                      text=paragraph.text, heading=paragraph.heading, digest=paragraph.digest,
+                      page=paragraph.page)
+        for document in documents for paragraph in document.paragraphs
+    ]
 
 
 def _vectors_for(passages: list[StoredPassage], previous: IndexStore | None, encoder: Encoder,
                  progress: bool) -> tuple[np.ndarray, np.ndarray, int]:
-    """(vectors, owners, how many passages were embedded): old vectors reused by indexed text."""
-    reusable = _reusable_vectors(previous)
+    """(vectors, owners, how many texts were embedded): vectors reused by indexed text, and each
+    new indexed text embedded once."""
+    known = _reusable_vectors(previous)
     keys = [text_digest(passage.indexed_text) for passage in passages]
-    new = [i for i, key in enumerate(keys) if key not in reusable]
-    new_vectors, new_owners = encoder.encode_passages(
-        [passages[i].indexed_text for i in new], progress=progress)
-    chunks, owners = [], []
+    new: dict[str, int] = {}  # indexed-text digest -> first passage with that text
     for i, key in enumerate(keys):
-        if key in reusable:
-            chunks.append(reusable[key])
-            owners.extend([i] * len(reusable[key]))
-    if new:
-        chunks.append(new_vectors)
-        owners.extend(np.asarray(new, dtype=np.int64)[new_owners].tolist())
+        if key not in known and key not in new:
+            new[key] = i
+    new_vectors, new_owners = encoder.encode_passages(
+        [passages[i].indexed_text for i in new.values()], progress=progress)
+    windows_per_text = np.bincount(new_owners, minlength=len(new))
+    known.update(zip(new, np.split(new_vectors, np.cumsum(windows_per_text)[:-1])))
+    chunks = [known[key] for key in keys]
+    owners = np.repeat(np.arange(len(keys), dtype=np.int64), [len(chunk) for chunk in chunks])
     vectors = np.concatenate(chunks) if chunks else np.zeros((0, encoder.dimension), np.float32)
-    return vectors, np.asarray(owners, dtype=np.int64), len(new)
+    return vectors, owners, len(new)
+
+
+def _signatures_for(passages: list[StoredPassage], previous: IndexStore | None) -> np.ndarray:
+    """The near-duplicate signature of each passage's text, reusing the previous build's."""
+    known: dict[str, np.ndarray] = {}
+    if previous is not None and previous.signatures is not None:
+        known = {passage.digest: row for passage, row in zip(previous.passages, previous.signatures)}
+    missing = list({passage.digest: passage.text for passage in passages
+                    if passage.digest not in known}.items())
+    known.update(zip([digest for digest, _ in missing], signatures([text for _, text in missing])))
+    return np.array([known[passage.digest] for passage in passages], dtype=np.uint32).reshape(
+        len(passages), -1)
 
 
 def _tokens_for(passages: list[StoredPassage], previous: IndexStore | None,
@@ -180,11 +192,14 @@ def _manifest(encoder: Encoder, documents: list[Document], passages: list[Stored
 
 
 def _documents_entry(documents: list[Document]) -> dict:
-    """The manifest's record of each document: content hash, title and paragraph hashes."""
+    """The manifest's record of each document: content hash, metadata and paragraph hashes."""
     return {
         document.source: {
             "digest": document.digest,
             "title": document.title,
+            "date": document.date,
+            "publisher": document.publisher,
+            "url": document.url,
             "paragraphs": [paragraph.digest for paragraph in document.paragraphs],
         }
         for document in documents

@@ -28,7 +28,10 @@ def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m qa", description="Cited answers from briefings.")
     commands = parser.add_subparsers(dest="command", required=True)
 
-    index = commands.add_parser("index", help="build or update the index from the corpus folder")
+    index = commands.add_parser(
+        "index", help="build or update the index from the corpus folder",
+        description="Read every briefing in the corpus folder (.txt, .md, .html/.htm, .pdf, "
+                    ".docx) and bring the index up to date; other files are skipped and listed.")
     index.add_argument("--corpus", default="corpus", help="folder of briefings (default: corpus)")
     _index_option(index)
     index.add_argument("--full", action="store_true", help="rebuild from scratch, re-embedding all")
@@ -40,6 +43,14 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("-k", type=int, default=5, help="passages to show (default: 5)")
     ask.add_argument("--json", action="store_true",
                      help="print the passages as a JSON list of passage objects")
+    ask.add_argument("--since", default=None, metavar="DATE",
+                     help="only briefings dated on or after DATE (YYYY-MM-DD, YYYY-MM or YYYY); "
+                          "or write after:DATE in the question")
+    ask.add_argument("--until", default=None, metavar="DATE",
+                     help="only briefings dated on or before DATE; or before:DATE in the question")
+    ask.add_argument("--in", dest="sources", action="append", default=None, metavar="WORD",
+                     help="only briefings whose file path contains WORD (or matches a glob such "
+                          "as '*.pdf'); repeatable; or in:WORD in the question")
     _index_option(ask)
     ask.set_defaults(run=_ask)
 
@@ -87,8 +98,11 @@ def _index(args) -> int:
 
 def _ask(args) -> int:
     from .answer import answer
+    from .filters import contains
 
-    result = answer(args.question, args.k, index_dir=args.index)
+    sources = [contains(word) for word in args.sources] if args.sources else None
+    result = answer(args.question, args.k, index_dir=args.index, since=args.since,
+                    until=args.until, sources=sources)
     if args.json:
         print(json.dumps([p.to_dict() for p in result.passages], ensure_ascii=False, indent=1))
     else:

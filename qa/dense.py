@@ -33,17 +33,21 @@ def is_approximate(index: faiss.Index) -> bool:
 
 
 def search_vectors(index: faiss.Index, query: np.ndarray, depth: int,
-                   search_depth: int = HNSW_SEARCH_DEPTH) -> tuple[np.ndarray, np.ndarray]:
+                   search_depth: int = HNSW_SEARCH_DEPTH,
+                   allowed_rows: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(rows, similarities) of the `depth` nearest vectors to one query vector, best first.
 
-    `search_depth` is the HNSW candidate list (efSearch) when the index is approximate.
+    `search_depth` is the HNSW candidate list (efSearch) when the index is approximate;
+    `allowed_rows`, when given, are the only rows that may be returned.
     """
-    depth = min(depth, index.ntotal)
+    depth = min(depth, index.ntotal if allowed_rows is None else len(allowed_rows))
     if depth <= 0:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
-    parameters = None
+    selector = None if allowed_rows is None else faiss.IDSelectorBatch(allowed_rows.astype(np.int64))
     if is_approximate(index):
-        parameters = faiss.SearchParametersHNSW(efSearch=max(search_depth, depth))
+        parameters = faiss.SearchParametersHNSW(efSearch=max(search_depth, depth), sel=selector)
+    else:
+        parameters = faiss.SearchParameters(sel=selector) if selector is not None else None
     scores, rows = index.search(
         np.ascontiguousarray(query.reshape(1, -1), dtype=np.float32), depth, params=parameters)
     keep = rows[0] >= 0

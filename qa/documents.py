@@ -1,9 +1,14 @@
 """Reading briefings: files in the corpus folder become documents made of numbered paragraphs.
 
-A paragraph is a blank-line-separated block with its line breaks joined. The first block is the title
-when it looks like a heading; later heading-like blocks are section headings that give context to the
-paragraphs under them rather than being paragraphs themselves. Boilerplate, punctuation-only blocks and
-exact repeats are dropped; paragraph numbers count the kept paragraphs, 1-based, in reading order.
+A reader (qa.readers, one per format) turns a file into blocks of text and metadata. The first
+block is the title when it looks like a heading; later heading-like blocks are section headings that
+give context to the paragraphs under them rather than being paragraphs themselves. Boilerplate,
+punctuation-only blocks and exact repeats are dropped; paragraph numbers count the kept paragraphs,
+1-based, in reading order.
+
+Metadata: a title, date, publisher and URL the document declares (front matter, HTML meta tags)
+win; then the title from the text and a date in the file name (`2025-03-12-...`); then the file's
+properties (PDF and Word).
 """
 
 from __future__ import annotations
@@ -13,16 +18,18 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from .textfiles import UnreadableFile, decode_text
+from .dates import date_in_name
+from .readers import EXTENSIONS, READERS, Block
+from .readers.markdown import parse as parse_markdown
+from .textfiles import UnreadableFile
 
-EXTENSIONS = (".txt", ".md")
 MAX_HEADING_WORDS = 16
 SHORT_HEADING_WORDS = 6
 MAX_HEADING_CHARS = 140
 # A block longer than this is split at sentence ends into paragraphs of about this size, so that a
 # file with no blank lines still yields passages a reader can check.
 MAX_PARAGRAPH_CHARS = 3000
-# Files above this size are skipped and reported: a briefing is rarely over a few hundred KB, and a
+# Files above this size are skipped and reported: a briefing is rarely over a few MB, and a
 # larger file is most likely an export or a dump that would swamp the index.
 MAX_FILE_BYTES = 20 * 1024 * 1024
 
@@ -36,17 +43,18 @@ _BOILERPLATE = re.compile(
     re.IGNORECASE,
 )
 _MD_HEADING = re.compile(r"^#{1,6}\s+")
-_FRONT_MATTER = re.compile(r"\A---\s*\n.*?\n---\s*\n", re.DOTALL)
 _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
 
 
 @dataclass(frozen=True)
 class Paragraph:
-    """A kept paragraph: its 1-based number, its text, and the heading it sits under ('' if none)."""
+    """A kept paragraph: its 1-based number, its text, the heading it sits under ('' if none) and,
+    for paged formats, the page it starts on."""
 
     number: int
     text: str
     heading: str = ""
+    page: int | None = None
 
     @property
     def digest(self) -> str:
@@ -55,12 +63,16 @@ class Paragraph:
 
 @dataclass(frozen=True)
 class Document:
-    """A briefing: its path relative to the corpus folder, its title and its kept paragraphs."""
+    """A briefing: its path relative to the corpus folder, its title, its kept paragraphs, a hash
+    of its content, and its date (ISO), publisher and URL where known."""
 
     source: str
     title: str
     paragraphs: tuple[Paragraph, ...]
     digest: str
+    date: str | None = None
+    publisher: str | None = None
+    url: str | None = None
 
 
 def text_digest(text: str) -> str:
@@ -71,8 +83,10 @@ def text_digest(text: str) -> str:
 def list_corpus_files(corpus_dir: Path) -> list[Path]:
     """Briefing files under `corpus_dir` (recursively, sorted), never following links outside it.
 
-    Hidden files and folders are ignored; a link is followed only when its target lies inside the
-    corpus folder, and each real directory is visited once, so link loops end.
+    Every visible file is listed, whatever its type, so that the build can report the ones it does
+    not read. Hidden files and folders and Office lock files (`~$...`) are ignored; a link is
+    followed only when its target lies inside the corpus folder, and each real directory is visited
+    once, so link loops end.
     """
     root = corpus_dir.resolve()
     found: list[Path] = []
@@ -89,11 +103,11 @@ def list_corpus_files(corpus_dir: Path) -> list[Path]:
         except OSError:
             continue
         for entry in entries:
-            if entry.name.startswith("."):
+            if entry.name.startswith((".", "~$")):
                 continue
             if entry.is_dir():
                 stack.append(entry)
-            elif entry.suffix.lower() in EXTENSIONS and _is_within(entry.resolve(), root):
+            elif entry.is_file() and _is_within(entry.resolve(), root):
                 found.append(entry)
     return sorted(found, key=lambda path: path.relative_to(root).as_posix())
 
@@ -104,6 +118,10 @@ def _is_within(path: Path, root: Path) -> bool:
 
 def read_document(path: Path, source: str) -> Document:
     """Read and split one file; raises `UnreadableFile` with the reason when it cannot be read."""
+    reader = READERS.get(path.suffix.lower())
+    if reader is None:
+        raise UnreadableFile(
+            f"unsupported file type {path.suffix or '(no extension)'}; readable: {', '.join(EXTENSIONS)}")
     try:
         size = path.stat().st_size
         if size > MAX_FILE_BYTES:
@@ -113,51 +131,74 @@ def read_document(path: Path, source: str) -> Document:
         raw = path.read_bytes()
     except OSError as error:
         raise UnreadableFile(f"cannot read: {error.strerror or error}") from error
-    text = decode_text(raw)
-    title, paragraphs = split_document(text, fallback_title=_title_from_name(path))
-    return Document(source=source, title=title, paragraphs=paragraphs, digest=text_digest(text))
+    extracted = reader(raw)
+    declared, properties = extracted.declared, extracted.properties
+    title, paragraphs = split_blocks(extracted.blocks, declared_title=declared.title)
+    return Document(
+        source=source,
+        title=title or properties.title or _title_from_name(path),
+        paragraphs=paragraphs, digest=hashlib.sha1(raw).hexdigest(),
+        date=declared.date or date_in_name(path.name) or properties.date,
+        publisher=declared.publisher or properties.publisher,
+        url=declared.url or properties.url)
 
 
 def split_document(text: str, fallback_title: str) -> tuple[str, tuple[Paragraph, ...]]:
-    """The title and the kept, numbered paragraphs of a document's text."""
-    blocks = _blocks(_FRONT_MATTER.sub("", text, count=1))
-    title = fallback_title
-    if blocks and _looks_like_heading(blocks[0]):
-        title = _strip_heading_marks(blocks.pop(0))
+    """The title and the kept, numbered paragraphs of a Markdown or plain text."""
+    extracted = parse_markdown(text)
+    title, paragraphs = split_blocks(extracted.blocks, declared_title=extracted.declared.title)
+    return title or fallback_title, paragraphs
+
+
+def split_blocks(blocks: list[Block], declared_title: str | None = None
+                 ) -> tuple[str | None, tuple[Paragraph, ...]]:
+    """The title and the kept, numbered paragraphs of a document's blocks.
+
+    The title is `declared_title` when given, else the first block if it is a heading, else None.
+    A first heading that repeats the declared title is dropped.
+    """
+    blocks = list(blocks)
+    heading_like = [_is_heading_block(block) for block in blocks]
+    title = declared_title
+    if blocks and heading_like[0]:
+        first = _strip_heading_marks(blocks[0].text)
+        if title is None or first.casefold() == title.casefold():
+            title = first
+            blocks.pop(0)
+            heading_like.pop(0)
     kept: list[Paragraph] = []
-    seen = {title.casefold()}
+    seen = {title.casefold()} if title else set()
     heading = ""
-    heading_like = [_looks_like_heading(block) for block in blocks]
+    texts = [block.text for block in blocks]
     for position, block in enumerate(blocks):
-        if _is_section_heading(blocks, heading_like, position):
-            heading = _strip_heading_marks(block)
+        if _is_section_heading(blocks, texts, heading_like, position):
+            heading = _strip_heading_marks(block.text)
             seen.add(heading.casefold())
             continue
-        for piece in _split_long(block):
+        for piece in _split_long(block.text):
             key = piece.casefold()
             if key in seen or not _is_content(piece):
                 continue
             seen.add(key)
-            kept.append(Paragraph(number=len(kept) + 1, text=piece, heading=heading))
+            kept.append(Paragraph(number=len(kept) + 1, text=piece, heading=heading, page=block.page))
     return title, tuple(kept)
 
 
-def _blocks(text: str) -> list[str]:
-    """Blank-line-separated blocks with inner line breaks and runs of spaces joined."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    blocks = re.split(r"\n[ \t\f\v]*\n", text)
-    joined = (" ".join(block.split()) for block in blocks)
-    return [block for block in joined if block]
+def _is_heading_block(block: Block) -> bool:
+    return block.heading if block.heading is not None else _looks_like_heading(block.text)
 
 
-def _is_section_heading(blocks: list[str], heading_like: list[bool], position: int) -> bool:
-    """A heading-like block with content under it: the next different block is not heading-like.
-
-    A run of short lines with no content under them (a list, a quiz) stays as paragraphs.
+def _is_section_heading(blocks: list[Block], texts: list[str], heading_like: list[bool],
+                        position: int) -> bool:
+    """A block marked as a heading, or a heading-like one with content under it: the next
+    different block is not heading-like. A run of short lines with no content under them (a list,
+    a quiz) stays as paragraphs.
     """
+    if blocks[position].heading is not None:
+        return blocks[position].heading
     if not heading_like[position]:
         return False
-    following = (i for i in range(position + 1, len(blocks)) if blocks[i] != blocks[position])
+    following = (i for i in range(position + 1, len(texts)) if texts[i] != texts[position])
     next_position = next(following, None)
     return next_position is not None and not heading_like[next_position]
 

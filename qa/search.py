@@ -9,17 +9,24 @@ raised when it is weak: w = BLEND_DENSE - BLEND_SLOPE * ln(strength / BLEND_PIVO
 is the best BM25 score over ln(1 + paragraphs), the scale of an IDF in this index.
 The method and constants were chosen by measurement on ../shared/bench (docs/benchmarks.md);
 reciprocal rank fusion is kept as mode "rrf" for comparison.
+
+Filters (qa.filters) restrict both halves to the allowed briefings before ranking. Equal scores
+go to the newer briefing. Near-duplicates (qa.duplicates) are collapsed: a group is shown once, as
+its newest allowed member, listing the other briefings it appears in.
 """
 
 from __future__ import annotations
+
+from datetime import date
 
 import numpy as np
 
 from .dense import search_vectors
 from .encoder import Encoder
+from .filters import Filters
 from .lexical import top_positions
 from .store import IndexStore, StoredPassage
-from .types import Passage, make_citation
+from .types import Occurrence, Passage, make_citation
 
 MODES = ("hybrid", "dense", "bm25", "rrf")
 BLEND_DENSE = 0.68
@@ -41,24 +48,53 @@ class Searcher:
         self.store = store
         self.encoder = encoder
         self._first_row, self._row_order = _rows_by_passage(store.owners, len(store.passages))
+        self._documents = store.manifest.get("documents", {})
+        self._sources = sorted({passage.source for passage in store.passages})
+        source_number = {source: number for number, source in enumerate(self._sources)}
+        self._source_of = np.array([source_number[p.source] for p in store.passages], dtype=np.int64)
+        self._dates = np.array([_ordinal(self._document(s).get("date")) for s in self._sources],
+                               dtype=np.int64)[self._source_of] if self._sources else np.zeros(0, np.int64)
+        self._members = _group_members(store.groups)
 
     def question_vector(self, question: str) -> np.ndarray:
         return self.encoder.encode([question[:MAX_QUESTION_CHARS]])[0]
 
-    def search(self, question: str, k: int, mode: str = "hybrid",
-               vector: np.ndarray | None = None) -> list[Passage]:
-        """The `k` best passages for `question`, best first (fewer if the index holds fewer).
+    def search(self, question: str, k: int, mode: str = "hybrid", vector: np.ndarray | None = None,
+               filters: Filters = Filters(), collapse: bool = True) -> list[Passage]:
+        """The `k` best passages for `question` among those `filters` allow, best first (fewer if
+        fewer are allowed), near-duplicates collapsed unless `collapse` is False.
 
         `vector` is the question's embedding when the caller has it already.
         """
         if mode not in MODES:
             raise ValueError(f"unknown search mode {mode!r}; use one of {', '.join(MODES)}")
         question = question[:MAX_QUESTION_CHARS]
-        depth = max(MIN_DEPTH, k)
+        allowed = self.allowed(filters)
+        if allowed is not None and not allowed.any():
+            return []
+        ranked = self._rank(question, max(MIN_DEPTH, k), mode, vector, allowed)
+        if not collapse:
+            return [self.passage(i, s) for i, s in ranked[:k]]
+        return [self._collapsed(i, s, allowed) for i, s in self._one_per_group(ranked, k)]
+
+    def allowed(self, filters: Filters) -> np.ndarray | None:
+        """Which passages `filters` allow, as a mask; None when they allow all."""
+        if not filters:
+            return None
+        by_source = np.array([
+            filters.allows_source(source) and filters.allows_date(self._document(source).get("date"))
+            for source in self._sources], dtype=bool)
+        return by_source[self._source_of] if len(by_source) else np.zeros(0, dtype=bool)
+
+    def _rank(self, question: str, depth: int, mode: str, vector: np.ndarray | None,
+              allowed: np.ndarray | None) -> list[tuple[int, float]]:
+        """(passage, score) pairs, best first, equal scores newest first."""
         if vector is None and mode != "bm25":
             vector = self.question_vector(question)
         lexical = self.store.lexical.score_all(question) if mode != "dense" else None
-        dense_ids, dense_scores = self._dense(vector, depth) if vector is not None else _empty()
+        if lexical is not None and allowed is not None:
+            lexical = np.where(allowed, lexical, 0).astype(np.float32)
+        dense_ids, dense_scores = self._dense(vector, depth, allowed) if vector is not None else _empty()
         lexical_ids, lexical_scores = top_positions(lexical, depth) if lexical is not None else _empty()
         if mode == "hybrid":
             ids, scores = self._blend(vector, lexical, np.union1d(dense_ids, lexical_ids))
@@ -68,7 +104,40 @@ class Searcher:
             ids, scores = dense_ids, dense_scores
         else:
             ids, scores = lexical_ids, lexical_scores
-        return [self.passage(int(i), float(s)) for i, s in zip(ids[:k], scores[:k])]
+        order = np.lexsort((-self._dates[ids], -np.round(scores, 6))) if len(ids) else ids
+        return [(int(i), float(s)) for i, s in zip(ids[order], scores[order])]
+
+    def _one_per_group(self, ranked: list[tuple[int, float]], k: int) -> list[tuple[int, float]]:
+        """The first `k` of `ranked` that are not near-duplicates of an earlier one."""
+        kept, groups = [], set()
+        for position, score in ranked:
+            group = int(self.store.groups[position])
+            if group not in groups:
+                groups.add(group)
+                kept.append((position, score))
+                if len(kept) == k:
+                    break
+        return kept
+
+    def _collapsed(self, position: int, score: float, allowed: np.ndarray | None) -> Passage:
+        """The passage shown for `position`'s group: its newest allowed member, with the other
+        briefings of the group (newest first) as `also_in`."""
+        members = self._members.get(int(self.store.groups[position]))
+        if members is None:
+            return self.passage(position, score)
+        shown = [position] + [m for m in members.tolist()
+                              if m != position and (allowed is None or allowed[m])]
+        representative = max(shown, key=lambda m: self._dates[m])  # the first on a tie: the ranked one
+        others, sources = [], {self.store.passages[representative].source}
+        for member in sorted(members.tolist(), key=lambda m: -self._dates[m]):
+            stored = self.store.passages[member]
+            if stored.source not in sources:
+                sources.add(stored.source)
+                others.append(Occurrence(
+                    source=stored.source, title=stored.title, paragraph=stored.paragraph,
+                    date=self._document(stored.source).get("date"),
+                    citation=make_citation(stored.title, stored.paragraph, stored.page)))
+        return self.passage(representative, score, tuple(others))
 
     def dense_similarity(self, question_vector: np.ndarray, passage_ids: np.ndarray) -> np.ndarray:
         """Exact cosine of each passage (its best window) to the question vector."""
@@ -80,8 +149,10 @@ class Searcher:
                 similarities[slot] = max(similarities[slot], float(vector @ question_vector))
         return similarities
 
-    def _dense(self, vector: np.ndarray, depth: int) -> tuple[np.ndarray, np.ndarray]:
-        rows, scores = search_vectors(self.store.vectors, vector, depth * 2)
+    def _dense(self, vector: np.ndarray, depth: int,
+               allowed: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
+        allowed_rows = None if allowed is None else np.flatnonzero(allowed[self.store.owners])
+        rows, scores = search_vectors(self.store.vectors, vector, depth * 2, allowed_rows=allowed_rows)
         return _best_per_passage(self.store.owners[rows], scores, depth)
 
     def _blend(self, vector: np.ndarray, lexical: np.ndarray, candidates: np.ndarray):
@@ -94,13 +165,19 @@ class Searcher:
         order = np.argsort(-fused, kind="stable")
         return candidates[order], _min_max(fused[order])
 
-    def passage(self, position: int, score: float) -> Passage:
+    def passage(self, position: int, score: float, also_in: tuple[Occurrence, ...] = ()) -> Passage:
         """The stored passage at `position` as a Passage with `score`."""
         stored: StoredPassage = self.store.passages[position]
+        document = self._document(stored.source)
         return Passage(
             source=stored.source, title=stored.title, paragraph=stored.paragraph,
             text=stored.text, score=round(score, 6),
-            citation=make_citation(stored.title, stored.paragraph))
+            citation=make_citation(stored.title, stored.paragraph, stored.page),
+            date=document.get("date"), publisher=document.get("publisher"),
+            source_url=document.get("url"), page=stored.page, also_in=also_in)
+
+    def _document(self, source: str) -> dict:
+        return self._documents.get(source) or {}
 
 
 def dense_weight(best_lexical: float, passage_count: int) -> float:
@@ -109,6 +186,22 @@ def dense_weight(best_lexical: float, passage_count: int) -> float:
         return 1.0
     strength = best_lexical / np.log1p(passage_count)
     return float(np.clip(BLEND_DENSE - BLEND_SLOPE * np.log(strength / BLEND_PIVOT), *DENSE_WEIGHT_RANGE))
+
+
+def _ordinal(iso: str | None) -> int:
+    """A date as a number that sorts like it; 0 (older than any) when unknown."""
+    try:
+        return date.fromisoformat(iso).toordinal() if iso else 0
+    except ValueError:
+        return 0
+
+
+def _group_members(groups: np.ndarray) -> dict[int, np.ndarray]:
+    """Group number -> its passages, for the groups of more than one passage."""
+    order = np.argsort(groups, kind="stable")
+    numbers, starts, counts = np.unique(groups[order], return_index=True, return_counts=True)
+    return {int(number): order[start:start + count]
+            for number, start, count in zip(numbers, starts, counts) if count > 1}
 
 
 def _rows_by_passage(owners: np.ndarray, passage_count: int) -> tuple[np.ndarray, np.ndarray]:

@@ -27,6 +27,28 @@ class IndexStatus:
         return bool(self.new or self.changed or self.removed)
 
 
+@dataclass(frozen=True)
+class Briefing:
+    """One indexed briefing, as listed for people to pick from."""
+
+    source: str
+    title: str
+    date: str | None
+
+    @property
+    def label(self) -> str:
+        return f"{self.title} ({self.date})" if self.date else self.title
+
+
+def indexed_briefings(index_dir="index") -> list[Briefing]:
+    """The briefings in the live index, newest first (undated last), then by title."""
+    store = IndexStore.load(Path(index_dir))
+    briefings = [Briefing(source, entry.get("title") or source, entry.get("date"))
+                 for source, entry in store.manifest["documents"].items()]
+    briefings.sort(key=lambda b: b.title.casefold())
+    return sorted(briefings, key=lambda b: b.date or "", reverse=True)
+
+
 def index_status(corpus_dir="corpus", index_dir="index") -> IndexStatus:
     """The live index's summary and the corpus changes since; raises what IndexStore.load raises."""
     store = IndexStore.load(Path(index_dir))

@@ -4,7 +4,8 @@ Layout of an index folder:
 
     CURRENT            name of the live version folder (replaced atomically)
     v-<stamp>/         one complete build: manifest.json, passages.jsonl, vectors.faiss,
-                       owners.npy (vector row -> passage), bm25/
+                       owners.npy (vector row -> passage), bm25/, and for near-duplicates
+                       signatures.npy (MinHash per passage) and groups.npy (group per passage)
     .lock              held (flock) by the build that is writing
 
 A build writes a new version folder and only then points CURRENT at it, so a build that is
@@ -36,7 +37,11 @@ BUILD_PREFIX = ".build-"
 
 @dataclass(frozen=True)
 class StoredPassage:
-    """A paragraph as stored: where it is from, its text, and the text that was indexed for it."""
+    """A paragraph as stored: where it is from, its text, and the text that was indexed for it.
+
+    `page` is the page it starts on, for paged formats; the document's date, publisher and URL
+    are in the manifest's entry for `source`.
+    """
 
     source: str
     title: str
@@ -44,6 +49,7 @@ class StoredPassage:
     text: str
     heading: str
     digest: str
+    page: int | None = None
 
     @property
     def indexed_text(self) -> str:
@@ -61,6 +67,14 @@ class IndexStore:
     owners: np.ndarray
     lexical: LexicalIndex
     version: str = ""
+    # Near-duplicates (qa.duplicates): a signature row and a group number per passage. An index
+    # written before they existed has neither: each passage is then its own group.
+    signatures: np.ndarray | None = None
+    groups: np.ndarray | None = None
+
+    def __post_init__(self):
+        if self.groups is None:
+            self.groups = np.arange(len(self.passages), dtype=np.int64)
 
     @classmethod
     def create(cls, manifest: dict, passages: list[StoredPassage], vectors: np.ndarray,
@@ -100,6 +114,9 @@ class IndexStore:
     def _write_files(self, folder: Path) -> None:
         faiss.write_index(self.vectors, str(folder / "vectors.faiss"))
         np.save(folder / "owners.npy", self.owners)
+        np.save(folder / "groups.npy", self.groups)
+        if self.signatures is not None:
+            np.save(folder / "signatures.npy", self.signatures)
         self.lexical.save(folder / "bm25")
         with open(folder / "passages.jsonl", "w", encoding="utf-8") as out:
             for passage in self.passages:
@@ -123,9 +140,10 @@ class IndexStore:
             vectors = faiss.read_index(str(folder / "vectors.faiss"))
             owners = np.load(folder / "owners.npy")
             lexical = LexicalIndex.load(folder / "bm25", len(passages))
+            signatures, groups = _optional_array(folder / "signatures.npy"), _optional_array(folder / "groups.npy")
         except (OSError, ValueError, RuntimeError, KeyError, TypeError) as error:
             raise IndexDamaged(index_dir, f"a file of {version} cannot be read ({error})") from error
-        store = cls(manifest, passages, vectors, owners, lexical, version)
+        store = cls(manifest, passages, vectors, owners, lexical, version, signatures, groups)
         store._check_consistent(index_dir)
         return store
 
@@ -139,6 +157,9 @@ class IndexStore:
             problems.append("vector dimension differs from the manifest")
         if len(self.owners) and (self.owners.min() < 0 or self.owners.max() >= len(self.passages)):
             problems.append("vectors point at passages that do not exist")
+        if len(self.groups) != len(self.passages) or (
+                self.signatures is not None and len(self.signatures) != len(self.passages)):
+            problems.append("near-duplicate records do not match the passages")
         if problems:
             raise IndexDamaged(index_dir, "; ".join(problems))
 
@@ -185,6 +206,10 @@ def _read_manifest(folder: Path) -> dict:
     if not isinstance(manifest, dict):
         raise IndexDamaged(folder.parent, "its manifest is not a JSON object")
     return manifest
+
+
+def _optional_array(path: Path) -> np.ndarray | None:
+    return np.load(path) if path.exists() else None
 
 
 def _read_passages(path: Path) -> list[StoredPassage]:

@@ -6,12 +6,26 @@ from dataclasses import asdict, dataclass, field
 
 
 @dataclass(frozen=True)
+class Occurrence:
+    """Another briefing that holds (nearly) the same paragraph as a returned passage."""
+
+    source: str
+    title: str
+    paragraph: int
+    date: str | None
+    citation: str
+
+
+@dataclass(frozen=True)
 class Passage:
     """One cited paragraph of a briefing, as returned by `qa.retrieve`.
 
     `source` is the file path relative to the corpus folder, `paragraph` the 1-based number of the
     paragraph among the document's kept paragraphs, `score` the fused relevance (higher is better) and
-    `citation` a readable reference such as "Some Title, ¶5".
+    `citation` a readable reference such as "Some Title, ¶5" (", p. 2" added for paged formats).
+    `date` is the briefing's date as "YYYY-MM-DD", `publisher` and `source_url` what the briefing
+    says of its origin (each None when unknown), `page` the page the paragraph starts on (PDF).
+    `also_in` lists the other briefings holding the same or nearly the same paragraph, newest first.
     """
 
     source: str
@@ -20,14 +34,21 @@ class Passage:
     text: str
     score: float
     citation: str
+    date: str | None = None
+    publisher: str | None = None
+    source_url: str | None = None
+    page: int | None = None
+    also_in: tuple[Occurrence, ...] = ()
 
     def to_dict(self) -> dict:
         return asdict(self)
 
 
-def make_citation(title: str, paragraph: int) -> str:
-    """The readable reference shown next to a passage, e.g. "UK Pressures Russia ..., ¶5"."""
-    return f"{title}, ¶{paragraph}"
+def make_citation(title: str, paragraph: int, page: int | None = None) -> str:
+    """The readable reference shown next to a passage, e.g. "UK Pressures Russia ..., ¶5" or, for
+    a paged format, "Sanctions Briefing, ¶4, p. 2"."""
+    citation = f"{title}, ¶{paragraph}"
+    return f"{citation}, p. {page}" if page else citation
 
 
 @dataclass(frozen=True)

@@ -7,9 +7,10 @@ import re
 import unicodedata
 from pathlib import Path
 
-from .documents import EXTENSIONS
+from .documents import MAX_FILE_BYTES
+from .readers import EXTENSIONS
 
-MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+MAX_UPLOAD_BYTES = MAX_FILE_BYTES
 
 
 class UploadRejected(ValueError):

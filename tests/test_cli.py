@@ -28,7 +28,8 @@ def test_index_then_ask(tmp_path):
 
     as_json = run_cli("ask", "school budget", "-k", "1", "--json", "--index", index)
     [passage] = json.loads(as_json.stdout)
-    assert set(passage) == {"source", "title", "paragraph", "text", "score", "citation"}
+    assert set(passage) == {"source", "title", "paragraph", "text", "score", "citation", "date",
+                            "publisher", "source_url", "page", "also_in"}
     assert passage["source"] == "beta.md" and passage["paragraph"] == 1
 
 

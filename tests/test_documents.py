@@ -80,13 +80,17 @@ def test_unreadable_files_are_skipped_and_named(tmp_path):
     corpus = write_corpus(tmp_path / "c", {"good.txt": "Good\n\nA fine paragraph."})
     (corpus / "empty.txt").write_bytes(b"")
     (corpus / "binary.txt").write_bytes(b"\x89PNG\x00\x00\x01" * 100)
-    (corpus / "ignored.pdf").write_bytes(b"%PDF")
+    (corpus / "broken.pdf").write_bytes(b"%PDF")
+    (corpus / "data.xyz").write_text("not a briefing format", encoding="utf-8")
+    (corpus / "~$lock.docx").write_bytes(b"Word lock file")
     (corpus / "nested").mkdir()
     (corpus / "nested" / "deep.md").write_text("# Deep\n\nNested text.", encoding="utf-8")
     documents, skipped = read_corpus(corpus)
     assert [d.source for d in documents] == ["good.txt", "nested/deep.md"]
-    assert {s.source for s in skipped} == {"empty.txt", "binary.txt"}
-    assert all(s.reason for s in skipped)
+    reasons = {s.source: s.reason for s in skipped}
+    assert set(reasons) == {"empty.txt", "binary.txt", "broken.pdf", "data.xyz"}
+    assert "unsupported file type .xyz" in reasons["data.xyz"]
+    assert "PDF" in reasons["broken.pdf"]
 
 
 def test_links_outside_the_corpus_and_loops_are_not_followed(tmp_path):
