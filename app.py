@@ -78,7 +78,9 @@ def format_answer(result: Answer) -> str:
 
 def _origin(passage: Passage) -> str:
     """Date, publisher, file and (a web link only) URL of a passage's briefing."""
-    parts = [escape_markdown(value) for value in (passage.date, passage.publisher) if value]
+    # Dates are ISO dates the library wrote (digits and dashes), safe as they are.
+    parts = [passage.date] if passage.date else []
+    parts += [escape_markdown(passage.publisher)] if passage.publisher else []
     parts.append(f"`{passage.source.replace('`', '')}`")
     url = passage.source_url or ""
     if _WEB_URL.match(url):
@@ -89,7 +91,7 @@ def _origin(passage: Passage) -> str:
 def _also_in(passage: Passage) -> str:
     count = len(passage.also_in)
     others = "; ".join(
-        escape_markdown(f"{o.citation} ({o.date})" if o.date else o.citation) for o in passage.also_in)
+        escape_markdown(o.citation) + (f" ({o.date})" if o.date else "") for o in passage.also_in)
     return f"_Also in {count} other briefing{'s' if count > 1 else ''}:_ {others}"
 
 
@@ -205,7 +207,7 @@ def build_app(corpus_dir="corpus", index_dir="index") -> gr.Blocks:
                     chatbot=gr.Chatbot(height=560, sanitize_html=True, latex_delimiters=[],
                                        allow_tags=False, buttons=["copy"], label="Chat"),
                     additional_inputs=[since, until, picker],
-                    additional_inputs_accordion=gr.Accordion("Filters: dates and briefings", open=False),
+                    additional_inputs_accordion=gr.Accordion("Filters: dates and briefings", open=False, render=False),
                     concurrency_limit=CONCURRENCY_LIMIT, fill_height=False)
             with gr.Column(scale=1):
                 gr.Markdown("### Index")

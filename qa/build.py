@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from .dense import ANN_THRESHOLD, all_vectors
-from .documents import Document, list_corpus_files, read_document, text_digest
+from .documents import Document, Paragraph, list_corpus_files, read_document, text_digest
 from .duplicates import near_duplicate_groups, signatures
 from .encoder import Encoder, get_encoder
 from .errors import IndexBusy, IndexDamaged, IndexMismatch, IndexNotFound
@@ -23,6 +23,9 @@ from .textfiles import UnreadableFile
 from .types import BuildReport, SkippedFile
 
 log = logging.getLogger("qa")
+# A file modified this close to (or after) the previous build is read again even when its size
+# and time match: a write within the same clock tick as that build's reading could hide a change.
+CLOCK_SLACK_NS = 2_000_000_000
 
 
 def build_index(corpus_dir="corpus", index_dir="index", *, full: bool = False,
@@ -41,8 +44,8 @@ def build_index(corpus_dir="corpus", index_dir="index", *, full: bool = False,
         raise FileNotFoundError(f"corpus folder {corpus_dir}/ does not exist")
     encoder = get_encoder(model, device)
     with _build_lock(index_dir):
-        documents, skipped = read_corpus(corpus_dir)
         previous = None if full else _previous_store(index_dir, encoder.name)
+        documents, skipped = read_corpus(corpus_dir, previous)
         report = _compare(previous, documents)
         embedded = 0
         if previous is None or _documents_entry(documents) != previous.manifest["documents"]:
@@ -61,14 +64,20 @@ def build_index(corpus_dir="corpus", index_dir="index", *, full: bool = False,
     return report
 
 
-def read_corpus(corpus_dir: Path) -> tuple[list[Document], list[SkippedFile]]:
-    """Every readable briefing under `corpus_dir`, and the files skipped with the reason."""
+def read_corpus(corpus_dir: Path, previous: IndexStore | None = None
+                ) -> tuple[list[Document], list[SkippedFile]]:
+    """Every readable briefing under `corpus_dir`, and the files skipped with the reason.
+
+    A file whose size and modification time are those recorded in `previous` (and that was not
+    modified within CLOCK_SLACK_NS of that build) is taken from `previous` instead of being read.
+    """
     documents, skipped = [], []
     root = corpus_dir.resolve()
+    recall = _Recall(previous)
     for path in list_corpus_files(corpus_dir):
         source = path.relative_to(root).as_posix() if path.is_absolute() else path.as_posix()
         try:
-            document = read_document(path, source)
+            document = recall.document(path, source) or read_document(path, source)
         except UnreadableFile as error:
             skipped.append(SkippedFile(source, str(error)))
             log.warning("skipped %s: %s", source, error)
@@ -79,6 +88,39 @@ def read_corpus(corpus_dir: Path) -> tuple[list[Document], list[SkippedFile]]:
             continue
         documents.append(document)
     return documents, skipped
+
+
+class _Recall:
+    """Documents of a previous build, for files that have not changed since it."""
+
+    def __init__(self, previous: IndexStore | None):
+        self._entries = previous.manifest["documents"] if previous else {}
+        self._passages: dict[str, list[StoredPassage]] = {}
+        for passage in previous.passages if previous else []:
+            self._passages.setdefault(passage.source, []).append(passage)
+        built_at = previous.manifest.get("built_at") if previous else None
+        self._trusted_before = (datetime.fromisoformat(built_at).timestamp() * 1e9 - CLOCK_SLACK_NS
+                                if built_at else 0)
+
+    def document(self, path: Path, source: str) -> Document | None:
+        """The previous reading of `path`, or None when it may have changed (or is not known)."""
+        entry = self._entries.get(source)
+        if entry is None:
+            return None
+        try:
+            status = path.stat()
+        except OSError:
+            return None
+        stored = self._passages.get(source, [])
+        if (status.st_size != entry.get("size") or status.st_mtime_ns != entry.get("modified_ns")
+                or status.st_mtime_ns >= self._trusted_before
+                or [passage.digest for passage in stored] != entry["paragraphs"]):
+            return None
+        return Document(
+            source=source, title=entry["title"], digest=entry["digest"],
+            paragraphs=tuple(Paragraph(p.paragraph, p.text, p.heading, p.page) for p in stored),
+            date=entry.get("date"), publisher=entry.get("publisher"), url=entry.get("url"),
+            size=status.st_size, modified_ns=status.st_mtime_ns)
 
 
 @contextmanager
@@ -99,7 +141,7 @@ def _build_lock(index_dir: Path):
 def _previous_store(index_dir: Path, model: str) -> IndexStore | None:
     """The live index to reuse vectors from, or None (none yet, another model, or damaged)."""
     try:
-        return IndexStore.load(index_dir, model=model)
+        return IndexStore.load(index_dir, model=model, lexical=False)
     except IndexNotFound:
         return None
     except (IndexMismatch, IndexDamaged) as error:
@@ -200,6 +242,8 @@ def _documents_entry(documents: list[Document]) -> dict:
             "date": document.date,
             "publisher": document.publisher,
             "url": document.url,
+            "size": document.size,
+            "modified_ns": document.modified_ns,
             "paragraphs": [paragraph.digest for paragraph in document.paragraphs],
         }
         for document in documents

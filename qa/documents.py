@@ -73,6 +73,10 @@ class Document:
     date: str | None = None
     publisher: str | None = None
     url: str | None = None
+    # The file's size and modification time when it was read: a later build that finds both
+    # unchanged reuses this reading instead of reading the file again.
+    size: int = 0
+    modified_ns: int = 0
 
 
 def text_digest(text: str) -> str:
@@ -123,10 +127,10 @@ def read_document(path: Path, source: str) -> Document:
         raise UnreadableFile(
             f"unsupported file type {path.suffix or '(no extension)'}; readable: {', '.join(EXTENSIONS)}")
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
+        status = path.stat()
+        if status.st_size > MAX_FILE_BYTES:
             raise UnreadableFile(
-                f"too large ({size / 1024 / 1024:.0f} MB; the limit is "
+                f"too large ({status.st_size / 1024 / 1024:.0f} MB; the limit is "
                 f"{MAX_FILE_BYTES // 1024 // 1024} MB)")
         raw = path.read_bytes()
     except OSError as error:
@@ -140,7 +144,7 @@ def read_document(path: Path, source: str) -> Document:
         paragraphs=paragraphs, digest=hashlib.sha1(raw).hexdigest(),
         date=declared.date or date_in_name(path.name) or properties.date,
         publisher=declared.publisher or properties.publisher,
-        url=declared.url or properties.url)
+        url=declared.url or properties.url, size=status.st_size, modified_ns=status.st_mtime_ns)
 
 
 def split_document(text: str, fallback_title: str) -> tuple[str, tuple[Paragraph, ...]]:

@@ -2,7 +2,9 @@
 
 The set's corpus is written as briefing files (one Markdown file a document: `# title`, then one
 block a paragraph) into a cache folder, indexed with `build_index` (so a second run re-embeds
-nothing), and every query goes through `retrieve`. Metrics come from ir-measures.
+nothing), and every query goes through `retrieve`. A returned passage counts as the rows it
+shows: its own, then those of the near-duplicates collapsed into it (listed as "also in"), in
+that order. Metrics come from ir-measures.
 """
 
 from __future__ import annotations
@@ -118,7 +120,7 @@ def evaluate_set(beir: BeirSet, name: str, *, mode: str = "hybrid", cache_dir=".
     work = set_folder(cache_dir, name)
     by_text = write_corpus(beir, work / "corpus")
     report = build_index(work / "corpus", work / "index", progress=progress)
-    run, latencies = _run_queries(beir, work / "index", mode, _locator(by_text))
+    run, latencies = _run_queries(beir, work / "index", mode, _locator(by_text, work / "index"))
     return EvalResult(
         metrics=score_run(beir.qrels, run), queries=len(beir.queries),
         paragraphs=len(searcher_for(work / "index").store.passages),
@@ -139,20 +141,26 @@ def with_distractors(beir: BeirSet, count: int) -> BeirSet:
     return BeirSet({i: row for i, row in beir.corpus.items() if i in keep}, beir.queries, beir.qrels)
 
 
-def _locator(by_text: dict[tuple[str, str], str]):
-    """Passage -> corpus id; a paragraph split into pieces maps to the row that contains it."""
+def _locator(by_text: dict[tuple[str, str], str], index_dir: Path):
+    """Passage -> the corpus ids it stands for, in the order shown: its own, then those of the
+    near-duplicates collapsed into it (`also_in`). A paragraph split into pieces maps to the row
+    that contains it."""
     rows_of_source: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for (source, text), corpus_id in by_text.items():
         rows_of_source[source].append((text, corpus_id))
+    stored_text = {(p.source, p.paragraph): p.text for p in searcher_for(index_dir).store.passages}
 
-    def locate(passage) -> str | None:
-        exact = by_text.get((passage.source, passage.text))
+    def locate_one(source: str, text: str) -> str | None:
+        exact = by_text.get((source, text))
         if exact:
             return exact
-        for text, corpus_id in rows_of_source.get(passage.source, []):
-            if passage.text in text:
-                return corpus_id
-        return None
+        return next((corpus_id for row_text, corpus_id in rows_of_source.get(source, [])
+                     if text in row_text), None)
+
+    def locate(passage) -> list[str]:
+        shown = [(passage.source, passage.text)] + [
+            (other.source, stored_text.get((other.source, other.paragraph), "")) for other in passage.also_in]
+        return [corpus_id for corpus_id in (locate_one(*pair) for pair in shown) if corpus_id]
 
     return locate
 
@@ -167,11 +175,11 @@ def _run_queries(beir: BeirSet, index_dir: Path, mode: str, locate):
         started = time.perf_counter()
         retrieve(text, k=LATENCY_K, index_dir=index_dir, mode=mode)
         timings.append((time.perf_counter() - started) * 1000)
+        shown = [corpus_id for passage in retrieve(text, k=RANKING_DEPTH, index_dir=index_dir, mode=mode)
+                 for corpus_id in locate(passage)]
         ranking: dict[str, float] = {}
-        for rank, passage in enumerate(retrieve(text, k=RANKING_DEPTH, index_dir=index_dir, mode=mode)):
-            corpus_id = locate(passage)
-            if corpus_id and corpus_id not in ranking:
-                ranking[corpus_id] = float(RANKING_DEPTH - rank)
+        for corpus_id in shown:
+            ranking.setdefault(corpus_id, float(len(shown) - len(ranking)))
         run[query_id] = ranking
     return run, percentiles(timings)
 

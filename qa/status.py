@@ -52,7 +52,7 @@ def indexed_briefings(index_dir="index") -> list[Briefing]:
 def index_status(corpus_dir="corpus", index_dir="index") -> IndexStatus:
     """The live index's summary and the corpus changes since; raises what IndexStore.load raises."""
     store = IndexStore.load(Path(index_dir))
-    documents, skipped = read_corpus(Path(corpus_dir))
+    documents, skipped = read_corpus(Path(corpus_dir), store)
     indexed = {source: entry["digest"] for source, entry in store.manifest["documents"].items()}
     current = {document.source: document.digest for document in documents}
     return IndexStatus(

@@ -65,7 +65,7 @@ class IndexStore:
     passages: list[StoredPassage]
     vectors: faiss.Index
     owners: np.ndarray
-    lexical: LexicalIndex
+    lexical: LexicalIndex | None  # None when loaded only to be reused by a build
     version: str = ""
     # Near-duplicates (qa.duplicates): a signature row and a group number per passage. An index
     # written before they existed has neither: each passage is then its own group.
@@ -126,9 +126,10 @@ class IndexStore:
         _sync_folder(folder)
 
     @classmethod
-    def load(cls, index_dir: Path, model: str | None = None) -> "IndexStore":
+    def load(cls, index_dir: Path, model: str | None = None, lexical: bool = True) -> "IndexStore":
         """The live version in `index_dir`, checked for completeness and (if given) the model.
 
+        `lexical=False` skips the BM25 index (a build reuses everything else, and re-indexes).
         Raises IndexNotFound, IndexMismatch (another model or format: rebuild) or IndexDamaged.
         """
         version = live_version(index_dir)
@@ -139,11 +140,11 @@ class IndexStore:
             passages = _read_passages(folder / "passages.jsonl")
             vectors = faiss.read_index(str(folder / "vectors.faiss"))
             owners = np.load(folder / "owners.npy")
-            lexical = LexicalIndex.load(folder / "bm25", len(passages))
+            lexical_index = LexicalIndex.load(folder / "bm25", len(passages)) if lexical else None
             signatures, groups = _optional_array(folder / "signatures.npy"), _optional_array(folder / "groups.npy")
         except (OSError, ValueError, RuntimeError, KeyError, TypeError) as error:
             raise IndexDamaged(index_dir, f"a file of {version} cannot be read ({error})") from error
-        store = cls(manifest, passages, vectors, owners, lexical, version, signatures, groups)
+        store = cls(manifest, passages, vectors, owners, lexical_index, version, signatures, groups)
         store._check_consistent(index_dir)
         return store
 

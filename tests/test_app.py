@@ -63,3 +63,28 @@ def test_upload_rejects_other_types(served, client, tmp_path):
 
 def test_rebuild_reports_counts(client):
     assert "unchanged paragraphs" in client.predict(api_name="/rebuild")
+
+
+def test_page_filters_narrow_the_search(client):
+    question = "Which countries committed troops?"
+    assert "No briefing matches these filters" in client.predict(question, "2030-01-01", "", [], api_name="/chat")
+    only_envoy = client.predict(question, "", "", ["envoy-notes.txt"], api_name="/chat")
+    assert "envoy-notes.txt" in only_envoy and "uk-presses-russia" not in only_envoy
+    assert "in envoy-notes.txt" in only_envoy  # the reply says what was searched
+    assert "is not a date" in client.predict(question, "March", "", [], api_name="/chat")
+
+
+def test_question_filters_narrow_the_search(client):
+    reply = client.predict("Which countries committed troops? in:envoy", api_name="/chat")
+    assert "envoy-notes.txt" in reply and "uk-presses-russia" not in reply
+
+
+def test_uploaded_pdf_is_cited_with_page_and_date(served, client, tmp_path):
+    from formats import write_pdf
+
+    pdf = write_pdf(tmp_path)
+    added = client.predict([gr_client.handle_file(str(pdf))], api_name="/upload")
+    assert "Added sanctions.pdf" in added and "5 added" in added
+    reply = client.predict("Which goods did the export ban cover? in:sanctions", api_name="/chat")
+    assert "Sanctions Briefing, ¶3, p. 2" in reply
+    assert "2025-02-20" in reply and "Policy Unit" in reply

@@ -55,3 +55,14 @@ def test_payload_renders_as_text_and_runs_nothing(page, tmp_path):
     assert page.locator(".bot script").count() == 0
     assert page.title() != "pwned" and not page.dialogs
     page.screenshot(path=str(tmp_path / "payload.png"), full_page=True)
+
+
+def test_filters_panel_narrows_the_search(page, tmp_path):
+    page.get_by_text("Filters: dates and briefings").click()
+    since = page.get_by_placeholder("YYYY-MM-DD").first  # "From", then "To"
+    since.fill("2030-01-01")
+    try:
+        ask(page, "Which countries committed troops?", "No briefing matches these filters")
+        page.screenshot(path=str(tmp_path / "filters.png"), full_page=True)
+    finally:
+        since.fill("")

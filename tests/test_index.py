@@ -1,6 +1,8 @@
 """Building, storing and reloading the index (plumbing: the fake encoder)."""
 
 import json
+import os
+import time
 
 import numpy as np
 import pytest
@@ -221,3 +223,24 @@ def test_rebuild_tokenises_only_new_text(tiny_corpus, tmp_path, fake_encoder, mo
     assert len(tokenised) == 1 and "volcano" in tokenised[0]
     assert qa.retrieve("volcano dawn", k=1, index_dir=index, mode="bm25")[0].source == "gamma.txt"
     assert qa.retrieve("tuna catch", k=1, index_dir=index, mode="bm25")[0].source == "alpha.txt"
+
+
+def test_files_unchanged_since_the_last_build_are_not_read_again(tiny_corpus, tmp_path, fake_encoder,
+                                                                 monkeypatch):
+    an_hour_ago = time.time() - 3600
+    for path in tiny_corpus.iterdir():
+        os.utime(path, (an_hour_ago, an_hour_ago))
+    index = tmp_path / "index"
+    qa.build_index(tiny_corpus, index, progress=False)
+    read, real_read = [], build_module.read_document
+    monkeypatch.setattr(build_module, "read_document",
+                        lambda path, source: read.append(source) or real_read(path, source))
+    (tiny_corpus / "gamma.txt").write_text("Gamma\n\nThe ferry timetable changed in May.", encoding="utf-8")
+    report = qa.build_index(tiny_corpus, index, progress=False)
+    assert read == ["gamma.txt"]
+    assert (report.added, report.unchanged) == (1, 4)
+    [passage] = qa.retrieve("tuna catch", k=1, index_dir=index)
+    assert passage.citation == "Alpha Briefing, ¶2"
+    os.utime(tiny_corpus / "alpha.txt", (an_hour_ago + 60, an_hour_ago + 60))  # touched: read again
+    qa.build_index(tiny_corpus, index, progress=False)
+    assert read == ["gamma.txt", "alpha.txt", "gamma.txt"]  # gamma is too recent to trust
