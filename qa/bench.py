@@ -1,5 +1,6 @@
-"""Speed benchmarks (`python -m qa bench PART`): raw encoding vs the full build, query latency
-at several corpus sizes, the ANN switch's recall, incremental rebuilds and cold start.
+"""Speed benchmarks (`python -m qa bench PART`): raw encoding vs the full build, the int8 ONNX
+backend vs PyTorch, query latency at several corpus sizes, the ANN switch's recall, incremental
+rebuilds and cold start.
 
 Every part prints one Markdown table row per measurement; docs/benchmarks.md holds the results.
 """
@@ -69,6 +70,31 @@ def bench_encode(data: Path, id_prefix: str, limit: int | None) -> dict:
           f"({report.embedded} in {report.seconds:.1f} s), {build_rate / rates[best]:.2f} x raw |")
     return {"texts": len(texts), "raw_rates": rates, "best_batch": best,
             "build_rate": build_rate, "build_seconds": report.seconds, "ratio": build_rate / rates[best]}
+
+
+def bench_onnx(data: Path, id_prefix: str, questions: list[str]) -> dict:
+    """The int8 ONNX backend against PyTorch on the same texts: paragraphs/s, question latency and
+    how close its vectors stay (cosine to the PyTorch vector)."""
+    from .encoder import DEFAULT_MODEL
+    from .onnx_backend import SUFFIX
+
+    texts = sorted((_title_text(row) for row in load_beir(data, id_prefix).corpus.values()),
+                   key=len, reverse=True)
+    results, vectors = {}, {}
+    for label, name in (("pytorch", DEFAULT_MODEL), ("onnx-int8", DEFAULT_MODEL + SUFFIX)):
+        model = get_encoder(name).model
+        model.encode(texts[:64], batch_size=32)
+        vectors[label], seconds = _timed(model.encode, texts, batch_size=32, normalize_embeddings=True)
+        timings = [_timed(model.encode, [q], batch_size=1)[1] * 1000 for q in questions[:LATENCY_QUERIES]]
+        results[label] = {"rate": len(texts) / seconds, "question_ms": percentiles(timings)}
+        print(f"| {label}: encode {len(texts)} paragraphs | {results[label]['rate']:.1f} paragraphs/s | "
+              f"question p50 {results[label]['question_ms']['p50']} ms |", flush=True)
+    cosines = (vectors["pytorch"] * vectors["onnx-int8"]).sum(axis=1)
+    results["speedup"] = results["onnx-int8"]["rate"] / results["pytorch"]["rate"]
+    results["cosine"] = {"mean": float(cosines.mean()), "min": float(cosines.min())}
+    print(f"| speedup | {results['speedup']:.2f} x | cosine to PyTorch mean {cosines.mean():.4f}, "
+          f"min {cosines.min():.4f} |")
+    return results
 
 
 def bench_tutorial(data: Path, id_prefix: str) -> dict:
@@ -219,6 +245,8 @@ def run(part: str, data: Path, out: Path | None, sample_corpus: Path, cache: Pat
         results["encode"] = bench_encode(data, "rtqa-", None)
     if part in ("tutorial", "all"):
         results["tutorial"] = bench_tutorial(data, "rtqa-")
+    if part in ("onnx", "all"):
+        results["onnx"] = bench_onnx(data, "rtqa-", questions)
     if part in ("latency", "incremental", "ann", "all"):
         full = _cached_index(cache, data, "")
         if part in ("latency", "all"):

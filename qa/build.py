@@ -23,8 +23,9 @@ from .textfiles import UnreadableFile
 from .types import BuildReport, SkippedFile
 
 log = logging.getLogger("qa")
-# A file modified this close to (or after) the previous build is read again even when its size
-# and time match: a write within the same clock tick as that build's reading could hide a change.
+# A file modified this close to (or after) the start of the previous build's reading is read again
+# even when its size and time match: a write in the same clock tick as that reading (file systems
+# with coarse timestamps) could otherwise hide a change.
 CLOCK_SLACK_NS = 2_000_000_000
 
 
@@ -45,13 +46,14 @@ def build_index(corpus_dir="corpus", index_dir="index", *, full: bool = False,
     encoder = get_encoder(model, device)
     with _build_lock(index_dir):
         previous = None if full else _previous_store(index_dir, encoder.name)
+        read_started_ns = time.time_ns()
         documents, skipped = read_corpus(corpus_dir, previous)
         report = _compare(previous, documents)
         embedded = 0
         if previous is None or _documents_entry(documents) != previous.manifest["documents"]:
             passages = _passages_of(documents)
             vectors, owners, embedded = _vectors_for(passages, previous, encoder, progress)
-            manifest = _manifest(encoder, documents, passages, len(owners))
+            manifest = _manifest(encoder, documents, passages, len(owners), read_started_ns)
             tokens = _tokens_for(passages, previous, index_dir)
             store = IndexStore.create(manifest, passages, vectors, owners, tokens)
             store.signatures = _signatures_for(passages, previous)
@@ -68,8 +70,9 @@ def read_corpus(corpus_dir: Path, previous: IndexStore | None = None
                 ) -> tuple[list[Document], list[SkippedFile]]:
     """Every readable briefing under `corpus_dir`, and the files skipped with the reason.
 
-    A file whose size and modification time are those recorded in `previous` (and that was not
-    modified within CLOCK_SLACK_NS of that build) is taken from `previous` instead of being read.
+    A file whose size and modification time are those recorded in `previous`, and that was last
+    modified at least CLOCK_SLACK_NS before that build started reading, is taken from `previous`
+    instead of being read again.
     """
     documents, skipped = [], []
     root = corpus_dir.resolve()
@@ -98,9 +101,8 @@ class _Recall:
         self._passages: dict[str, list[StoredPassage]] = {}
         for passage in previous.passages if previous else []:
             self._passages.setdefault(passage.source, []).append(passage)
-        built_at = previous.manifest.get("built_at") if previous else None
-        self._trusted_before = (datetime.fromisoformat(built_at).timestamp() * 1e9 - CLOCK_SLACK_NS
-                                if built_at else 0)
+        read_started = previous.manifest.get("read_started_ns", 0) if previous else 0
+        self._trusted_before = read_started - CLOCK_SLACK_NS
 
     def document(self, path: Path, source: str) -> Document | None:
         """The previous reading of `path`, or None when it may have changed (or is not known)."""
@@ -220,12 +222,13 @@ def _reusable_vectors(previous: IndexStore | None) -> dict[str, np.ndarray]:
 
 
 def _manifest(encoder: Encoder, documents: list[Document], passages: list[StoredPassage],
-              vector_count: int) -> dict:
+              vector_count: int, read_started_ns: int) -> dict:
     return {
         "format_version": FORMAT_VERSION,
         "model": encoder.name,
         "dimension": encoder.dimension,
         "built_at": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "read_started_ns": read_started_ns,
         "passages": len(passages),
         "vectors": vector_count,
         "approximate": vector_count > ANN_THRESHOLD,

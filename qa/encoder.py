@@ -43,10 +43,12 @@ def model_location(name: str) -> str:
 
 def get_encoder(name: str | None = None, device: str | None = None) -> "Encoder":
     """The process-wide encoder for this model and device (loaded on first use)."""
+    from .onnx_backend import is_onnx
+
     key = (model_name(name), device)
     with _models_lock:
         if key not in _models:
-            _models[key] = Encoder(key[0], device)
+            _models[key] = (OnnxEncoder if is_onnx(key[0]) else Encoder)(key[0], device)
         return _models[key]
 
 
@@ -54,6 +56,20 @@ def register_encoder(encoder: "Encoder", device: str | None = None) -> None:
     """Make `encoder` the one `get_encoder` returns for its name (for tests and other backends)."""
     with _models_lock:
         _models[(encoder.name, device)] = encoder
+
+
+def _load_sentence_transformer(name: str, device: str | None):
+    os.environ.setdefault("HF_HUB_OFFLINE", "1")
+    os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+    from sentence_transformers import SentenceTransformer
+
+    try:
+        return SentenceTransformer(model_location(name), device=device)
+    except Exception as error:  # the library raises many kinds; all mean the same to a user
+        raise RuntimeError(
+            f"cannot load the embedding model {name!r}: {error}. Name a local model folder "
+            "or an installed model with --model or QA_MODEL."
+        ) from error
 
 
 @dataclass
@@ -81,17 +97,7 @@ class Encoder:
             return self._model
 
     def _load(self):
-        os.environ.setdefault("HF_HUB_OFFLINE", "1")
-        os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-        from sentence_transformers import SentenceTransformer
-
-        try:
-            return SentenceTransformer(model_location(self.name), device=self.device)
-        except Exception as error:  # the library raises many kinds; all mean the same to a user
-            raise RuntimeError(
-                f"cannot load the embedding model {self.name!r}: {error}. Name a local model folder "
-                "or an installed model with --model or QA_MODEL."
-            ) from error
+        return _load_sentence_transformer(self.name, self.device)
 
     @property
     def dimension(self) -> int:
@@ -153,3 +159,14 @@ class Encoder:
                 pieces.append(text[offsets[start][0] : offsets[end - 1][1]])
                 owners.append(owner)
         return Windows(pieces, np.asarray(owners, dtype=np.int64))
+
+
+class OnnxEncoder(Encoder):
+    """The Encoder with the transformer run by ONNX Runtime in int8 (qa.onnx_backend)."""
+
+    def _load(self):
+        from .onnx_backend import OnnxSentenceModel, base_model, cache_folder, quantized_model_file
+
+        sentence_model = _load_sentence_transformer(base_model(self.name), "cpu")
+        model_file = quantized_model_file(sentence_model, cache_folder(self.name))
+        return OnnxSentenceModel(sentence_model, model_file)
