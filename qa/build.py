@@ -13,7 +13,7 @@ from pathlib import Path
 import numpy as np
 
 from .dense import ANN_THRESHOLD, all_vectors
-from .documents import Document, Paragraph, list_corpus_files, read_document, text_digest
+from .documents import Document, Paragraph, list_corpus_files, read_document
 from .duplicates import near_duplicate_groups, signatures
 from .encoder import Encoder, get_encoder
 from .errors import IndexBusy, IndexDamaged, IndexMismatch, IndexNotFound
@@ -118,9 +118,13 @@ class _Recall:
                 or status.st_mtime_ns >= self._trusted_before
                 or [passage.digest for passage in stored] != entry["paragraphs"]):
             return None
+        paragraphs = []
+        for passage in stored:
+            paragraph = Paragraph(passage.paragraph, passage.text, passage.heading, passage.page)
+            paragraph.__dict__["digest"] = passage.digest  # known: spare hashing the text again
+            paragraphs.append(paragraph)
         return Document(
-            source=source, title=entry["title"], digest=entry["digest"],
-            paragraphs=tuple(Paragraph(p.paragraph, p.text, p.heading, p.page) for p in stored),
+            source=source, title=entry["title"], digest=entry["digest"], paragraphs=tuple(paragraphs),
             date=entry.get("date"), publisher=entry.get("publisher"), url=entry.get("url"),
             size=status.st_size, modified_ns=status.st_mtime_ns)
 
@@ -167,8 +171,8 @@ def _vectors_for(passages: list[StoredPassage], previous: IndexStore | None, enc
     """(vectors, owners, how many texts were embedded): vectors reused by indexed text, and each
     new indexed text embedded once."""
     known = _reusable_vectors(previous)
-    keys = [text_digest(passage.indexed_text) for passage in passages]
-    new: dict[str, int] = {}  # indexed-text digest -> first passage with that text
+    keys = [passage.indexed_text for passage in passages]
+    new: dict[str, int] = {}  # indexed text -> first passage with that text
     for i, key in enumerate(keys):
         if key not in known and key not in new:
             new[key] = i
@@ -208,17 +212,14 @@ def _tokens_for(passages: list[StoredPassage], previous: IndexStore | None,
 
 
 def _reusable_vectors(previous: IndexStore | None) -> dict[str, np.ndarray]:
-    """Indexed-text digest -> its vectors (one or more windows) in the previous index."""
+    """Indexed text -> its vectors (one or more windows) in the previous index."""
     if previous is None:
         return {}
-    vectors = all_vectors(previous.vectors)
-    by_passage: dict[int, list[int]] = {}
-    for row, owner in enumerate(previous.owners.tolist()):
-        by_passage.setdefault(owner, []).append(row)
-    return {
-        text_digest(passage.indexed_text): vectors[by_passage[i]]
-        for i, passage in enumerate(previous.passages) if i in by_passage
-    }
+    order = np.argsort(previous.owners, kind="stable")
+    windows = np.bincount(previous.owners, minlength=len(previous.passages))
+    per_passage = np.split(all_vectors(previous.vectors)[order], np.cumsum(windows)[:-1])
+    return {passage.indexed_text: rows
+            for passage, rows in zip(previous.passages, per_passage) if len(rows)}
 
 
 def _manifest(encoder: Encoder, documents: list[Document], passages: list[StoredPassage],

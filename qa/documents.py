@@ -16,6 +16,7 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 from .dates import date_in_name
@@ -56,7 +57,7 @@ class Paragraph:
     heading: str = ""
     page: int | None = None
 
-    @property
+    @cached_property
     def digest(self) -> str:
         return text_digest(self.text)
 

@@ -10,9 +10,11 @@ Its speed and quality against the PyTorch path are in docs/benchmarks.md.
 
 from __future__ import annotations
 
+import logging
 import os
 import re
 import uuid
+import warnings
 from pathlib import Path
 
 import numpy as np
@@ -45,7 +47,9 @@ class OnnxSentenceModel:
             raise RuntimeError(f"the ONNX backend supports mean-pooling models, not {pooling!r} pooling")
         self.tokenizer = sentence_model.tokenizer
         self.max_seq_length = sentence_model.max_seq_length
-        self._dimension = sentence_model.get_sentence_embedding_dimension()
+        get_dimension = getattr(sentence_model, "get_embedding_dimension", None) or getattr(
+            sentence_model, "get_sentence_embedding_dimension")
+        self._dimension = int(get_dimension())
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = threads or os.cpu_count() or 1
         self._session = onnxruntime.InferenceSession(
@@ -106,7 +110,8 @@ def _export(sentence_model, path: Path) -> None:
     sample = sentence_model.tokenizer(["an example sentence"], return_tensors="pt")
     token_types = sample.get("token_type_ids", torch.zeros_like(sample["input_ids"]))
     axes = {name: {0: "batch", 1: "tokens"} for name in (*INPUTS, "hidden")}
-    with torch.no_grad():
+    with torch.no_grad(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # the exporter's notes on operators this model does not hit
         torch.onnx.export(Forward(), (sample["input_ids"], sample["attention_mask"], token_types),
                           str(path), input_names=list(INPUTS), output_names=["hidden"],
                           dynamic_axes=axes, opset_version=17, dynamo=False)
@@ -117,5 +122,9 @@ def _quantize(source: Path, target: Path) -> None:
 
     # Weight matrices only, one scale per output channel: quantizing the attention products too
     # moved vectors to a mean cosine of 0.93 from the float model's; this keeps it at 0.99.
-    quantize_dynamic(str(source), str(target), weight_type=QuantType.QInt8, per_channel=True,
-                     op_types_to_quantize=["MatMul"], extra_options={"MatMulConstBOnly": True})
+    logging.disable(logging.WARNING)  # its advice to pre-process the model is for static quantization
+    try:
+        quantize_dynamic(str(source), str(target), weight_type=QuantType.QInt8, per_channel=True,
+                         op_types_to_quantize=["MatMul"], extra_options={"MatMulConstBOnly": True})
+    finally:
+        logging.disable(logging.NOTSET)

@@ -19,7 +19,8 @@ import os
 import shutil
 import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
+from functools import cached_property
 from pathlib import Path
 
 import faiss
@@ -51,10 +52,13 @@ class StoredPassage:
     digest: str
     page: int | None = None
 
-    @property
+    @cached_property
     def indexed_text(self) -> str:
         """What is embedded and BM25-indexed: the paragraph in the context of its title and heading."""
         return "\n".join(part for part in (self.title, self.heading, self.text) if part)
+
+
+_PASSAGE_FIELDS = tuple(field.name for field in fields(StoredPassage))
 
 
 @dataclass
@@ -120,7 +124,8 @@ class IndexStore:
         self.lexical.save(folder / "bm25")
         with open(folder / "passages.jsonl", "w", encoding="utf-8") as out:
             for passage in self.passages:
-                out.write(json.dumps(vars(passage), ensure_ascii=False) + "\n")
+                record = {name: getattr(passage, name) for name in _PASSAGE_FIELDS}
+                out.write(json.dumps(record, ensure_ascii=False) + "\n")
         # The manifest goes last: a version folder without one was never finished.
         (folder / "manifest.json").write_text(json.dumps(self.manifest, indent=1), encoding="utf-8")
         _sync_folder(folder)
