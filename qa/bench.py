@@ -138,13 +138,16 @@ def bench_latency(index_dir: Path, questions: list[str], label: str) -> dict:
     return {"paragraphs": size, "p50": p50, "p95": p95}
 
 
-def synthetic_vectors(seed_vectors: np.ndarray, count: int, noise: float = 0.35) -> np.ndarray:
-    """`count` normalised vectors scattered around real ones, so they keep real clustering."""
+def synthetic_vectors(seed_vectors: np.ndarray, count: int, noise: float = 0.35,
+                      picks: np.ndarray | None = None) -> np.ndarray:
+    """`count` normalised vectors scattered around real ones (random ones, or the rows `picks`),
+    so they keep real clustering."""
     rng = np.random.default_rng(0)
     vectors = np.empty((count, seed_vectors.shape[1]), dtype=np.float32)
     for start in range(0, count, 100_000):
         end = min(count, start + 100_000)
-        base = seed_vectors[rng.integers(0, len(seed_vectors), end - start)]
+        chosen = picks[start:end] if picks is not None else rng.integers(0, len(seed_vectors), end - start)
+        base = seed_vectors[chosen]
         jitter = rng.standard_normal(base.shape).astype(np.float32) * noise / np.sqrt(base.shape[1])
         block = base + jitter
         vectors[start:end] = block / np.linalg.norm(block, axis=1, keepdims=True)
@@ -177,6 +180,30 @@ def bench_ann(seed_vectors: np.ndarray, questions: list[str], count: int) -> dic
         rows.append({"search_depth": search_depth, "recall10": recall, "p50": p50, "p95": p95})
     return {"vectors": count, "build_seconds": seconds, "approximate": count > ANN_THRESHOLD,
             "default_search_depth": HNSW_SEARCH_DEPTH, "rows": rows}
+
+
+def bench_million(store, index_dir: Path, questions: list[str], count: int) -> dict:
+    """(d) `Searcher.search` (what retrieve() runs once the index is loaded) end to end at `count`
+    passages: each synthetic passage is a real paragraph, with that paragraph's text and BM25 tokens
+    and a vector scattered around its own vector, so both halves see real statistics."""
+    from .search import Searcher
+    from .store import IndexStore
+
+    picks = np.random.default_rng(1).integers(0, store.vectors.ntotal, count)
+    vectors = synthetic_vectors(store.vectors.reconstruct_n(0, store.vectors.ntotal), count, picks=picks)
+    seeds = store.owners[picks].tolist()
+    tokens = store.saved_tokens(index_dir)
+    manifest = {**store.manifest, "passages": count, "vectors": count, "approximate": True}
+    big, seconds = _timed(IndexStore.create, manifest, [store.passages[i] for i in seeds], vectors,
+                          np.arange(count), [tokens[i] for i in seeds])
+    searcher = Searcher(big, get_encoder())
+    for question in questions[:WARM_UP]:
+        searcher.search(question, 10)
+    timings = [_timed(searcher.search, question, 10)[1] * 1000 for question in questions[:LATENCY_QUERIES]]
+    p50, p95 = percentiles(timings).values()
+    print(f"| search end to end at {count} passages (k = 10) | p50 {p50} ms, p95 {p95} ms | "
+          f"index build {seconds:.0f} s |", flush=True)
+    return {"passages": count, "build_seconds": seconds, "p50": p50, "p95": p95}
 
 
 def bench_lexical(texts: list[str], questions: list[str], count: int) -> dict:
@@ -247,7 +274,7 @@ def run(part: str, data: Path, out: Path | None, sample_corpus: Path, cache: Pat
         results["tutorial"] = bench_tutorial(data, "rtqa-")
     if part in ("onnx", "all"):
         results["onnx"] = bench_onnx(data, "rtqa-", questions)
-    if part in ("latency", "incremental", "ann", "all"):
+    if part in ("latency", "incremental", "ann", "million", "all"):
         full = _cached_index(cache, data, "")
         if part in ("latency", "all"):
             small = _small_index(cache, data)
@@ -265,6 +292,11 @@ def run(part: str, data: Path, out: Path | None, sample_corpus: Path, cache: Pat
             texts = [passage.indexed_text for passage in store.passages]
             results["lexical"] = bench_lexical(texts, questions, 1_000_000)
             results["query_encoding"] = bench_query_encoding(questions)
+        if part in ("million", "all"):
+            from .store import IndexStore
+
+            store = IndexStore.load(full / "index")
+            results["million"] = bench_million(store, full / "index", questions, 1_000_000)
     if part in ("coldstart", "all"):
         results["cold_start"] = bench_cold_start(Path("index"), "Which countries committed troops?")
     if out:

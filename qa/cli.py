@@ -66,7 +66,7 @@ def _parser() -> argparse.ArgumentParser:
     bench = commands.add_parser("bench", help="speed benchmarks (see docs/benchmarks.md)")
     bench.add_argument("part", nargs="?", default="all",
                        choices=["all", "encode", "onnx", "tutorial", "latency", "incremental", "ann",
-                                "coldstart"])
+                                "million", "coldstart"])
     bench.add_argument("--data", default="../shared/bench/realtimeqa-news")
     bench.add_argument("--cache", default=".cache/eval")
     bench.add_argument("--corpus", default="corpus", help="where the briefing to add is taken from")
