@@ -238,10 +238,12 @@ def bench_query_encoding(questions: list[str]) -> dict:
 
 
 def bench_incremental(corpus_dir: Path, index_dir: Path, briefing: Path) -> dict:
-    """(e) seconds to add one briefing to a built index (model already loaded), then to remove it."""
+    """(e) seconds to add one briefing to a built index (model already loaded and run once), then
+    to remove it."""
     from .build import build_index
 
     build_index(corpus_dir, index_dir, progress=False)
+    get_encoder().encode(["warm-up: the first call pays for setting up the model's threads"])
     target = corpus_dir / f"zz-bench-{briefing.name}"
     shutil.copy(briefing, target)
     try:

@@ -171,8 +171,8 @@ def _vectors_for(passages: list[StoredPassage], previous: IndexStore | None, enc
     """(vectors, owners, how many texts were embedded): vectors reused by indexed text, and each
     new indexed text embedded once."""
     known = _reusable_vectors(previous)
-    keys = [passage.indexed_text for passage in passages]
-    new: dict[str, int] = {}  # indexed text -> first passage with that text
+    keys = [passage.context for passage in passages]
+    new: dict[tuple, int] = {}  # indexed text (as its parts) -> first passage with that text
     for i, key in enumerate(keys):
         if key not in known and key not in new:
             new[key] = i
@@ -201,24 +201,24 @@ def _signatures_for(passages: list[StoredPassage], previous: IndexStore | None) 
 def _tokens_for(passages: list[StoredPassage], previous: IndexStore | None,
                 index_dir: Path) -> list[list[str]]:
     """The BM25 tokens of each passage, reusing the previous build's for unchanged indexed text."""
-    known: dict[str, list[str]] = {}
+    known: dict[tuple, list[str]] = {}
     saved = previous.saved_tokens(index_dir) if previous else None
     if saved is not None:
-        known = {passage.indexed_text: tokens for passage, tokens in zip(previous.passages, saved)}
-    texts = [passage.indexed_text for passage in passages]
-    new = [text for text in texts if text not in known]
-    known.update(zip(new, tokenize(new)))
-    return [known[text] for text in texts]
+        known = {passage.context: tokens for passage, tokens in zip(previous.passages, saved)}
+    keys = [passage.context for passage in passages]
+    new = list({key: passage for key, passage in zip(keys, passages) if key not in known}.items())
+    known.update(zip([key for key, _ in new], tokenize([passage.indexed_text for _, passage in new])))
+    return [known[key] for key in keys]
 
 
-def _reusable_vectors(previous: IndexStore | None) -> dict[str, np.ndarray]:
-    """Indexed text -> its vectors (one or more windows) in the previous index."""
+def _reusable_vectors(previous: IndexStore | None) -> dict[tuple, np.ndarray]:
+    """Indexed text (as its parts) -> its vectors (one or more windows) in the previous index."""
     if previous is None:
         return {}
     order = np.argsort(previous.owners, kind="stable")
     windows = np.bincount(previous.owners, minlength=len(previous.passages))
     per_passage = np.split(all_vectors(previous.vectors)[order], np.cumsum(windows)[:-1])
-    return {passage.indexed_text: rows
+    return {passage.context: rows
             for passage, rows in zip(previous.passages, per_passage) if len(rows)}
 
 

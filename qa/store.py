@@ -20,7 +20,6 @@ import shutil
 import time
 import uuid
 from dataclasses import dataclass, fields
-from functools import cached_property
 from pathlib import Path
 
 import faiss
@@ -52,13 +51,19 @@ class StoredPassage:
     digest: str
     page: int | None = None
 
-    @cached_property
+    @property
+    def context(self) -> tuple[str, str, str]:
+        """What `indexed_text` is made of; a cheap key for "was this exact text indexed before"."""
+        return self.title, self.heading, self.text
+
+    @property
     def indexed_text(self) -> str:
         """What is embedded and BM25-indexed: the paragraph in the context of its title and heading."""
         return "\n".join(part for part in (self.title, self.heading, self.text) if part)
 
 
 _PASSAGE_FIELDS = tuple(field.name for field in fields(StoredPassage))
+_JSON = json.JSONEncoder(ensure_ascii=False)  # one encoder: json.dumps with options makes one a call
 
 
 @dataclass
@@ -125,7 +130,7 @@ class IndexStore:
         with open(folder / "passages.jsonl", "w", encoding="utf-8") as out:
             for passage in self.passages:
                 record = {name: getattr(passage, name) for name in _PASSAGE_FIELDS}
-                out.write(json.dumps(record, ensure_ascii=False) + "\n")
+                out.write(_JSON.encode(record) + "\n")
         # The manifest goes last: a version folder without one was never finished.
         (folder / "manifest.json").write_text(json.dumps(self.manifest, indent=1), encoding="utf-8")
         _sync_folder(folder)
