@@ -60,7 +60,8 @@ def format_answer(result: Answer) -> str:
             "**Sources**"]
     elif not result.passages:
         return "\n".join(lines + ["**No briefing matches these filters.** "
-                                  "Widen the dates or choose other briefings."])
+                                  "Widen the dates or choose other briefings (a date filter leaves out "
+                                  "briefings with no known date)."])
     else:
         lines += ["**No briefing answers this question.** "
                   "The closest matches are shown below; they may not be relevant.", "",

@@ -10,23 +10,22 @@ is the best BM25 score over ln(1 + paragraphs), the scale of an IDF in this inde
 The method and constants were chosen by measurement on ../shared/bench (docs/benchmarks.md);
 reciprocal rank fusion is kept as mode "rrf" for comparison.
 
-Filters (qa.filters) restrict both halves to the allowed briefings before ranking. Equal scores
-go to the newer briefing. Near-duplicates (qa.duplicates) are collapsed: a group is shown once, as
-its newest allowed member, listing the other briefings it appears in.
+Filters (qa.filters) restrict both halves to the allowed briefings before ranking. The Catalog
+(qa.catalog) then orders equal scores newest first and collapses near-duplicates (qa.duplicates):
+a group is shown once, as its newest allowed member, listing the other briefings it appears in.
 """
 
 from __future__ import annotations
 
-from datetime import date
-
 import numpy as np
 
+from .catalog import Catalog
 from .dense import search_vectors
 from .encoder import Encoder
 from .filters import Filters
 from .lexical import top_positions
-from .store import IndexStore, StoredPassage
-from .types import Occurrence, Passage, make_citation
+from .store import IndexStore
+from .types import Passage
 
 MODES = ("hybrid", "dense", "bm25", "rrf")
 BLEND_DENSE = 0.68
@@ -48,13 +47,7 @@ class Searcher:
         self.store = store
         self.encoder = encoder
         self._first_row, self._row_order = _rows_by_passage(store.owners, len(store.passages))
-        self._documents = store.manifest.get("documents", {})
-        self._sources = sorted({passage.source for passage in store.passages})
-        source_number = {source: number for number, source in enumerate(self._sources)}
-        self._source_of = np.array([source_number[p.source] for p in store.passages], dtype=np.int64)
-        self._dates = np.array([_ordinal(self._document(s).get("date")) for s in self._sources],
-                               dtype=np.int64)[self._source_of] if self._sources else np.zeros(0, np.int64)
-        self._members = _group_members(store.groups)
+        self.catalog = Catalog(store)
 
     def question_vector(self, question: str) -> np.ndarray:
         return self.encoder.encode([question[:MAX_QUESTION_CHARS]])[0]
@@ -69,22 +62,13 @@ class Searcher:
         if mode not in MODES:
             raise ValueError(f"unknown search mode {mode!r}; use one of {', '.join(MODES)}")
         question = question[:MAX_QUESTION_CHARS]
-        allowed = self.allowed(filters)
+        allowed = self.catalog.allowed(filters)
         if allowed is not None and not allowed.any():
             return []
         ranked = self._rank(question, max(MIN_DEPTH, k), mode, vector, allowed)
         if not collapse:
-            return [self.passage(i, s) for i, s in ranked[:k]]
-        return [self._collapsed(i, s, allowed) for i, s in self._one_per_group(ranked, k)]
-
-    def allowed(self, filters: Filters) -> np.ndarray | None:
-        """Which passages `filters` allow, as a mask; None when they allow all."""
-        if not filters:
-            return None
-        by_source = np.array([
-            filters.allows_source(source) and filters.allows_date(self._document(source).get("date"))
-            for source in self._sources], dtype=bool)
-        return by_source[self._source_of] if len(by_source) else np.zeros(0, dtype=bool)
+            return [self.catalog.passage(i, s) for i, s in ranked[:k]]
+        return self.catalog.collapsed(ranked, k, allowed)
 
     def _rank(self, question: str, depth: int, mode: str, vector: np.ndarray | None,
               allowed: np.ndarray | None) -> list[tuple[int, float]]:
@@ -104,40 +88,7 @@ class Searcher:
             ids, scores = dense_ids, dense_scores
         else:
             ids, scores = lexical_ids, lexical_scores
-        order = np.lexsort((-self._dates[ids], -np.round(scores, 6))) if len(ids) else ids
-        return [(int(i), float(s)) for i, s in zip(ids[order], scores[order])]
-
-    def _one_per_group(self, ranked: list[tuple[int, float]], k: int) -> list[tuple[int, float]]:
-        """The first `k` of `ranked` that are not near-duplicates of an earlier one."""
-        kept, groups = [], set()
-        for position, score in ranked:
-            group = int(self.store.groups[position])
-            if group not in groups:
-                groups.add(group)
-                kept.append((position, score))
-                if len(kept) == k:
-                    break
-        return kept
-
-    def _collapsed(self, position: int, score: float, allowed: np.ndarray | None) -> Passage:
-        """The passage shown for `position`'s group: its newest allowed member, with the other
-        briefings of the group (newest first) as `also_in`."""
-        members = self._members.get(int(self.store.groups[position]))
-        if members is None:
-            return self.passage(position, score)
-        shown = [position] + [m for m in members.tolist()
-                              if m != position and (allowed is None or allowed[m])]
-        representative = max(shown, key=lambda m: self._dates[m])  # the first on a tie: the ranked one
-        others, sources = [], {self.store.passages[representative].source}
-        for member in sorted(members.tolist(), key=lambda m: -self._dates[m]):
-            stored = self.store.passages[member]
-            if stored.source not in sources:
-                sources.add(stored.source)
-                others.append(Occurrence(
-                    source=stored.source, title=stored.title, paragraph=stored.paragraph,
-                    date=self._document(stored.source).get("date"),
-                    citation=make_citation(stored.title, stored.paragraph, stored.page)))
-        return self.passage(representative, score, tuple(others))
+        return self.catalog.newest_first_on_ties(ids, scores)
 
     def dense_similarity(self, question_vector: np.ndarray, passage_ids: np.ndarray) -> np.ndarray:
         """Exact cosine of each passage (its best window) to the question vector."""
@@ -165,20 +116,6 @@ class Searcher:
         order = np.argsort(-fused, kind="stable")
         return candidates[order], _min_max(fused[order])
 
-    def passage(self, position: int, score: float, also_in: tuple[Occurrence, ...] = ()) -> Passage:
-        """The stored passage at `position` as a Passage with `score`."""
-        stored: StoredPassage = self.store.passages[position]
-        document = self._document(stored.source)
-        return Passage(
-            source=stored.source, title=stored.title, paragraph=stored.paragraph,
-            text=stored.text, score=round(score, 6),
-            citation=make_citation(stored.title, stored.paragraph, stored.page),
-            date=document.get("date"), publisher=document.get("publisher"),
-            source_url=document.get("url"), page=stored.page, also_in=also_in)
-
-    def _document(self, source: str) -> dict:
-        return self._documents.get(source) or {}
-
 
 def dense_weight(best_lexical: float, passage_count: int) -> float:
     """The dense share of the blend for a question whose best BM25 score is `best_lexical`."""
@@ -186,22 +123,6 @@ def dense_weight(best_lexical: float, passage_count: int) -> float:
         return 1.0
     strength = best_lexical / np.log1p(passage_count)
     return float(np.clip(BLEND_DENSE - BLEND_SLOPE * np.log(strength / BLEND_PIVOT), *DENSE_WEIGHT_RANGE))
-
-
-def _ordinal(iso: str | None) -> int:
-    """A date as a number that sorts like it; 0 (older than any) when unknown."""
-    try:
-        return date.fromisoformat(iso).toordinal() if iso else 0
-    except ValueError:
-        return 0
-
-
-def _group_members(groups: np.ndarray) -> dict[int, np.ndarray]:
-    """Group number -> its passages, for the groups of more than one passage."""
-    order = np.argsort(groups, kind="stable")
-    numbers, starts, counts = np.unique(groups[order], return_index=True, return_counts=True)
-    return {int(number): order[start:start + count]
-            for number, start, count in zip(numbers, starts, counts) if count > 1}
 
 
 def _rows_by_passage(owners: np.ndarray, passage_count: int) -> tuple[np.ndarray, np.ndarray]:
