@@ -5,15 +5,17 @@
     for passage in qa.retrieve("Which countries committed troops?", k=3):
         print(passage.citation, passage.text)
     print(qa.answer("What did Lavrov say?").to_text())
+    qa.retrieve("ceasefire terms", since="2025-03-01", sources="*.pdf")  # filters
 """
 
 from .answer import Answer, AnswerSentence, answer
 from .api import retrieve
 from .build import build_index
 from .errors import IndexBusy, IndexDamaged, IndexMismatch, IndexNotFound, QAError
-from .types import BuildReport, Passage, SkippedFile
+from .types import BuildReport, Occurrence, Passage, SkippedFile
 
 __all__ = [
-    "Answer", "AnswerSentence", "answer", "BuildReport", "IndexBusy", "IndexDamaged", "IndexMismatch", "IndexNotFound", "Passage",
-    "QAError", "SkippedFile", "build_index", "retrieve",
+    "Answer", "AnswerSentence", "BuildReport", "IndexBusy", "IndexDamaged", "IndexMismatch",
+    "IndexNotFound", "Occurrence", "Passage", "QAError", "SkippedFile", "answer", "build_index",
+    "retrieve",
 ]

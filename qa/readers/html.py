@@ -7,14 +7,14 @@ date, site name, canonical URL).
 
 from __future__ import annotations
 
-import trafilatura
-
 from ..dates import iso_date
 from ..textfiles import UnreadableFile, decode_text
 from .base import Extracted, Metadata, clean, text_blocks
 
 
 def read(raw: bytes) -> Extracted:
+    import trafilatura  # here, not at the top: asking questions never needs it
+
     page = decode_text(raw)
     text = trafilatura.extract(page, output_format="markdown", include_comments=False,
                                include_tables=True, include_images=False, include_links=False)

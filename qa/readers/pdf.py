@@ -14,9 +14,6 @@ import logging
 import re
 from collections import Counter
 
-import pypdf
-from pypdf.errors import PdfReadError
-
 from ..dates import iso_date
 from ..textfiles import UnreadableFile
 from .base import Block, Extracted, Metadata, clean
@@ -30,6 +27,9 @@ _SENTENCE_END = (".", "!", "?", ":", "\"", "”", "’", ")")
 
 
 def read(raw: bytes) -> Extracted:
+    import pypdf  # here, not at the top: asking questions never needs it
+    from pypdf.errors import PdfReadError
+
     try:
         reader = pypdf.PdfReader(io.BytesIO(raw))
         pages = [_page_lines(page.extract_text() or "") for page in reader.pages]

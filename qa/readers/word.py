@@ -9,10 +9,6 @@ from __future__ import annotations
 import io
 import zipfile
 
-import docx
-from docx.opc.exceptions import PackageNotFoundError
-from docx.table import Table
-
 from ..dates import iso_date
 from ..textfiles import UnreadableFile
 from .base import Block, Extracted, Metadata, clean
@@ -21,6 +17,9 @@ _HEADING_STYLES = ("heading", "title", "subtitle")
 
 
 def read(raw: bytes) -> Extracted:
+    import docx  # here, not at the top: asking questions never needs it
+    from docx.opc.exceptions import PackageNotFoundError
+
     try:
         document = docx.Document(io.BytesIO(raw))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as error:
@@ -35,6 +34,8 @@ def read(raw: bytes) -> Extracted:
 
 
 def _blocks(item) -> list[Block]:
+    from docx.table import Table
+
     if isinstance(item, Table):
         rows = (" | ".join(dict.fromkeys(cell.text.strip() for cell in row.cells)) for row in item.rows)
         return [Block(" ".join(row.split()), heading=False) for row in rows if row.strip(" |")]
