@@ -136,7 +136,12 @@ def read_document(path: Path, source: str) -> Document:
         raw = path.read_bytes()
     except OSError as error:
         raise UnreadableFile(f"cannot read: {error.strerror or error}") from error
-    extracted = reader(raw)
+    try:
+        extracted = reader(raw)
+    except UnreadableFile:
+        raise
+    except Exception as error:  # parsers of untrusted files fail in many ways; one file must not stop a build
+        raise UnreadableFile(f"cannot be parsed ({type(error).__name__}: {error})") from error
     declared, properties = extracted.declared, extracted.properties
     title, paragraphs = split_blocks(extracted.blocks, declared_title=declared.title)
     return Document(

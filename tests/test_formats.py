@@ -109,3 +109,29 @@ def test_citations_name_the_pdf_page(tmp_path, fake_encoder):
     [passage] = qa.retrieve("dual-use goods drones export ban", k=1, index_dir=tmp_path / "index")
     assert passage.citation == "Sanctions Briefing, ¶3, p. 2"
     assert (passage.page, passage.date, passage.publisher) == (2, "2025-02-20", "Policy Unit")
+
+
+@pytest.mark.parametrize("page, expected", [
+    ("<html><head><title>Memo</title></head><body><h1>Memo</h1><p>Troops will deploy in May.</p>"
+     "<p>Talks resume on Tuesday.</p></body></html>", ["Troops will deploy in May.", "Talks resume on Tuesday."]),
+    ("<p>A fragment about grain exports from Odesa.</p><p>Second paragraph.</p><script>x = 1</script>",
+     ["A fragment about grain exports from Odesa.", "Second paragraph."]),
+])
+def test_small_pages_and_fragments_keep_their_paragraphs(tmp_path, page, expected):
+    (tmp_path / "memo.html").write_text(page, encoding="utf-8")
+    [document], skipped = read_corpus(tmp_path)
+    assert texts(document) == expected and not skipped
+
+
+def test_a_reader_that_fails_unexpectedly_skips_only_that_file(tmp_path, monkeypatch):
+    from qa import readers
+
+    def broken(raw):
+        raise RecursionError("maximum recursion depth exceeded")
+
+    monkeypatch.setitem(readers.READERS, ".pdf", broken)
+    (tmp_path / "odd.pdf").write_bytes(b"%PDF-1.7 ...")
+    (tmp_path / "good.txt").write_text("Good\n\nA fine paragraph.", encoding="utf-8")
+    documents, skipped = read_corpus(tmp_path)
+    assert [d.source for d in documents] == ["good.txt"]
+    assert skipped[0].source == "odd.pdf" and "RecursionError" in skipped[0].reason
