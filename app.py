@@ -142,8 +142,11 @@ def describe_index(corpus_dir: Path, index_dir: Path) -> str:
         status = index_status(corpus_dir, index_dir)
     except qa.QAError as error:
         return f"⚠️ {escape_markdown(str(error))}\n\nUse **Rebuild index** below."
-    lines = [f"**{status.briefings}** briefings, **{status.paragraphs}** paragraphs",
-             f"Model: `{status.model.replace('`', '')}`", f"Built: {escape_markdown(status.built_at)}"]
+    lines = [f"**{status.briefings}** briefings, **{status.paragraphs}** paragraphs"]
+    if status.dates:
+        undated = f" ({status.undated} undated)" if status.undated else ""
+        lines.append(f"Dated {status.dates[0]} to {status.dates[1]}{undated}")
+    lines += [f"Model: `{status.model.replace('`', '')}`", f"Built: {escape_markdown(status.built_at)}"]
     if status.stale:
         for label, names in (("New", status.new), ("Changed", status.changed), ("Removed", status.removed)):
             if names:

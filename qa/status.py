@@ -21,6 +21,8 @@ class IndexStatus:
     changed: list[str] = field(default_factory=list)
     removed: list[str] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
+    dates: tuple[str, str] | None = None  # the oldest and newest briefing dates, if any is dated
+    undated: int = 0
 
     @property
     def stale(self) -> bool:
@@ -55,6 +57,7 @@ def index_status(corpus_dir="corpus", index_dir="index") -> IndexStatus:
     documents, skipped = read_corpus(Path(corpus_dir), store)
     indexed = {source: entry["digest"] for source, entry in store.manifest["documents"].items()}
     current = {document.source: document.digest for document in documents}
+    dates = sorted(entry["date"] for entry in store.manifest["documents"].values() if entry.get("date"))
     return IndexStatus(
         briefings=len(indexed), paragraphs=len(store.passages), model=store.manifest["model"],
         built_at=store.manifest["built_at"],
@@ -62,4 +65,5 @@ def index_status(corpus_dir="corpus", index_dir="index") -> IndexStatus:
         changed=sorted(s for s in current.keys() & indexed.keys() if current[s] != indexed[s]),
         removed=sorted(set(indexed) - set(current)),
         skipped=[f"{s.source}: {s.reason}" for s in skipped],
+        dates=(dates[0], dates[-1]) if dates else None, undated=len(indexed) - len(dates),
     )

@@ -124,3 +124,11 @@ def test_equal_scores_go_to_the_newer_briefing(tmp_path, fake_encoder):
 def test_near_duplicate_pairs(first, second, same):
     groups = near_duplicate_groups([first, second], signatures([first, second]))
     assert bool(groups[0] == groups[1]) is same
+
+
+def test_index_panel_states_the_date_range(index):
+    import app
+
+    panel = app.describe_index(index.parent / "corpus", index)
+    assert "**7** briefings" in panel
+    assert "Dated 2025-01-10 to 2025-03-12" in panel and "undated" not in panel
