@@ -18,7 +18,7 @@ from .duplicates import near_duplicate_groups, signatures
 from .encoder import Encoder, get_encoder
 from .errors import IndexBusy, IndexDamaged, IndexMismatch, IndexNotFound
 from .lexical import tokenize
-from .store import FORMAT_VERSION, IndexStore, StoredPassage, remove_stale_versions
+from .store import FORMAT_VERSION, IndexStore, StoredPassage, join_context, remove_stale_versions
 from .textfiles import UnreadableFile
 from .types import BuildReport, SkippedFile
 
@@ -118,13 +118,9 @@ class _Recall:
                 or status.st_mtime_ns >= self._trusted_before
                 or [passage.digest for passage in stored] != entry["paragraphs"]):
             return None
-        paragraphs = []
-        for passage in stored:
-            paragraph = Paragraph(passage.paragraph, passage.text, passage.heading, passage.page)
-            paragraph.__dict__["digest"] = passage.digest  # known: spare hashing the text again
-            paragraphs.append(paragraph)
+        paragraphs = tuple(Paragraph(p.paragraph, p.text, p.heading, p.page, p.digest) for p in stored)
         return Document(
-            source=source, title=entry["title"], digest=entry["digest"], paragraphs=tuple(paragraphs),
+            source=source, title=entry["title"], digest=entry["digest"], paragraphs=paragraphs,
             date=entry.get("date"), publisher=entry.get("publisher"), url=entry.get("url"),
             size=status.st_size, modified_ns=status.st_mtime_ns)
 
@@ -170,45 +166,43 @@ def _vectors_for(passages: list[StoredPassage], previous: IndexStore | None, enc
                  progress: bool) -> tuple[np.ndarray, np.ndarray, int]:
     """(vectors, owners, how many texts were embedded): vectors reused by indexed text, and each
     new indexed text embedded once."""
-    known = _reusable_vectors(previous)
-    keys = [passage.context for passage in passages]
-    new: dict[tuple, int] = {}  # indexed text (as its parts) -> first passage with that text
-    for i, key in enumerate(keys):
-        if key not in known and key not in new:
-            new[key] = i
-    new_vectors, new_owners = encoder.encode_passages(
-        [passages[i].indexed_text for i in new.values()], progress=progress)
-    windows_per_text = np.bincount(new_owners, minlength=len(new))
-    known.update(zip(new, np.split(new_vectors, np.cumsum(windows_per_text)[:-1])))
-    chunks = [known[key] for key in keys]
-    owners = np.repeat(np.arange(len(keys), dtype=np.int64), [len(chunk) for chunk in chunks])
+
+    def embed(contexts: list[tuple]) -> list[np.ndarray]:
+        vectors, owners = encoder.encode_passages([join_context(c) for c in contexts], progress=progress)
+        return np.split(vectors, np.cumsum(np.bincount(owners, minlength=len(contexts)))[:-1])
+
+    chunks, embedded = _reuse_or_compute(
+        [passage.context for passage in passages], _reusable_vectors(previous), embed)
+    owners = np.repeat(np.arange(len(chunks), dtype=np.int64), [len(chunk) for chunk in chunks])
     vectors = np.concatenate(chunks) if chunks else np.zeros((0, encoder.dimension), np.float32)
-    return vectors, owners, len(new)
+    return vectors, owners, embedded
 
 
 def _signatures_for(passages: list[StoredPassage], previous: IndexStore | None) -> np.ndarray:
     """The near-duplicate signature of each passage's text, reusing the previous build's."""
-    known: dict[str, np.ndarray] = {}
+    known = {}
     if previous is not None and previous.signatures is not None:
-        known = {passage.digest: row for passage, row in zip(previous.passages, previous.signatures)}
-    missing = list({passage.digest: passage.text for passage in passages
-                    if passage.digest not in known}.items())
-    known.update(zip([digest for digest, _ in missing], signatures([text for _, text in missing])))
-    return np.array([known[passage.digest] for passage in passages], dtype=np.uint32).reshape(
-        len(passages), -1)
+        known = {passage.text: row for passage, row in zip(previous.passages, previous.signatures)}
+    rows, _ = _reuse_or_compute([passage.text for passage in passages], known, signatures)
+    return np.array(rows, dtype=np.uint32).reshape(len(passages), -1)
 
 
 def _tokens_for(passages: list[StoredPassage], previous: IndexStore | None,
                 index_dir: Path) -> list[list[str]]:
     """The BM25 tokens of each passage, reusing the previous build's for unchanged indexed text."""
-    known: dict[tuple, list[str]] = {}
     saved = previous.saved_tokens(index_dir) if previous else None
-    if saved is not None:
-        known = {passage.context: tokens for passage, tokens in zip(previous.passages, saved)}
-    keys = [passage.context for passage in passages]
-    new = list({key: passage for key, passage in zip(keys, passages) if key not in known}.items())
-    known.update(zip([key for key, _ in new], tokenize([passage.indexed_text for _, passage in new])))
-    return [known[key] for key in keys]
+    known = {passage.context: tokens for passage, tokens in zip(previous.passages, saved)} if saved else {}
+    tokens, _ = _reuse_or_compute([passage.context for passage in passages], known,
+                                  lambda contexts: tokenize([join_context(c) for c in contexts]))
+    return tokens
+
+
+def _reuse_or_compute(keys: list, known: dict, compute) -> tuple[list, int]:
+    """(the value of each key, how many were computed): a value from `known`, else from
+    `compute(missing keys)`, called once with each missing key once."""
+    missing = [key for key in dict.fromkeys(keys) if key not in known]
+    known.update(zip(missing, compute(missing)))
+    return [known[key] for key in keys], len(missing)
 
 
 def _reusable_vectors(previous: IndexStore | None) -> dict[tuple, np.ndarray]:

@@ -16,7 +16,6 @@ from __future__ import annotations
 import hashlib
 import re
 from dataclasses import dataclass
-from functools import cached_property
 from pathlib import Path
 
 from .dates import date_in_name
@@ -49,17 +48,18 @@ _SENTENCE_END = re.compile(r"(?<=[.!?…])\s+")
 
 @dataclass(frozen=True)
 class Paragraph:
-    """A kept paragraph: its 1-based number, its text, the heading it sits under ('' if none) and,
-    for paged formats, the page it starts on."""
+    """A kept paragraph: its 1-based number, its text, the heading it sits under ('' if none),
+    for paged formats the page it starts on, and the hash of its text (computed when not given)."""
 
     number: int
     text: str
     heading: str = ""
     page: int | None = None
+    digest: str = ""
 
-    @cached_property
-    def digest(self) -> str:
-        return text_digest(self.text)
+    def __post_init__(self):
+        if not self.digest:
+            object.__setattr__(self, "digest", text_digest(self.text))
 
 
 @dataclass(frozen=True)

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from .build import read_corpus
-from .store import IndexStore
+from .store import IndexStore, live_manifest
 
 
 @dataclass
@@ -44,16 +44,16 @@ class Briefing:
 
 def indexed_briefings(index_dir="index") -> list[Briefing]:
     """The briefings in the live index, newest first (undated last), then by title."""
-    store = IndexStore.load(Path(index_dir))
+    documents = live_manifest(Path(index_dir))["documents"]
     briefings = [Briefing(source, entry.get("title") or source, entry.get("date"))
-                 for source, entry in store.manifest["documents"].items()]
+                 for source, entry in documents.items()]
     briefings.sort(key=lambda b: b.title.casefold())
     return sorted(briefings, key=lambda b: b.date or "", reverse=True)
 
 
 def index_status(corpus_dir="corpus", index_dir="index") -> IndexStatus:
     """The live index's summary and the corpus changes since; raises what IndexStore.load raises."""
-    store = IndexStore.load(Path(index_dir))
+    store = IndexStore.load(Path(index_dir), lexical=False)  # its passages serve unchanged files
     documents, skipped = read_corpus(Path(corpus_dir), store)
     indexed = {source: entry["digest"] for source, entry in store.manifest["documents"].items()}
     current = {document.source: document.digest for document in documents}

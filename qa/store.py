@@ -59,7 +59,12 @@ class StoredPassage:
     @property
     def indexed_text(self) -> str:
         """What is embedded and BM25-indexed: the paragraph in the context of its title and heading."""
-        return "\n".join(part for part in (self.title, self.heading, self.text) if part)
+        return join_context(self.context)
+
+
+def join_context(context: tuple[str, str, str]) -> str:
+    """The indexed text of a (title, heading, text) context: its non-empty parts, one a line."""
+    return "\n".join(part for part in context if part)
 
 
 _PASSAGE_FIELDS = tuple(field.name for field in fields(StoredPassage))
@@ -173,6 +178,14 @@ class IndexStore:
             problems.append("near-duplicate records do not match the passages")
         if problems:
             raise IndexDamaged(index_dir, "; ".join(problems))
+
+
+def live_manifest(index_dir: Path) -> dict:
+    """The live version's manifest alone (what the index holds, without loading it); raises
+    IndexNotFound, IndexDamaged or IndexMismatch (another format) like IndexStore.load."""
+    manifest = _read_manifest(index_dir / live_version(index_dir))
+    check_compatible(manifest, None, index_dir)
+    return manifest
 
 
 def live_version(index_dir: Path) -> str:
