@@ -1,0 +1,41 @@
+"""Sentence vectors of passages: computed once at build time, so answering needs no embedding but
+the question's.
+
+The build calls `embed_sentences` for every passage text it has not embedded before and stores the
+result with the passage; the answer layer reads it back through the store.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from .sentences import sentence_spans
+
+# Sentence vectors are kept at half precision: cosine to a question changes by under 1e-3.
+STORED_DTYPE = np.float16
+
+
+@dataclass(frozen=True)
+class SentenceVectors:
+    """The sentences of one passage text: `spans[i]` = (start, end) characters of sentence i,
+    `vectors[i]` its normalised embedding (STORED_DTYPE)."""
+
+    spans: np.ndarray  # int32, shape (sentences, 2)
+    vectors: np.ndarray  # STORED_DTYPE, shape (sentences, dimension)
+
+
+def embed_sentences(texts: list[str], encoder, progress: bool = False) -> list[SentenceVectors]:
+    """The sentence spans and vectors of each text, in order; every sentence embedded once."""
+    spans = [sentence_spans(text) for text in texts]
+    flat = [text[start:end] for text, text_spans in zip(texts, spans) for start, end in text_spans]
+    vectors = encoder.encode(flat, progress=progress).astype(STORED_DTYPE)
+    result, position = [], 0
+    for text_spans in spans:
+        count = len(text_spans)
+        result.append(SentenceVectors(
+            np.asarray(text_spans, dtype=np.int32).reshape(count, 2),
+            vectors[position:position + count]))
+        position += count
+    return result
