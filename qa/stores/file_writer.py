@@ -43,6 +43,7 @@ class FileWriter(StoreWriter):
         self._pending: dict[str, tuple[DocumentRecord, NewPassages]] = {}
         self._pending_count = 0
         self._opened: list[Segment] = []
+        self._published: set[str] = set()
         self._open = True
 
     def reader(self) -> FileReader | None:
@@ -91,7 +92,7 @@ class FileWriter(StoreWriter):
             "skipped": self.skipped,
         }
         version = self.store.publish(manifest)
-        self._opened = [s for s in self._opened if s.name not in names]  # now the live ones
+        self._published = names
         self.close()
         return version
 
@@ -99,9 +100,10 @@ class FileWriter(StoreWriter):
         if not self._open:
             return
         self._open = False
-        for segment in self._opened:  # written, never published
+        for segment in self._opened:
             segment.close()
-            shutil.rmtree(self.store.folder / SEGMENTS / segment.name, ignore_errors=True)
+            if segment.name not in self._published:  # written, never published
+                shutil.rmtree(self.store.folder / SEGMENTS / segment.name, ignore_errors=True)
         if self._base is not None:
             self._base.close()
         _release_lock(self._lock)
