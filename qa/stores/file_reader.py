@@ -51,13 +51,16 @@ class FileReader(StoreReader):
         positions = np.empty(len(ids), np.int64)
         for number in np.unique(segment).tolist():
             chosen = segment == number
-            ours = self.segments[number].ids if number >= 0 else np.zeros(0, np.int64)
-            rows = np.searchsorted(ours, ids[chosen])
-            if number < 0 or (rows >= len(ours)).any() or (ours[np.minimum(rows, len(ours) - 1)] != ids[chosen]).any() \
-                    or not self.live[number][rows].all():
-                raise KeyError(f"passage ids not in the store: {ids[chosen].tolist()[:5]}")
-            positions[chosen] = self.starts[number] + rows
+            positions[chosen] = self.starts[number] + self._rows(number, ids[chosen])
         return positions
+
+    def _rows(self, number: int, ids: np.ndarray) -> np.ndarray:
+        """The rows of `ids` in segment `number`; KeyError unless every one is there and live."""
+        ours = self.segments[number].ids if number >= 0 else np.zeros(0, np.int64)
+        rows = np.minimum(np.searchsorted(ours, ids), max(0, len(ours) - 1))
+        if not len(ours) or (ours[rows] != ids).any() or not self.live[number][rows].all():
+            raise KeyError(f"passage ids not in the store: {ids.tolist()[:5]}")
+        return rows
 
     def _located(self, positions: np.ndarray):
         """(segment, row) of each position."""
