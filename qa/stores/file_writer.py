@@ -11,9 +11,11 @@ from datetime import datetime, timezone
 import numpy as np
 
 from ..duplicates import BANDS, ROWS, band_keys, grouped_with
+from ..errors import QAError
 from .base import DocumentRecord, NewPassages, SkippedRecord, StoreWriter
 from .file_reader import FileReader
-from .files import BUILD_PREFIX, FORMAT_VERSION, SEGMENTS, FileStore, _release_lock, sync_folder
+from .files import (BUILD_PREFIX, FORMAT_VERSION, SEGMENTS, FileStore, _release_lock,
+                    remove_unreferenced, sync_folder)
 from .merging import merged, next_merge
 from .segment import Segment, SegmentData, write_segment
 
@@ -106,7 +108,18 @@ class FileWriter(StoreWriter):
                 shutil.rmtree(self.store.folder / SEGMENTS / segment.name, ignore_errors=True)
         if self._base is not None:
             self._base.close()
+        if not self._published:
+            self._tidy()
         _release_lock(self._lock)
+
+    def _tidy(self) -> None:
+        """Remove what a killed writer left beside the live generation (a session that publishes
+        does this as part of the publish)."""
+        try:
+            live = self.store.manifest()
+        except QAError:
+            return
+        remove_unreferenced(self.store.folder, live["version"], {entry["name"] for entry in live["segments"]})
 
     # -- segments -------------------------------------------------------------------------------
     def _flush(self) -> None:
