@@ -372,3 +372,16 @@ def test_a_loaded_index_keeps_answering_while_builds_merge_its_segments_away(tin
     assert searcher.search("tuna catch fishermen", 3) == before
     assert searcher_for(index) is not searcher
     assert qa.retrieve("volcanoes erupted", k=1, index_dir=index)[0].source.startswith("extra")
+
+
+@pytest.mark.parametrize("sizes, deleted, expected", [
+    ([2500, 9], [0, 0], None),  # different tiers: nothing to merge
+    ([2500, 9], [0, 9], (1, 2)),  # a removed briefing's segment goes alone, its big neighbour stays
+    ([2500, 9], [1000, 0], (0, 1)),  # 40 % deleted: rewritten alone
+    ([5, 9, 7, 3, 8, 9, 4, 6, 2], [0] * 9, (0, 8)),  # FACTOR neighbours in one tier
+    ([20000, 9000] + [9] * 8, [0] * 10, (2, 10)),
+])
+def test_merge_policy(sizes, deleted, expected):
+    from qa.stores.merging import next_merge
+
+    assert next_merge(sizes, deleted) == expected

@@ -2,9 +2,10 @@
 
 Segments are grouped in tiers by size: tier t holds segments of MIN_MERGE * FACTOR**t passages or
 more (live ones). Whenever FACTOR neighbouring segments share a tier, they are merged into one of the
-next tier; a segment with at least EXPUNGE_SHARE of its passages deleted is rewritten with its
-neighbour. Neighbours only, so segments stay in id order. The count of segments stays below about
-FACTOR per tier, i.e. O(FACTOR * log(passages)), and each passage is rewritten O(log) times.
+next tier; a segment with at least EXPUNGE_SHARE of its passages deleted is rewritten alone
+(dropped when nothing in it is live). Neighbours only, so segments stay in id order. The count of
+segments stays below about FACTOR per tier, i.e. O(FACTOR * log(passages)), and each passage is
+rewritten O(log) times.
 """
 
 from __future__ import annotations
@@ -30,7 +31,7 @@ def next_merge(sizes: list[int], deleted: list[int]) -> tuple[int, int] | None:
     live = [size - gone for size, gone in zip(sizes, deleted)]
     for position, (size, gone) in enumerate(zip(sizes, deleted)):
         if size and gone / size >= EXPUNGE_SHARE:
-            return (position, position + 2) if position + 1 < len(sizes) else (max(0, position - 1), position + 1)
+            return position, position + 1  # rewritten alone: the cost is its own size, never a neighbour's
     tiers = [tier(count) for count in live]
     for start in range(len(tiers) - FACTOR + 1):
         if len(set(tiers[start:start + FACTOR])) == 1:
