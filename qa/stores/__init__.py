@@ -1,0 +1,43 @@
+"""Index stores: `open_store(location)` picks the backend for a location.
+
+A folder path (str or Path) is the files backend (qa.stores.files). A URL whose scheme a backend
+registered with `register_scheme` (e.g. "postgresql") goes to that backend's factory.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Callable
+
+from .base import (AllowedSet, DocumentRecord, NewPassages, SkippedRecord, Store, StoreInfo,
+                   StoredPassage, StoreReader, StoreWriter, join_context)
+
+_factories: dict[str, Callable[[str], Store]] = {}
+
+
+def register_scheme(scheme: str, factory: Callable[[str], Store]) -> None:
+    """Make `open_store("<scheme>://...")` return `factory(location)`."""
+    _factories[scheme.lower()] = factory
+
+
+def open_store(location) -> Store:
+    """The store at `location`: a registered URL scheme's backend, else a folder (files backend).
+
+    Raises ValueError for a URL whose scheme no backend registered.
+    """
+    text = str(location)
+    scheme, separator, _ = text.partition("://")
+    if separator and not isinstance(location, Path):
+        factory = _factories.get(scheme.lower())
+        if factory is None:
+            raise ValueError(f"no index backend for {scheme}:// locations; use a folder path"
+                             + (f" or one of {', '.join(sorted(_factories))}" if _factories else ""))
+        return factory(text)
+    from .files import FileStore
+
+    return FileStore(Path(location))
+
+
+__all__ = ["AllowedSet", "DocumentRecord", "NewPassages", "SkippedRecord", "Store", "StoreInfo",
+           "StoredPassage", "StoreReader", "StoreWriter", "join_context", "open_store",
+           "register_scheme"]
