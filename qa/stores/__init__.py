@@ -38,6 +38,11 @@ def open_store(location) -> Store:
     return FileStore(Path(location))
 
 
+from .postgres import open_postgres  # noqa: E402  (the backend registers its URL schemes)
+
+register_scheme("postgresql", open_postgres)
+register_scheme("postgres", open_postgres)
+
 __all__ = ["AllowedSet", "DocumentRecord", "NewPassages", "SkippedRecord", "Store", "StoreInfo",
            "StoredPassage", "StoreReader", "StoreWriter", "join_context", "open_store",
            "register_scheme"]
