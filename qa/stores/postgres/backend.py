@@ -15,7 +15,7 @@ import psycopg
 from ...errors import IndexMismatch, IndexNotFound
 from ..base import Store
 from .connection import connect, lost_guard
-from .errors import redacted
+from .errors import DatabaseLost, redacted
 from .reader import PostgresReader
 from .writer import PostgresWriter
 
@@ -69,16 +69,19 @@ class PostgresStore(Store):
             raise
 
     def _meta(self) -> dict:
-        """qa_meta as a dict, through this store's own connection (opened once, reopened if lost)."""
+        """qa_meta as a dict, through this store's own connection: opened once, and opened again
+        (once) when the server dropped it since the last call."""
         with self._lock:
-            if self._connection is None or self._connection.closed:
-                self._connection = connect(self.url)
-            try:
-                with lost_guard(self.url):
-                    return _read_meta(self._connection)
-            except BaseException:
-                self._connection.close()
-                raise
+            for attempt in (1, 2):
+                if self._connection is None or self._connection.closed:
+                    self._connection = connect(self.url)
+                try:
+                    with lost_guard(self.url):
+                        return _read_meta(self._connection)
+                except DatabaseLost:
+                    self._connection.close()
+                    if attempt == 2:
+                        raise
 
 
 def _read_meta(connection) -> dict:

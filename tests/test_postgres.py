@@ -1,0 +1,389 @@
+"""The PostgreSQL + pgvector store (qa.stores.postgres) against a real server.
+
+The server is the throwaway one of scripts/pg-server, started once per session, or the one named
+by QA_TEST_DATABASE (CI starts one). Each test gets a database of its own. Results are checked
+against brute force (numpy for vectors, bm25s through qa.lexical for BM25).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import subprocess
+import sys
+import textwrap
+import uuid
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import numpy as np
+import psycopg
+import pytest
+
+from qa.documents import text_digest
+from qa.duplicates import signatures
+from qa.errors import IndexBusy, IndexNotFound, QAError
+from qa.filters import Filters
+from qa.lexical import LexicalIndex, tokenize
+from qa.sentence_vectors import STORED_DTYPE, SentenceVectors
+from qa.stores import DocumentRecord, NewPassages, StoredPassage, open_store
+from qa.stores.postgres.errors import (DatabaseLost, DatabaseUnavailable, ExtensionMissing,
+                                       SchemaTooNew)
+
+ROOT = Path(__file__).resolve().parent.parent
+DIMENSION = 8
+
+
+def _pg_server_module():
+    spec = importlib.util.spec_from_file_location("pg_server", ROOT / "scripts" / "pg_server.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="session")
+def pg_server(tmp_path_factory):
+    """The URL of a PostgreSQL server with pgvector: QA_TEST_DATABASE's, or a throwaway one."""
+    if os.environ.get("QA_TEST_DATABASE"):
+        yield os.environ["QA_TEST_DATABASE"]
+        return
+    server = _pg_server_module()
+    data = tmp_path_factory.mktemp("postgres") / "data"
+    yield server.start(data)
+    server.stop(data, delete=True)
+
+
+def with_database(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+@pytest.fixture
+def database(pg_server):
+    """The URL of a new, empty database on the test server, dropped after the test."""
+    name = f"qa_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(pg_server, autocommit=True) as admin:
+        admin.execute(f"CREATE DATABASE {name}")
+    yield with_database(pg_server, name)
+    with psycopg.connect(pg_server, autocommit=True) as admin:
+        admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+# -- building blocks: documents made by hand, vectors from a seeded generator ---------------------
+
+def unit_rows(rng, count: int) -> np.ndarray:
+    rows = rng.normal(size=(count, DIMENSION)).astype(np.float32)
+    return rows / np.linalg.norm(rows, axis=1, keepdims=True)
+
+
+def document(source: str, texts: list[str], date: str | None = None, seed: int = 0,
+             long_first: bool = False):
+    """(record, new passages) of a briefing; with `long_first`, its first passage has 2 windows."""
+    rng = np.random.default_rng(seed)
+    title = f"Title of {source}"
+    passages = [StoredPassage(source, title, i + 1, text, "", text_digest(text))
+                for i, text in enumerate(texts)]
+    owners = np.array(([0] if long_first else []) + list(range(len(texts))), dtype=np.int64)
+    sentences = [SentenceVectors(np.array([[0, len(t)]], dtype=np.int32),
+                                 unit_rows(rng, 1).astype(STORED_DTYPE)) for t in texts]
+    new = NewPassages(passages, unit_rows(rng, len(owners)), owners,
+                      tokenize([p.indexed_text for p in passages]), signatures(texts), sentences)
+    record = DocumentRecord(source, title, text_digest("".join(texts)),
+                            tuple(p.digest for p in passages), date=date)
+    return record, new
+
+
+CORPUS = {
+    "wire/ports.txt": (["Dock workers in Rotterdam extended their strike into a second week.",
+                        "The port of Antwerp handled extra container ships during the strike."],
+                       "2025-03-05"),
+    "notes/grain.md": (["Grain exports through the Black Sea corridor rose in March.",
+                        "Ministers discussed a ceasefire and grain corridors in Istanbul."],
+                       "2025-02-10"),
+    "undated.txt": (["Tuna fishermen in Valletta reported the best catch in ten years.",
+                     "The council approved a budget of 12 million euros for schools and ports."],
+                    None),
+}
+
+
+def publish(store, documents: dict, fresh: bool = False, seed: int = 0) -> dict:
+    """Add `documents` in one build; returns source -> (record, new) as added."""
+    added = {}
+    with store.writer("fake", DIMENSION, fresh=fresh) as writer:
+        for offset, (source, (texts, day)) in enumerate(documents.items()):
+            added[source] = document(source, texts, day, seed=seed + offset, long_first=offset == 0)
+            writer.add_document(*added[source])
+        writer.publish()
+    return added
+
+
+def live_passages(reader) -> tuple[np.ndarray, list[StoredPassage]]:
+    ids = np.array(sorted(i for i in range(1, 1000) if _is_live(reader, i)), dtype=np.int64)
+    return ids, reader.passages(ids)
+
+
+def _is_live(reader, passage_id: int) -> bool:
+    try:
+        reader.passages(np.array([passage_id]))
+        return True
+    except KeyError:
+        return False
+
+
+# -- search against brute force -------------------------------------------------------------------
+
+QUESTIONS = ["strike at the port of Rotterdam", "grain corridors ceasefire grain", "tuna catch",
+             "schools budget euros", "nothing matches xylophone"]
+
+
+def test_bm25_scores_match_bm25s_over_the_live_passages(database):
+    store = open_store(database)
+    publish(store, CORPUS)
+    publish(store, {"wire/ports.txt": (["Dockers in Rotterdam ended the strike on Friday."], "2025-03-12")},
+            seed=7)
+    with store.reader("fake") as reader:
+        ids, passages = live_passages(reader)
+        assert len(ids) == 5
+        reference = LexicalIndex.build(tokenize([p.indexed_text for p in passages]))
+        for question in QUESTIONS:
+            tokens = tokenize([question])[0]
+            expected = reference.score_all(question)
+            np.testing.assert_allclose(reader.lexical_scores(tokens, ids), expected, rtol=1e-5, atol=1e-6)
+            top_ids, top_scores = reader.lexical_top(tokens, 3)
+            order = np.argsort(-expected, kind="stable")
+            order = order[expected[order] > 0][:3]
+            assert top_ids.tolist() == ids[order].tolist()
+            np.testing.assert_allclose(top_scores, expected[order], rtol=1e-5)
+
+
+def test_dense_search_matches_brute_force_over_windows(database):
+    store = open_store(database)
+    added = publish(store, CORPUS)
+    with store.reader("fake") as reader:
+        ids, passages = live_passages(reader)
+        by_text = {}
+        for record, new in added.values():
+            for position, passage in enumerate(new.passages):
+                by_text[passage.text] = new.vectors[new.owners == position]
+        question = unit_rows(np.random.default_rng(42), 1)[0]
+        expected = np.array([float((by_text[p.text] @ question).max()) for p in passages], np.float32)
+        np.testing.assert_allclose(reader.dense_scores(question, ids), expected, rtol=1e-5, atol=1e-6)
+        top_ids, top_scores = reader.dense_top(question, 4)
+        order = np.argsort(-expected, kind="stable")[:4]
+        assert top_ids.tolist() == ids[order].tolist()
+        np.testing.assert_allclose(top_scores, expected[order], rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("filters, allowed_sources", [
+    (Filters.of(since="2025-03-01"), {"wire/ports.txt"}),
+    (Filters.of(until="2025-02"), {"notes/grain.md"}),
+    (Filters.of(sources=["*.txt"]), {"wire/ports.txt", "undated.txt"}),
+    (Filters.of(sources=["NOTES/*"], since="2025"), {"notes/grain.md"}),
+    (Filters.of(sources=["*.pdf"]), set()),
+])
+def test_filters_restrict_both_halves_before_ranking(database, filters, allowed_sources):
+    store = open_store(database)
+    publish(store, CORPUS)
+    with store.reader("fake") as reader:
+        ids, passages = live_passages(reader)
+        allowed = reader.allowed(filters)
+        assert allowed.empty == (not allowed_sources)
+        expected = [p.source in allowed_sources for p in passages]
+        assert reader.allows(allowed, ids).tolist() == expected
+        question = unit_rows(np.random.default_rng(1), 1)[0]
+        dense_ids, _ = reader.dense_top(question, 10, allowed)
+        lexical_ids, _ = reader.lexical_top(tokenize(["ports strike grain tuna schools"])[0], 10, allowed)
+        allowed_ids = set(ids[np.array(expected, dtype=bool)].tolist()) if allowed_sources else set()
+        assert set(dense_ids.tolist()) == allowed_ids
+        assert set(lexical_ids.tolist()) <= allowed_ids and (not allowed_ids or len(lexical_ids))
+    assert reader_allowed_none(store)
+
+
+def reader_allowed_none(store) -> bool:
+    with store.reader() as reader:
+        return reader.allowed(Filters()) is None
+
+
+# -- records, reuse and incremental builds ---------------------------------------------------------
+
+def test_records_round_trip_and_reuse_lookups(database):
+    store = open_store(database)
+    added = publish(store, CORPUS)
+    record, new = added["wire/ports.txt"]
+    with store.reader("fake") as reader:
+        assert reader.documents()["wire/ports.txt"] == record
+        ids, passages = live_passages(reader)
+        first = [i for i, p in zip(ids, passages) if p == new.passages[0]]
+        assert len(first) == 1
+        sentences = reader.sentences(np.array(first))[0]
+        assert sentences.spans.tolist() == new.sentences[0].spans.tolist()
+        assert np.array_equal(sentences.vectors, new.sentences[0].vectors)
+        assert reader.dates(np.array(first)).tolist() == [739315]  # date(2025, 3, 5).toordinal()
+        context = new.passages[0].context
+        np.testing.assert_array_equal(reader.vectors_by_context([context, ("x", "", "y")])[context],
+                                      new.vectors[new.owners == 0])
+        assert sorted(reader.tokens_by_context([context])[context]) == sorted(new.tokens[0])
+        text = new.passages[1].text
+        assert np.array_equal(reader.signatures_by_text([text])[text], new.signatures[1])
+        with pytest.raises(KeyError):
+            reader.passages(np.array([10_000]))
+
+
+def test_replacing_a_briefing_keeps_ids_of_others_and_old_readers_see_their_version(database):
+    store = open_store(database)
+    publish(store, CORPUS)
+    old_version = store.version()
+    with store.reader("fake") as old:
+        old_ids, old_passages = live_passages(old)
+        publish(store, {"notes/grain.md": (["Grain exports fell in April."], "2025-04-01")}, seed=3)
+        assert store.version() != old_version
+        assert live_passages(old)[1] == old_passages  # the snapshot is unchanged
+    with store.reader("fake") as new:
+        ids, passages = live_passages(new)
+        assert [p.text for p in passages if p.source == "notes/grain.md"] == ["Grain exports fell in April."]
+        kept = {i for i, p in zip(old_ids.tolist(), old_passages) if p.source != "notes/grain.md"}
+        assert kept <= set(ids.tolist())
+        assert max(ids) > max(old_ids)  # new passages get new, larger ids
+        assert new.info().passages == 5 and new.info().documents == 3
+
+
+def test_near_duplicate_groups_follow_additions_and_deletions(database):
+    store = open_store(database)
+    wire = "Dock workers in Rotterdam extended their strike into a second week on Monday."
+    publish(store, {"a.txt": ([wire, "Unrelated text about tuna."], "2025-01-01")})
+    publish(store, {"b.txt": ([wire.replace("Monday", "Tuesday")], "2025-01-02")}, seed=1)
+    with store.reader("fake") as reader:
+        ids, passages = live_passages(reader)
+        groups = reader.duplicate_groups(ids)
+        by_text = {p.text: g.tolist() for p, g in zip(passages, groups)}
+        assert by_text[wire] == by_text[wire.replace("Monday", "Tuesday")] and len(by_text[wire]) == 2
+        assert len(by_text["Unrelated text about tuna."]) == 1
+    with store.writer("fake", DIMENSION) as writer:
+        writer.delete_document("b.txt")
+        writer.publish()
+    with store.reader("fake") as reader:
+        ids, _ = live_passages(reader)
+        assert [g.tolist() for g in reader.duplicate_groups(ids)] == [[i] for i in ids.tolist()]
+
+
+# -- builds: one at a time, all or nothing ----------------------------------------------------------
+
+def test_a_second_builder_is_told_the_index_is_busy(database):
+    store = open_store(database)
+    publish(store, CORPUS)
+    with store.writer("fake", DIMENSION):
+        with pytest.raises(IndexBusy):
+            store.writer("fake", DIMENSION)
+    with store.writer("fake", DIMENSION) as writer:  # free again once the first has ended
+        writer.publish()
+
+
+def test_an_unpublished_build_changes_nothing(database):
+    store = open_store(database)
+    publish(store, CORPUS)
+    version = store.version()
+    with store.writer("fake", DIMENSION) as writer:
+        writer.delete_document("undated.txt")
+    assert store.version() == version
+    with store.reader("fake") as reader:
+        assert "undated.txt" in reader.documents()
+
+
+KILLED_BUILD = textwrap.dedent("""
+    import os, sys
+    sys.path[:0] = [{root!r}, {tests!r}]
+    from test_postgres import document
+    from qa.stores import open_store
+    writer = open_store(sys.argv[1]).writer("fake", 8)
+    writer.delete_document("undated.txt")
+    writer.add_document(*document("new.txt", ["A briefing that never lands."]))
+    print("written", flush=True)
+    sys.stdin.readline()
+""")
+
+
+def test_a_killed_build_leaves_the_previous_state_and_frees_the_lock(database):
+    store = open_store(database)
+    publish(store, CORPUS)
+    version = store.version()
+    script = KILLED_BUILD.format(root=str(ROOT), tests=str(ROOT / "tests"))
+    builder = subprocess.Popen([sys.executable, "-c", script, database], stdin=subprocess.PIPE,
+                               stdout=subprocess.PIPE, text=True)
+    try:
+        assert builder.stdout.readline().strip() == "written"
+        with pytest.raises(IndexBusy):
+            store.writer("fake", DIMENSION)
+    finally:
+        builder.kill()
+        builder.wait()
+    assert store.version() == version
+    with store.reader("fake") as reader:
+        assert set(reader.documents()) == set(CORPUS)
+    with store.writer("fake", DIMENSION) as writer:  # the server released the dead build's lock
+        writer.publish()
+
+
+# -- errors: one line each ---------------------------------------------------------------------------
+
+def one_line(error: Exception) -> str:
+    message = str(error)
+    assert "\n" not in message and message
+    return message
+
+
+def test_an_empty_database_has_no_index(database):
+    with pytest.raises(IndexNotFound) as caught:
+        open_store(database).version()
+    assert "no index in postgresql://" in one_line(caught.value)
+
+
+def test_connection_errors_are_one_line_without_the_password(pg_server):
+    parts = urlsplit(pg_server)
+    with __import__("socket").socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    url = urlunsplit(parts._replace(netloc=f"postgres:secret@127.0.0.1:{closed_port}"))
+    with pytest.raises(DatabaseUnavailable) as caught:
+        open_store(url).version()
+    message = one_line(caught.value)
+    assert "cannot connect to the index database" in message and "secret" not in message
+
+
+def test_a_missing_pgvector_extension_is_named(database):
+    with psycopg.connect(database, autocommit=True) as admin:
+        admin.execute("DROP ROLE IF EXISTS qa_plain")
+        admin.execute("CREATE ROLE qa_plain LOGIN")
+        admin.execute(f"REVOKE CREATE ON DATABASE {urlsplit(database).path[1:]} FROM PUBLIC")
+    url = urlunsplit(urlsplit(database)._replace(netloc=urlsplit(database).netloc.replace(
+        "postgres@", "qa_plain@")))
+    try:
+        with pytest.raises(ExtensionMissing) as caught:
+            open_store(url).version()
+        assert "CREATE EXTENSION vector" in one_line(caught.value)
+    finally:
+        with psycopg.connect(database, autocommit=True) as admin:
+            admin.execute("DROP ROLE qa_plain")
+
+
+def test_a_schema_from_a_newer_version_is_refused(database):
+    store = open_store(database)
+    publish(store, CORPUS)
+    with psycopg.connect(database, autocommit=True) as admin:
+        admin.execute("INSERT INTO qa_schema (version) VALUES (99)")
+    with pytest.raises(SchemaTooNew) as caught:
+        open_store(database).version()
+    assert "schema version 99" in one_line(caught.value)
+
+
+def test_a_database_that_goes_away_mid_query_is_reported(database):
+    store = open_store(database)
+    publish(store, CORPUS)
+    reader = store.reader("fake")
+    with psycopg.connect(database, autocommit=True) as admin:
+        admin.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                      "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+    with pytest.raises(DatabaseLost) as caught:
+        reader.lexical_top(["strike"], 3)
+    assert "was lost" in one_line(caught.value)
+    assert isinstance(caught.value, QAError)
+    assert store.version()  # the store's own connection is opened again
