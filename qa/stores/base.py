@@ -112,6 +112,7 @@ class SkippedRecord:
     reason: str
     size: int = 0
     modified_ns: int = 0
+    read_ns: int = 0  # as DocumentRecord.read_ns
 
 
 @dataclass(frozen=True)
