@@ -61,7 +61,8 @@ def let_traverse(path: Path) -> None:
 
 def run_as(user: str | None, command: list[str]) -> subprocess.CompletedProcess:
     """Run a PostgreSQL program as `user` (None: as ourselves), output captured."""
-    return subprocess.run(command, user=user, capture_output=True, text=True,
+    as_user = {"user": user, "group": user, "extra_groups": []} if user else {}
+    return subprocess.run(command, **as_user, capture_output=True, text=True,
                           timeout=START_TIMEOUT_S, cwd="/")
 
 

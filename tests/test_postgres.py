@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import textwrap
 import uuid
 from pathlib import Path
@@ -42,15 +44,19 @@ def _pg_server_module():
 
 
 @pytest.fixture(scope="session")
-def pg_server(tmp_path_factory):
+def pg_server():
     """The URL of a PostgreSQL server with pgvector: QA_TEST_DATABASE's, or a throwaway one."""
     if os.environ.get("QA_TEST_DATABASE"):
         yield os.environ["QA_TEST_DATABASE"]
         return
     server = _pg_server_module()
-    data = tmp_path_factory.mktemp("postgres") / "data"
-    yield server.start(data)
-    server.stop(data, delete=True)
+    # Not under pytest's base folder: a concurrent pytest run may prune that while we run.
+    folder = Path(tempfile.mkdtemp(prefix="qa-postgres-"))
+    try:
+        yield server.start(folder / "data")
+    finally:
+        server.stop(folder / "data", delete=True)
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def with_database(url: str, name: str) -> str:
@@ -387,3 +393,18 @@ def test_a_database_that_goes_away_mid_query_is_reported(database):
     assert "was lost" in one_line(caught.value)
     assert isinstance(caught.value, QAError)
     assert store.version()  # the store's own connection is opened again
+
+
+def test_skipped_files_are_replaced_with_each_publish(database):
+    from qa.stores import SkippedRecord
+
+    store = open_store(database)
+    first = [SkippedRecord("scan.pdf", "a PDF without a text layer", 10, 20, 30),
+             SkippedRecord("empty.txt", "no paragraphs with content", 0, 5, 30)]
+    for skipped in (first, first[:1]):
+        with store.writer("fake", DIMENSION) as writer:
+            writer.add_document(*document("a.txt", ["Some text."]))
+            writer.set_skipped(skipped)
+            writer.publish()
+        with store.reader("fake") as reader:
+            assert reader.skipped() == sorted(skipped, key=lambda record: record.source)

@@ -183,7 +183,8 @@ class PostgresReader(StoreReader):
         return _in_order(ids, {row[0]: self._sentence_vectors(*row[1:]) for row in rows})
 
     def skipped(self):
-        rows = self._rows("SELECT source, reason, size, modified_ns FROM skipped_files ORDER BY source")
+        rows = self._rows("SELECT source, reason, size, modified_ns, read_ns FROM skipped_files "
+                          "ORDER BY source")
         return [SkippedRecord(*row) for row in rows]
 
     # -- reuse by a build -------------------------------------------------------------------------

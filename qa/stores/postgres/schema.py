@@ -96,7 +96,8 @@ MIGRATIONS: list[str] = [
         source      text PRIMARY KEY,
         reason      text NOT NULL,
         size        bigint NOT NULL,
-        modified_ns bigint NOT NULL
+        modified_ns bigint NOT NULL,
+        read_ns     bigint NOT NULL
     );
     CREATE TABLE corpus_stats (
         singleton    boolean PRIMARY KEY DEFAULT true CHECK (singleton),

@@ -100,9 +100,10 @@ class PostgresWriter(StoreWriter):
     def set_skipped(self, skipped: list[SkippedRecord]) -> None:
         self._execute("DELETE FROM skipped_files")
         with lost_guard(self._url), self._connection.cursor().copy(
-                "COPY skipped_files (source, reason, size, modified_ns) FROM STDIN") as copy:
+                "COPY skipped_files (source, reason, size, modified_ns, read_ns) FROM STDIN") as copy:
             for record in {record.source: record for record in skipped}.values():
-                copy.write_row((record.source, record.reason, record.size, record.modified_ns))
+                copy.write_row((record.source, record.reason, record.size, record.modified_ns,
+                                record.read_ns))
 
     def publish(self) -> str:
         with lost_guard(self._url):
