@@ -191,6 +191,11 @@ class StoreReader(ABC):
         """The stored passage of each of `ids`."""
 
     @abstractmethod
+    def passage_ids(self, sources: list[str] | None = None) -> np.ndarray:
+        """The ids (int64, ascending) of the live passages of the documents `sources` (of all
+        documents when None; unknown sources add nothing)."""
+
+    @abstractmethod
     def documents(self) -> dict[str, DocumentRecord]:
         """Every live document's record, by source (small: no passage text)."""
 
