@@ -124,16 +124,8 @@ def publish(store, documents: dict, fresh: bool = False, seed: int = 0) -> dict:
 
 
 def live_passages(reader) -> tuple[np.ndarray, list[StoredPassage]]:
-    ids = np.array(sorted(i for i in range(1, 1000) if _is_live(reader, i)), dtype=np.int64)
+    ids = reader.passage_ids()
     return ids, reader.passages(ids)
-
-
-def _is_live(reader, passage_id: int) -> bool:
-    try:
-        reader.passages(np.array([passage_id]))
-        return True
-    except KeyError:
-        return False
 
 
 # -- search against brute force -------------------------------------------------------------------
@@ -233,6 +225,8 @@ def test_records_round_trip_and_reuse_lookups(database):
         assert np.array_equal(reader.signatures_by_text([text])[text], new.signatures[1])
         with pytest.raises(KeyError):
             reader.passages(np.array([10_000]))
+        assert reader.passage_ids(["wire/ports.txt", "unknown.txt"]).tolist() == sorted(
+            i for i, p in zip(ids.tolist(), passages) if p.source == "wire/ports.txt")
 
 
 def test_replacing_a_briefing_keeps_ids_of_others_and_old_readers_see_their_version(database):

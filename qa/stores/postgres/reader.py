@@ -155,6 +155,14 @@ class PostgresReader(StoreReader):
         by_id = {row[0]: StoredPassage(*row[1:]) for row in rows}
         return _in_order(ids, by_id)
 
+    def passage_ids(self, sources=None):
+        if sources is None:
+            rows = self._rows("SELECT id FROM passages ORDER BY id")
+        else:
+            rows = self._rows("SELECT id FROM passages WHERE source = ANY(%s) ORDER BY id",
+                              (list(sources),))
+        return np.array([row[0] for row in rows], dtype=np.int64)
+
     def documents(self):
         if self._documents is None:
             rows = self._rows("""SELECT id, source, title, digest, paragraphs, date::text, publisher,
