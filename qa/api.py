@@ -6,13 +6,12 @@ import threading
 from pathlib import Path
 
 from .encoder import get_encoder, model_name
-from .errors import IndexDamaged
 from .filters import Filters
 from .search import Searcher
-from .store import IndexStore, live_version
+from .stores import open_store
 from .types import Passage
 
-_searchers: dict[Path, Searcher] = {}
+_searchers: dict[object, Searcher] = {}
 _lock = threading.Lock()
 
 
@@ -55,22 +54,17 @@ def validate_question(question: str) -> str:
 
 
 def searcher_for(index_dir="index") -> Searcher:
-    """The cached Searcher of `index_dir`, (re)loaded when the live version on disk changed."""
-    folder = Path(index_dir).resolve()
-    version = live_version(folder)
+    """The cached Searcher of `index_dir` (a folder, or a URL a store backend registered),
+    (re)loaded when the live version changed."""
+    location = index_dir if "://" in str(index_dir) and not isinstance(index_dir, Path) \
+        else Path(index_dir).resolve()
+    store = open_store(location)
+    version = store.version()
     with _lock:
-        cached = _searchers.get(folder)
-        if cached is not None and cached.store.version == version:
+        cached = _searchers.get(location)
+        if cached is not None and cached.version == version:
             return cached
-        store = _load_with_retry(folder)
-        searcher = Searcher(store, get_encoder(store.manifest.get("model")))
-        _searchers[folder] = searcher
+        reader = store.reader(model=model_name())
+        searcher = Searcher(reader, get_encoder(reader.info().model))
+        _searchers[location] = searcher
         return searcher
-
-
-def _load_with_retry(folder: Path) -> IndexStore:
-    """Load the live version; a build that swaps versions mid-load is met by loading once more."""
-    try:
-        return IndexStore.load(folder, model=model_name())
-    except IndexDamaged:
-        return IndexStore.load(folder, model=model_name())

@@ -78,7 +78,7 @@ def _candidate_pairs(rows: np.ndarray) -> list[tuple[int, int]]:
     """
     pairs = []
     for band in range(BANDS):
-        keys = _band_keys(rows[:, band * ROWS:(band + 1) * ROWS])
+        keys = band_keys(rows[:, band * ROWS:(band + 1) * ROWS])
         order = np.argsort(keys, kind="stable")
         ordered = keys[order]
         same_as_previous = np.concatenate([[False], ordered[1:] == ordered[:-1]])
@@ -92,7 +92,7 @@ def _candidate_pairs(rows: np.ndarray) -> list[tuple[int, int]]:
     return [(int(a), int(b)) for a, b in unique if a != b]
 
 
-def _band_keys(band: np.ndarray) -> np.ndarray:
+def band_keys(band: np.ndarray) -> np.ndarray:
     """One 64-bit key per row of a band (a collision only costs one extra exact check)."""
     keys = np.zeros(len(band), dtype=np.uint64)
     for column in range(band.shape[1]):
@@ -123,3 +123,38 @@ def _union(parents: np.ndarray, first: int, second: int) -> None:
     root_first, root_second = _find(parents, first), _find(parents, second)
     if root_first != root_second:
         parents[max(root_first, root_second)] = min(root_first, root_second)
+
+
+def grouped_with(texts: list[str], rows: np.ndarray, ids: np.ndarray,
+                 neighbours: list[tuple[int, int, str]]) -> tuple[np.ndarray, list[tuple[int, int]]]:
+    """Group keys for new texts (signatures `rows`, passage ids `ids`, ascending) joining groups
+    already stored, and the links that join stored groups to each other.
+
+    `neighbours` are candidate pairs (new position, stored group key, stored text) found by LSH;
+    each is checked exactly. A new text's key is the smallest stored key its group joined, else the
+    smallest id of its new group; a link (key, into) records that stored group `key` is now `into`.
+    """
+    parents = np.arange(len(texts))
+    sequences: dict[int, list[str]] = {}
+
+    def words_of(position: int) -> list[str]:
+        if position not in sequences:
+            sequences[position] = words(texts[position])
+        return sequences[position]
+
+    for first, second in _candidate_pairs(rows):
+        if _find(parents, first) != _find(parents, second) and _similar(words_of(first), words_of(second)):
+            _union(parents, first, second)
+    roots = np.array([_find(parents, i) for i in range(len(texts))], dtype=np.int64)
+    joined: dict[int, set[int]] = {}
+    for position, key, text in neighbours:
+        root = int(roots[position])
+        if key not in joined.get(root, ()) and _similar(words_of(position), words(text)):
+            joined.setdefault(root, set()).add(key)
+    keys = np.asarray(ids, dtype=np.int64)[roots]
+    links = []
+    for root, stored in joined.items():
+        into = min(stored)
+        keys[roots == root] = into
+        links += [(key, into) for key in sorted(stored) if key != into]
+    return keys, links

@@ -123,7 +123,7 @@ def evaluate_set(beir: BeirSet, name: str, *, mode: str = "hybrid", cache_dir=".
     run, latencies = _run_queries(beir, work / "index", mode, _locator(by_text, work / "index"))
     return EvalResult(
         metrics=score_run(beir.qrels, run), queries=len(beir.queries),
-        paragraphs=len(searcher_for(work / "index").store.passages),
+        paragraphs=searcher_for(work / "index").catalog.passage_count,
         build_seconds=report.seconds, embedded=report.embedded, latency_ms=latencies,
         peak_memory_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, mode=mode)
 
@@ -148,7 +148,8 @@ def _locator(by_text: dict[tuple[str, str], str], index_dir: Path):
     rows_of_source: dict[str, list[tuple[str, str]]] = defaultdict(list)
     for (source, text), corpus_id in by_text.items():
         rows_of_source[source].append((text, corpus_id))
-    stored_text = {(p.source, p.paragraph): p.text for p in searcher_for(index_dir).store.passages}
+    store = searcher_for(index_dir).store
+    stored_text = {(p.source, p.paragraph): p.text for p in store.passages(store.passage_ids())}
 
     def locate_one(source: str, text: str) -> str | None:
         exact = by_text.get((source, text))

@@ -1,8 +1,7 @@
 """Hybrid search over a loaded index: dense and BM25 candidates, fused into one ranking.
 
-Both halves propose candidates; every candidate then gets both of its scores exactly (BM25 scores
-the whole corpus anyway, and a passage's vectors are looked up), so no candidate is penalised for
-being missed by one half. The fused score blends the two scores, each standardised (z-score) over
+Both halves propose candidates (the store's dense and BM25 top-k); every candidate then gets both of
+its scores exactly from the store, so no candidate is penalised for being missed by one half. The fused score blends the two scores, each standardised (z-score) over
 the candidates: w * dense + (1 - w) * bm25, then scaled to 0..1 for display. The dense weight w
 is BLEND_DENSE, lowered when the best BM25 match is strong (rare words of the question matched) and
 raised when it is weak: w = BLEND_DENSE - BLEND_SLOPE * ln(strength / BLEND_PIVOT), where strength
@@ -10,7 +9,7 @@ is the best BM25 score over ln(1 + paragraphs), the scale of an IDF in this inde
 The method and constants were chosen by measurement on ../shared/bench (docs/benchmarks.md);
 reciprocal rank fusion is kept as mode "rrf" for comparison.
 
-Filters (qa.filters) restrict both halves to the allowed briefings before ranking. The Catalog
+Filters (qa.filters) restrict both halves to the allowed briefings inside the store, before ranking. The Catalog
 (qa.catalog) then orders equal scores newest first and collapses near-duplicates (qa.duplicates):
 a group is shown once, as its newest allowed member, listing the other briefings it appears in.
 """
@@ -20,11 +19,10 @@ from __future__ import annotations
 import numpy as np
 
 from .catalog import Catalog
-from .dense import search_vectors
 from .encoder import Encoder
 from .filters import Filters
-from .lexical import top_positions
-from .store import IndexStore
+from .lexical import tokenize
+from .stores import StoreReader
 from .types import Passage
 
 MODES = ("hybrid", "dense", "bm25", "rrf")
@@ -41,12 +39,12 @@ MAX_QUESTION_CHARS = 2000
 
 
 class Searcher:
-    """Answers questions against one loaded IndexStore with one encoder."""
+    """Answers questions against one store snapshot (qa.stores.StoreReader) with one encoder."""
 
-    def __init__(self, store: IndexStore, encoder: Encoder):
+    def __init__(self, store: StoreReader, encoder: Encoder):
         self.store = store
         self.encoder = encoder
-        self._first_row, self._row_order = _rows_by_passage(store.owners, len(store.passages))
+        self.version = store.info().version
         self.catalog = Catalog(store)
 
     def question_vector(self, question: str) -> np.ndarray:
@@ -62,26 +60,24 @@ class Searcher:
         if mode not in MODES:
             raise ValueError(f"unknown search mode {mode!r}; use one of {', '.join(MODES)}")
         question = question[:MAX_QUESTION_CHARS]
-        allowed = self.catalog.allowed(filters)
-        if allowed is not None and not allowed.any():
+        allowed = self.store.allowed(filters)
+        if allowed is not None and allowed.empty:
             return []
         ranked = self._rank(question, max(MIN_DEPTH, k), mode, vector, allowed)
         if not collapse:
-            return [self.catalog.passage(i, s) for i, s in ranked[:k]]
+            return self.catalog.passages(ranked[:k])
         return self.catalog.collapsed(ranked, k, allowed)
 
     def _rank(self, question: str, depth: int, mode: str, vector: np.ndarray | None,
-              allowed: np.ndarray | None) -> list[tuple[int, float]]:
-        """(passage, score) pairs, best first, equal scores newest first."""
+              allowed) -> list[tuple[int, float]]:
+        """(passage id, score) pairs, best first, equal scores newest first."""
         if vector is None and mode != "bm25":
             vector = self.question_vector(question)
-        lexical = self.store.lexical.score_all(question) if mode != "dense" else None
-        if lexical is not None and allowed is not None:
-            lexical = np.where(allowed, lexical, 0).astype(np.float32)
-        dense_ids, dense_scores = self._dense(vector, depth, allowed) if vector is not None else _empty()
-        lexical_ids, lexical_scores = top_positions(lexical, depth) if lexical is not None else _empty()
+        tokens = tokenize([question])[0] if mode != "dense" else None
+        dense_ids, dense_scores = self.store.dense_top(vector, depth, allowed) if mode != "bm25" else _empty()
+        lexical_ids, lexical_scores = self.store.lexical_top(tokens, depth, allowed) if tokens is not None else _empty()
         if mode == "hybrid":
-            ids, scores = self._blend(vector, lexical, np.union1d(dense_ids, lexical_ids))
+            ids, scores = self._blend(vector, tokens, np.union1d(dense_ids, lexical_ids))
         elif mode == "rrf":
             ids, scores = _rrf(dense_ids, lexical_ids)
         elif mode == "dense":
@@ -90,28 +86,12 @@ class Searcher:
             ids, scores = lexical_ids, lexical_scores
         return self.catalog.newest_first_on_ties(ids, scores)
 
-    def dense_similarity(self, question_vector: np.ndarray, passage_ids: np.ndarray) -> np.ndarray:
-        """Exact cosine of each passage (its best window) to the question vector."""
-        similarities = np.full(len(passage_ids), -1.0, dtype=np.float32)
-        for slot, passage in enumerate(passage_ids.tolist()):
-            rows = self._row_order[self._first_row[passage]:self._first_row[passage + 1]]
-            for row in rows.tolist():
-                vector = self.store.vectors.reconstruct(row)
-                similarities[slot] = max(similarities[slot], float(vector @ question_vector))
-        return similarities
-
-    def _dense(self, vector: np.ndarray, depth: int,
-               allowed: np.ndarray | None) -> tuple[np.ndarray, np.ndarray]:
-        allowed_rows = None if allowed is None else np.flatnonzero(allowed[self.store.owners])
-        rows, scores = search_vectors(self.store.vectors, vector, depth * 2, allowed_rows=allowed_rows)
-        return _best_per_passage(self.store.owners[rows], scores, depth)
-
-    def _blend(self, vector: np.ndarray, lexical: np.ndarray, candidates: np.ndarray):
+    def _blend(self, vector: np.ndarray, tokens: list[str], candidates: np.ndarray):
         if not len(candidates):
             return _empty()
-        dense = self.dense_similarity(vector, candidates)
-        lexical = lexical[candidates]
-        weight = dense_weight(float(lexical.max()), len(self.store.passages))
+        dense = self.store.dense_scores(vector, candidates)
+        lexical = self.store.lexical_scores(tokens, candidates)
+        weight = dense_weight(float(lexical.max()), self.catalog.passage_count)
         fused = weight * _z_score(dense) + (1 - weight) * _z_score(lexical)
         order = np.argsort(-fused, kind="stable")
         return candidates[order], _min_max(fused[order])
@@ -123,21 +103,6 @@ def dense_weight(best_lexical: float, passage_count: int) -> float:
         return 1.0
     strength = best_lexical / np.log1p(passage_count)
     return float(np.clip(BLEND_DENSE - BLEND_SLOPE * np.log(strength / BLEND_PIVOT), *DENSE_WEIGHT_RANGE))
-
-
-def _rows_by_passage(owners: np.ndarray, passage_count: int) -> tuple[np.ndarray, np.ndarray]:
-    """CSR-style lookup: the rows of passage p are row_order[first_row[p]:first_row[p + 1]]."""
-    row_order = np.argsort(owners, kind="stable")
-    counts = np.bincount(owners, minlength=passage_count)
-    first_row = np.concatenate([[0], np.cumsum(counts)])
-    return first_row, row_order
-
-
-def _best_per_passage(owners: np.ndarray, scores: np.ndarray, depth: int):
-    """Rows (best first) to passages, keeping each passage's best row, at most `depth` of them."""
-    _, first = np.unique(owners, return_index=True)
-    first.sort()
-    return owners[first][:depth], scores[first][:depth]
 
 
 def _rrf(*rankings: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

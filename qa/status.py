@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .build import read_corpus
-from .store import IndexStore, live_manifest
+from .changes import corpus_changes
+from .stores import open_store
 
 
 @dataclass
@@ -44,26 +44,24 @@ class Briefing:
 
 def indexed_briefings(index_dir="index") -> list[Briefing]:
     """The briefings in the live index, newest first (undated last), then by title."""
-    documents = live_manifest(Path(index_dir))["documents"]
-    briefings = [Briefing(source, entry.get("title") or source, entry.get("date"))
-                 for source, entry in documents.items()]
+    with open_store(index_dir).reader() as reader:
+        documents = reader.documents()
+    briefings = [Briefing(source, record.title or source, record.date) for source, record in documents.items()]
     briefings.sort(key=lambda b: b.title.casefold())
     return sorted(briefings, key=lambda b: b.date or "", reverse=True)
 
 
 def index_status(corpus_dir="corpus", index_dir="index") -> IndexStatus:
-    """The live index's summary and the corpus changes since; raises what IndexStore.load raises."""
-    store = IndexStore.load(Path(index_dir), lexical=False)  # its passages serve unchanged files
-    documents, skipped = read_corpus(Path(corpus_dir), store)
-    indexed = {source: entry["digest"] for source, entry in store.manifest["documents"].items()}
-    current = {document.source: document.digest for document in documents}
-    dates = sorted(entry["date"] for entry in store.manifest["documents"].values() if entry.get("date"))
+    """The live index's summary and the corpus changes since, from the index's records and the
+    corpus files' sizes and times alone (no file is read: qa.changes); raises what
+    StoreReader opening raises."""
+    with open_store(index_dir).reader() as reader:
+        info, documents, skipped = reader.info(), reader.documents(), reader.skipped()
+    changes = corpus_changes(Path(corpus_dir), documents, skipped)
+    dates = sorted(record.date for record in documents.values() if record.date)
     return IndexStatus(
-        briefings=len(indexed), paragraphs=len(store.passages), model=store.manifest["model"],
-        built_at=store.manifest["built_at"],
-        new=sorted(set(current) - set(indexed)),
-        changed=sorted(s for s in current.keys() & indexed.keys() if current[s] != indexed[s]),
-        removed=sorted(set(indexed) - set(current)),
-        skipped=[f"{s.source}: {s.reason}" for s in skipped],
-        dates=(dates[0], dates[-1]) if dates else None, undated=len(indexed) - len(dates),
+        briefings=len(documents), paragraphs=info.passages, model=info.model, built_at=info.built_at,
+        new=sorted(changes.new), changed=sorted(changes.changed), removed=changes.removed,
+        skipped=[f"{s.source}: {s.reason}" for s in changes.skipped],
+        dates=(dates[0], dates[-1]) if dates else None, undated=len(documents) - len(dates),
     )

@@ -9,8 +9,10 @@ import pytest
 
 import qa
 from qa import build as build_module
+from qa import derive
+from qa.stores import file_writer
 from qa.api import searcher_for
-from qa.store import IndexStore, live_version
+from qa.stores import open_store
 
 from conftest import TINY, write_corpus
 
@@ -23,10 +25,11 @@ def test_build_then_retrieve_round_trip(tiny_corpus, tmp_path, fake_encoder):
     assert best.source == "alpha.txt" and best.paragraph == 2
     assert best.title == "Alpha Briefing"
     assert best.citation == "Alpha Briefing, ¶2"
-    store = IndexStore.load(tmp_path / "index")
-    assert store.manifest["model"] == fake_encoder.name
-    assert set(store.manifest["documents"]) == {"alpha.txt", "beta.md"}
-    assert store.manifest["format_version"] == 1 and store.manifest["built_at"]
+    store = open_store(tmp_path / "index")
+    with store.reader() as reader:
+        assert reader.info().model == fake_encoder.name and reader.info().built_at
+        assert set(reader.documents()) == {"alpha.txt", "beta.md"}
+    assert store.manifest()["format_version"] == 2
 
 
 def test_incremental_add_edit_delete(tiny_corpus, tmp_path, fake_encoder):
@@ -66,8 +69,10 @@ def test_long_paragraph_gets_windows_and_its_end_is_found(tmp_path, fake_encoder
         "other.txt": "Other\n\nNothing about airships here at all.",
     })
     qa.build_index(corpus, tmp_path / "index", progress=False)
-    store = IndexStore.load(tmp_path / "index")
-    assert len(store.owners) > len(store.passages)
+    with open_store(tmp_path / "index").reader() as reader:
+        passages = reader.passages(reader.passage_ids())
+        windows = reader.vectors_by_context([p.context for p in passages])
+        assert sum(len(w) for w in windows.values()) > len(passages)
     [best] = qa.retrieve("zeppelin Oslo", k=1, index_dir=tmp_path / "index", mode="dense")
     assert best.source == "long.txt"
 
@@ -80,35 +85,36 @@ def test_dense_search_matches_numpy_brute_force(tmp_path, fake_encoder):
     corpus = write_corpus(tmp_path / "c", files)
     qa.build_index(corpus, tmp_path / "index", progress=False)
     searcher = searcher_for(tmp_path / "index")
-    store = searcher.store
-    vectors = store.vectors.reconstruct_n(0, store.vectors.ntotal)
+    passages = searcher.store.passages(searcher.store.passage_ids())
+    windows = [fake_encoder.encode(fake_encoder.windows([p.indexed_text]).texts) for p in passages]
     for question in ["w1 w2 w3", "w100 w200", "w42"]:
         query = fake_encoder.encode([question])[0]
-        best_per_passage = np.full(len(store.passages), -np.inf)
-        np.maximum.at(best_per_passage, store.owners, vectors @ query)
+        best_per_passage = np.array([float((w @ query).max()) for w in windows])
         expected = np.argsort(-best_per_passage, kind="stable")[:10]
         got = searcher.search(question, 10, mode="dense")
         assert np.allclose([p.score for p in got], best_per_passage[expected], atol=1e-5)
         distinct = [i for i in expected if np.sum(np.isclose(best_per_passage, best_per_passage[i])) == 1]
         got_texts = [p.text for p in got]
-        assert all(store.passages[i].text in got_texts for i in distinct)
+        assert all(passages[i].text in got_texts for i in distinct)
 
 
 def test_interrupted_build_leaves_previous_index(tiny_corpus, tmp_path, fake_encoder, monkeypatch):
     index = tmp_path / "index"
     qa.build_index(tiny_corpus, index, progress=False)
-    before = live_version(index)
+    before = open_store(index).version()
+    segments = sorted(p.name for p in (index / "segments").iterdir())
     (tiny_corpus / "gamma.txt").write_text("Gamma\n\nNew text about comets.", encoding="utf-8")
 
     def explode(*args, **kwargs):
         raise RuntimeError("simulated crash mid-build")
 
     with monkeypatch.context() as patched:
-        patched.setattr(build_module.IndexStore, "_write_files", explode)
+        patched.setattr(file_writer, "write_segment", explode)
         with pytest.raises(RuntimeError):
             qa.build_index(tiny_corpus, index, progress=False)
-    assert live_version(index) == before
+    assert open_store(index).version() == before
     assert not [p for p in index.iterdir() if p.name.startswith(".build-")]
+    assert sorted(p.name for p in (index / "segments").iterdir()) == segments
     assert qa.retrieve("tuna catch", k=1, index_dir=index)[0].source == "alpha.txt"
     report = qa.build_index(tiny_corpus, index, progress=False)
     assert report.added == 1
@@ -121,7 +127,8 @@ def test_crash_during_embedding_leaves_previous_index(tiny_corpus, tmp_path, fak
     monkeypatch.setattr(fake_encoder, "encode", lambda *a, **k: (_ for _ in ()).throw(MemoryError()))
     with pytest.raises(MemoryError):
         qa.build_index(tiny_corpus, index, progress=False)
-    assert len(IndexStore.load(index).passages) == 4
+    with open_store(index).reader() as reader:
+        assert reader.info().passages == 4
 
 
 def test_model_mismatch_is_detected(tiny_corpus, tmp_path, fake_encoder, monkeypatch):
@@ -134,31 +141,31 @@ def test_model_mismatch_is_detected(tiny_corpus, tmp_path, fake_encoder, monkeyp
 def test_format_version_mismatch_is_detected(tiny_corpus, tmp_path, fake_encoder):
     index = tmp_path / "index"
     qa.build_index(tiny_corpus, index, progress=False)
-    manifest_path = index / live_version(index) / "manifest.json"
+    manifest_path = index / f"{open_store(index).version()}.json"
     manifest = json.loads(manifest_path.read_text())
     manifest["format_version"] = 999
     manifest_path.write_text(json.dumps(manifest))
     with pytest.raises(qa.IndexMismatch, match="rebuild|Rebuild"):
-        IndexStore.load(index)
+        open_store(index).reader()
 
 
 @pytest.mark.parametrize("damage", ["truncate_vectors", "drop_passage", "bad_manifest", "bad_pointer"])
 def test_damaged_index_is_detected(tiny_corpus, tmp_path, fake_encoder, damage):
     index = tmp_path / "index"
     qa.build_index(tiny_corpus, index, progress=False)
-    folder = index / live_version(index)
+    [folder] = (index / "segments").iterdir()
     if damage == "truncate_vectors":
-        data = (folder / "vectors.faiss").read_bytes()
-        (folder / "vectors.faiss").write_bytes(data[: len(data) // 2])
+        data = (folder / "vectors.npy").read_bytes()
+        (folder / "vectors.npy").write_bytes(data[: len(data) // 2])
     elif damage == "drop_passage":
         lines = (folder / "passages.jsonl").read_text().splitlines()
         (folder / "passages.jsonl").write_text("\n".join(lines[:-1]) + "\n")
     elif damage == "bad_manifest":
-        (folder / "manifest.json").write_text("{not json")
+        (index / f"{open_store(index).version()}.json").write_text("{not json")
     else:
-        (index / "CURRENT").write_text("v-missing")
+        (index / "CURRENT").write_text("g-missing")
     with pytest.raises(qa.IndexDamaged, match="Rebuild"):
-        IndexStore.load(index)
+        open_store(index).reader()
     report = qa.build_index(tiny_corpus, index, progress=False)  # a build repairs it
     assert report.added == 4
     assert qa.retrieve("tuna", k=1, index_dir=index)
@@ -216,8 +223,8 @@ def test_rebuild_tokenises_only_new_text(tiny_corpus, tmp_path, fake_encoder, mo
     index = tmp_path / "index"
     qa.build_index(tiny_corpus, index, progress=False)
     tokenised = []
-    original = build_module.tokenize
-    monkeypatch.setattr(build_module, "tokenize", lambda texts: tokenised.extend(texts) or original(texts))
+    original = derive.tokenize
+    monkeypatch.setattr(derive, "tokenize", lambda texts: tokenised.extend(texts) or original(texts))
     (tiny_corpus / "gamma.txt").write_text("Gamma\n\nThe volcano erupted at dawn.", encoding="utf-8")
     qa.build_index(tiny_corpus, index, progress=False)
     assert len(tokenised) == 1 and "volcano" in tokenised[0]

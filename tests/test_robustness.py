@@ -10,8 +10,8 @@ import textwrap
 import pytest
 
 import qa
-from qa import build as build_module
-from qa.store import IndexStore, live_version
+from qa import changes as changes_module
+from qa.stores import open_store
 
 from conftest import ROOT, TINY, write_corpus
 
@@ -34,7 +34,8 @@ def test_messy_corpus_builds_what_it_can(tmp_path, fake_encoder):
     skipped = {s.source: s.reason for s in report.skipped}
     assert set(skipped) == {"empty.txt", "binary.txt", "huge.txt"}
     assert "too large" in skipped["huge.txt"] and "empty" in skipped["empty.txt"]
-    sources = set(IndexStore.load(tmp_path / "index").manifest["documents"])
+    with open_store(tmp_path / "index").reader() as reader:
+        sources = set(reader.documents())
     assert {"good one.txt", "-leading-dash.md", "ünïcödé 名前.txt", "latin1.txt", "utf16.txt",
             "long line.txt", "one block.txt"} == sources
     assert qa.retrieve("Café crème Genève", k=1, index_dir=tmp_path / "index")[0].source == "latin1.txt"
@@ -42,13 +43,13 @@ def test_messy_corpus_builds_what_it_can(tmp_path, fake_encoder):
 
 def test_file_deleted_during_build_is_skipped(tmp_path, fake_encoder, monkeypatch):
     corpus = write_corpus(tmp_path / "corpus", TINY)
-    listed = build_module.list_corpus_files(corpus)
+    listed = changes_module.list_corpus_files(corpus)
 
     def list_then_delete(folder):
         (corpus / "alpha.txt").unlink()
         return listed
 
-    monkeypatch.setattr(build_module, "list_corpus_files", list_then_delete)
+    monkeypatch.setattr(changes_module, "list_corpus_files", list_then_delete)
     report = qa.build_index(corpus, tmp_path / "index", progress=False)
     assert [s.source for s in report.skipped] == ["alpha.txt"]
     assert "cannot read" in report.skipped[0].reason
@@ -58,7 +59,8 @@ def test_file_deleted_during_build_is_skipped(tmp_path, fake_encoder, monkeypatc
 KILL_DRIVER = textwrap.dedent("""
     import os, signal, sys
     sys.path[:0] = [{root!r}, {tests!r}]
-    import qa, qa.store as store
+    import qa
+    from qa.stores import file_writer, files, merging, segment
     from conftest import FakeEncoder
     from qa.encoder import register_encoder
     encoder = FakeEncoder()
@@ -68,25 +70,34 @@ KILL_DRIVER = textwrap.dedent("""
     die = lambda *a, **k: os.kill(os.getpid(), signal.SIGKILL)
     if point == "embedding":
         encoder.encode = die
-    elif point == "write":
-        store.faiss.write_index = die
-    elif point == "manifest":
-        original = store._sync_folder
-        store._sync_folder = die
+    elif point == "segment":  # half a segment written
+        segment._write_lexical = die
+    elif point == "segment-renamed":  # a whole segment in segments/, no generation names it
+        original_register = file_writer.FileWriter._register
+        file_writer.FileWriter._register = lambda self, *a: die() if getattr(self, "_opened", None) else original_register(self, *a)
+    elif point == "generation":
+        files._write_atomically = die
     elif point == "swap":
-        original = store._write_atomically
+        original = files._write_atomically
         def swap(path, text):
+            if path.name != files.POINTER:
+                return original(path, text)
             temporary = path.with_name(path.name + ".killed.tmp")
             temporary.write_text(text)
             die()
-        store._write_atomically = swap
+        files._write_atomically = swap
+    elif point == "merge":
+        merging.FACTOR = 2
+        merging.merged = die
+        file_writer.merged = die
     elif point == "cleanup":
-        store.remove_stale_versions = die
+        files.remove_unreferenced = die
     qa.build_index(sys.argv[2], sys.argv[3], progress=False)
 """)
 
 
-@pytest.mark.parametrize("point", ["embedding", "write", "manifest", "swap", "cleanup"])
+@pytest.mark.parametrize("point", ["embedding", "segment", "segment-renamed", "generation", "swap",
+                                   "merge", "cleanup"])
 def test_sigkill_at_any_point_leaves_a_working_index(tmp_path, fake_encoder, point):
     corpus = write_corpus(tmp_path / "corpus", TINY)
     index = tmp_path / "index"
@@ -106,18 +117,21 @@ def test_sigkill_at_any_point_leaves_a_working_index(tmp_path, fake_encoder, poi
     report = qa.build_index(corpus, index, progress=False)  # no stale lock blocks the next build
     assert report.documents == 3
     assert qa.retrieve("comets Malta", k=1, index_dir=index)[0].source == "gamma.txt"
-    leftovers = [p.name for p in index.iterdir() if p.name.startswith(("v-", ".build-", "CURRENT."))]
-    assert leftovers == [live_version(index)]
+    store = open_store(index)
+    leftovers = [p.name for p in index.iterdir() if p.name.startswith(("g-", ".build-", "CURRENT."))]
+    assert leftovers == [f"{store.version()}.json"]
+    named = {entry["name"] for entry in store.manifest()["segments"]}
+    assert {p.name for p in (index / "segments").iterdir()} == named
 
 
 def test_mismatched_manifest_is_detected(tiny_corpus, tmp_path, fake_encoder):
     index = tmp_path / "index"
     qa.build_index(tiny_corpus, index, progress=False)
-    path = index / live_version(index) / "manifest.json"
+    path = index / f"{open_store(index).version()}.json"
     manifest = json.loads(path.read_text())
-    manifest["vectors"] += 3
+    manifest["segments"][0]["passages"] += 3
     path.write_text(json.dumps(manifest))
-    with pytest.raises(qa.IndexDamaged, match="vector count"):
+    with pytest.raises(qa.IndexDamaged, match="passage count"):
         qa.retrieve("tuna", index_dir=index)
 
 
@@ -126,7 +140,8 @@ def test_chat_shows_damaged_index_and_offers_rebuild(tiny_corpus, tmp_path, fake
 
     index = tmp_path / "index"
     qa.build_index(tiny_corpus, index, progress=False)
-    (index / live_version(index) / "vectors.faiss").write_bytes(b"garbage")
+    [segment] = (index / "segments").iterdir()
+    (segment / "vectors.npy").write_bytes(b"garbage")
     reply = app.make_chat(index)("tuna?", [])
     assert reply.startswith("⚠️") and "damaged" in reply and "Rebuild" in reply
     assert "Rebuild index" in app.describe_index(tiny_corpus, index)

@@ -1,0 +1,72 @@
+"""What changed in the corpus folder since the index was built, from file sizes and times alone.
+
+Nothing here reads a file's contents: a file is taken as unchanged while its size and modification
+time are those recorded when it was read (or skipped). That is what the status panel shows, and what
+the build uses to decide which files to read.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .documents import list_corpus_files
+from .stores.base import DocumentRecord, SkippedRecord
+
+# A file modified this close to (or after) the start of the reading that recorded it is read again
+# by a build even when its size and time match: a write in the same clock tick as that reading (file
+# systems with coarse timestamps) could otherwise hide a change.
+CLOCK_SLACK_NS = 2_000_000_000
+
+
+@dataclass
+class CorpusChanges:
+    """The corpus folder against the index's records. `new`, `changed`, `removed` and `skipped`
+    are sources; `to_read` the files a build must read ((path, source), new and changed ones)."""
+
+    new: list[str] = field(default_factory=list)
+    changed: list[str] = field(default_factory=list)
+    removed: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    skipped: list[SkippedRecord] = field(default_factory=list)
+    to_read: list[tuple[Path, str]] = field(default_factory=list)
+
+
+def corpus_changes(corpus_dir: Path, documents: dict[str, DocumentRecord],
+                   skipped: list[SkippedRecord], *, careful: bool = False) -> CorpusChanges:
+    """Compare the files under `corpus_dir` with the records of indexed and skipped files.
+
+    A file whose size and time match its record is unchanged; with `careful` (the build), only when
+    it was also modified CLOCK_SLACK_NS before the reading that recorded it. A skipped file that
+    changed counts as new.
+    """
+    changes = CorpusChanges()
+    skipped_by_source = {record.source: record for record in skipped}
+    root = corpus_dir.resolve()
+    listed = set()
+    for path in list_corpus_files(corpus_dir):
+        source = path.relative_to(root).as_posix() if path.is_absolute() else path.as_posix()
+        listed.add(source)
+        status = _stat(path)
+        record = documents.get(source) or skipped_by_source.get(source)
+        if record is not None and status is not None and _same(record, status, careful):
+            (changes.unchanged.append(source) if source in documents
+             else changes.skipped.append(skipped_by_source[source]))
+            continue
+        (changes.changed if source in documents else changes.new).append(source)
+        changes.to_read.append((path, source))
+    changes.removed = sorted(set(documents) - listed)
+    return changes
+
+
+def _stat(path: Path) -> os.stat_result | None:
+    try:
+        return path.stat()
+    except OSError:
+        return None
+
+
+def _same(record: DocumentRecord | SkippedRecord, status: os.stat_result, careful: bool) -> bool:
+    matches = status.st_size == record.size and status.st_mtime_ns == record.modified_ns
+    return matches and (not careful or status.st_mtime_ns < record.read_ns - CLOCK_SLACK_NS)

@@ -1,0 +1,299 @@
+"""The files backend's StoreReader: one published generation, read across its segments.
+
+Positions number the live and deleted rows of all segments end to end, in id order (segments are
+kept in id order and merged only with neighbours), so a mask over positions is an allowed set and
+ties broken by position are broken by id.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from functools import cached_property
+
+import numpy as np
+
+from ..dense import search_vectors
+from ..filters import Filters
+from ..sentence_vectors import SentenceVectors
+from .base import (BM25_B, BM25_K1, AllowedSet, DocumentRecord, SkippedRecord, StoreInfo,
+                   StoredPassage, StoreReader, join_context)
+from .segment import Segment, key_of
+
+
+class MaskAllowed(AllowedSet):
+    """Allowed passages as a bool mask over a FileReader's positions."""
+
+    def __init__(self, mask: np.ndarray):
+        self.mask = mask
+
+    @property
+    def empty(self) -> bool:
+        return not self.mask.any()
+
+
+class FileReader(StoreReader):
+    """A generation: its manifest, its segments (opened) and its deletions."""
+
+    def __init__(self, manifest: dict, segments: list[Segment]):
+        self.manifest = manifest
+        self.segments = segments
+        deleted = manifest.get("deleted", {})
+        self.live = [~np.isin(s.ids, np.asarray(deleted.get(s.name, []), np.int64)) for s in segments]
+        self.starts = np.concatenate([[0], np.cumsum([len(s) for s in segments])]).astype(np.int64)
+        self._first_ids = np.array([s.ids[0] if len(s) else 0 for s in segments], np.int64)
+        self._lexical_memo: tuple[tuple, np.ndarray] | None = None
+
+    # -- positions ------------------------------------------------------------------------------
+    def positions(self, ids: np.ndarray) -> np.ndarray:
+        """The position of each live id; KeyError for one that is not live."""
+        ids = np.asarray(ids, np.int64)
+        segment = np.searchsorted(self._first_ids, ids, "right") - 1
+        positions = np.empty(len(ids), np.int64)
+        for number in np.unique(segment).tolist():
+            chosen = segment == number
+            ours = self.segments[number].ids if number >= 0 else np.zeros(0, np.int64)
+            rows = np.searchsorted(ours, ids[chosen])
+            if number < 0 or (rows >= len(ours)).any() or (ours[np.minimum(rows, len(ours) - 1)] != ids[chosen]).any() \
+                    or not self.live[number][rows].all():
+                raise KeyError(f"passage ids not in the store: {ids[chosen].tolist()[:5]}")
+            positions[chosen] = self.starts[number] + rows
+        return positions
+
+    def _located(self, positions: np.ndarray):
+        """(segment, row) of each position."""
+        segment = np.searchsorted(self.starts, positions, "right") - 1
+        return [(self.segments[s], int(p - self.starts[s])) for s, p in zip(segment.tolist(), positions.tolist())]
+
+    @cached_property
+    def _ids(self) -> np.ndarray:
+        return np.concatenate([np.asarray(s.ids) for s in self.segments] or [np.zeros(0, np.int64)])
+
+    @cached_property
+    def _live(self) -> np.ndarray:
+        return np.concatenate(self.live or [np.zeros(0, bool)])
+
+    def _mask(self, allowed: AllowedSet | None) -> np.ndarray:
+        return self._live if allowed is None else allowed.mask
+
+    # -- StoreReader ----------------------------------------------------------------------------
+    def info(self) -> StoreInfo:
+        return StoreInfo(
+            version=self.manifest["version"], model=self.manifest["model"],
+            dimension=self.manifest["dimension"], built_at=self.manifest["built_at"],
+            passages=self.count, documents=len(self.documents()),
+            extra={"segments": len(self.segments)})
+
+    @cached_property
+    def count(self) -> int:
+        return int(sum(int(live.sum()) for live in self.live))
+
+    def allowed(self, filters: Filters) -> AllowedSet | None:
+        if not filters:
+            return None
+        masks = []
+        for segment, live in zip(self.segments, self.live):
+            by_document = np.array([filters.allows_source(entry["source"]) and
+                                    filters.allows_date(entry.get("date")) for entry in segment.documents], bool)
+            masks.append(by_document[segment.document_of] & live)
+        return MaskAllowed(np.concatenate(masks or [np.zeros(0, bool)]))
+
+    def allows(self, allowed: AllowedSet | None, ids: np.ndarray) -> np.ndarray:
+        positions = self.positions(ids)
+        return np.ones(len(positions), bool) if allowed is None else allowed.mask[positions]
+
+    def dense_top(self, vector, k, allowed=None):
+        mask = self._mask(allowed)
+        found_positions, found_scores = [], []
+        for number, segment in enumerate(self.segments):
+            rows_allowed = mask[self.starts[number]:self.starts[number + 1]]
+            if len(segment) == 0 or not rows_allowed.any():
+                continue
+            rows, scores = _segment_dense_top(segment, vector, k, rows_allowed)
+            found_positions.append(rows + self.starts[number])
+            found_scores.append(scores)
+        return self._ids_of(*_best(found_positions, found_scores, k))
+
+    def dense_scores(self, vector, ids):
+        located = self._located(self.positions(ids))
+        vector = np.asarray(vector, np.float32)
+        return np.array([float((segment.windows(row) @ vector).max()) for segment, row in located], np.float32)
+
+    def lexical_top(self, tokens, k, allowed=None):
+        scores = np.where(self._mask(allowed), self._lexical(tokens), 0.0)
+        order = np.argsort(-scores, kind="stable")[:k]
+        order = order[scores[order] > 0]
+        return self._ids[order], scores[order].astype(np.float32)
+
+    def lexical_scores(self, tokens, ids):
+        return self._lexical(tokens)[self.positions(ids)].astype(np.float32)
+
+    def _lexical(self, tokens: list[str]) -> np.ndarray:
+        """The BM25 score (float64) of every position (0 where deleted), as the contract defines."""
+        memo_key = tuple(tokens)
+        if self._lexical_memo is not None and self._lexical_memo[0] == memo_key:
+            return self._lexical_memo[1]
+        scores = np.zeros(len(self._live), np.float64)
+        count, average = self.count, self._average_length
+        for token in tokens:
+            postings = [(number, *segment.postings(token)) for number, segment in enumerate(self.segments)]
+            postings = [(n, rows[self.live[n][rows]], tf[self.live[n][rows]]) for n, rows, tf in postings]
+            frequency = sum(len(rows) for _, rows, _ in postings)
+            if frequency == 0:
+                continue
+            idf = np.log(1 + (count - frequency + 0.5) / (frequency + 0.5))
+            for number, rows, tf in postings:
+                lengths = self.segments[number].lengths[rows]
+                tf = tf.astype(np.float64)
+                norm = BM25_K1 * (1 - BM25_B + BM25_B * lengths / average)
+                scores[self.starts[number] + rows] += idf * tf / (tf + norm)
+        self._lexical_memo = (memo_key, scores)
+        return scores
+
+    @cached_property
+    def _average_length(self) -> float:
+        total = sum(int(np.asarray(s.lengths)[live].sum()) for s, live in zip(self.segments, self.live))
+        return total / self.count if self.count else 1.0
+
+    def passages(self, ids) -> list[StoredPassage]:
+        return [segment.passage(row) for segment, row in self._located(self.positions(ids))]
+
+    def documents(self) -> dict[str, DocumentRecord]:
+        return dict(self._documents)
+
+    @cached_property
+    def _documents(self) -> dict[str, DocumentRecord]:
+        found = {}
+        for segment, live in zip(self.segments, self.live):
+            for entry, record in zip(segment.documents, segment.records()):
+                if live[entry["first"]]:
+                    found[record.source] = record
+        return found
+
+    def passage_ids(self, sources=None) -> np.ndarray:
+        if sources is None:
+            return self._ids[self._live]
+        wanted, found = set(sources), []
+        for segment, live in zip(self.segments, self.live):
+            for entry in segment.documents:
+                if entry["source"] in wanted and live[entry["first"]]:
+                    found.append(np.asarray(segment.ids[entry["first"]:entry["first"] + entry["count"]]))
+        return np.sort(np.concatenate(found)) if found else np.zeros(0, np.int64)
+
+    def dates(self, ids) -> np.ndarray:
+        return self._dates[self.positions(ids)]
+
+    @cached_property
+    def _dates(self) -> np.ndarray:
+        per_segment = [np.array([_ordinal(entry.get("date")) for entry in s.documents], np.int64)[s.document_of]
+                       for s in self.segments if len(s)]
+        return np.concatenate(per_segment or [np.zeros(0, np.int64)])
+
+    def duplicate_groups(self, ids) -> list[np.ndarray]:
+        keys = self._groups[self.positions(ids)]
+        return [self._members.get(int(key), np.array([i], np.int64)) for key, i in zip(keys, np.asarray(ids))]
+
+    @cached_property
+    def _groups(self) -> np.ndarray:
+        """The resolved group key of every position (links of later joins followed)."""
+        raw = np.concatenate([np.asarray(s.groups) for s in self.segments] or [np.zeros(0, np.int64)])
+        return resolve_groups(raw, self.manifest.get("links", []))
+
+    @cached_property
+    def _members(self) -> dict[int, np.ndarray]:
+        """Group key -> sorted live ids, for groups of more than one live passage."""
+        live = np.flatnonzero(self._live)
+        keys, ids = self._groups[live], self._ids[live]
+        order = np.lexsort((ids, keys))
+        numbers, starts, counts = np.unique(keys[order], return_index=True, return_counts=True)
+        return {int(n): ids[order[s:s + c]] for n, s, c in zip(numbers, starts, counts) if c > 1}
+
+    def sentences(self, ids) -> list[SentenceVectors]:
+        return [segment.sentences_of(row) for segment, row in self._located(self.positions(ids))]
+
+    def skipped(self) -> list[SkippedRecord]:
+        return [SkippedRecord(**entry) for entry in self.manifest.get("skipped", [])]
+
+    def vectors_by_context(self, contexts):
+        return {c: s.windows(r) for c, (s, r) in self._find("context", contexts, join_context,
+                                                             lambda p: p.context).items()}
+
+    def tokens_by_context(self, contexts):
+        return {c: s.tokens(r) for c, (s, r) in self._find("context", contexts, join_context,
+                                                            lambda p: p.context).items()}
+
+    def signatures_by_text(self, texts):
+        return {t: np.asarray(s.signatures[r]) for t, (s, r) in self._find("text", texts, str,
+                                                                           lambda p: p.text).items()}
+
+    def sentences_by_text(self, texts):
+        return {t: s.sentences_of(r) for t, (s, r) in self._find("text", texts, str,
+                                                                     lambda p: p.text).items()}
+
+    def _find(self, kind: str, keys: list, as_text, key_of_passage) -> dict:
+        """key -> (segment, row) of a live passage whose text (or context) is `key`."""
+        found = {}
+        for key in dict.fromkeys(keys):
+            hashed = key_of(as_text(key))
+            for segment, live in zip(self.segments, self.live):
+                rows = [r for r in segment.rows_with_key(kind, hashed).tolist() if live[r]]
+                row = next((r for r in rows if key_of_passage(segment.passage(r)) == key), None)
+                if row is not None:
+                    found[key] = (segment, row)
+                    break
+        return found
+
+    def _ids_of(self, positions: np.ndarray, scores: np.ndarray):
+        return self._ids[positions], scores
+
+    def close(self) -> None:
+        for segment in self.segments:
+            segment.close()
+
+
+def resolve_groups(keys: np.ndarray, links: list) -> np.ndarray:
+    """Group keys with each linked key (a later join of two groups: [key, into]) followed to its end."""
+    if not links:
+        return keys
+    into = {int(a): int(b) for a, b in links}
+
+    def root(key: int) -> int:
+        while key in into:
+            key = into[key]
+        return key
+
+    unique, inverse = np.unique(keys, return_inverse=True)
+    return np.array([root(int(k)) for k in unique], np.int64)[inverse]
+
+
+def _segment_dense_top(segment: Segment, vector: np.ndarray, k: int, rows_allowed: np.ndarray):
+    """(rows, scores) of up to k allowed rows of one segment by their best window, best first."""
+    starts = np.asarray(segment.window_starts)
+    if segment.graph is not None:
+        owners = np.repeat(np.arange(len(segment)), np.diff(starts))
+        window_allowed = None if rows_allowed.all() else np.flatnonzero(rows_allowed[owners])
+        windows, scores = search_vectors(segment.graph, vector, 2 * k, allowed_rows=window_allowed)
+        rows = owners[windows]
+        _, first = np.unique(rows, return_index=True)
+        first.sort()
+        return rows[first][:k], scores[first][:k]
+    window_scores = np.asarray(segment.vectors) @ np.asarray(vector, np.float32)
+    best = np.maximum.reduceat(window_scores, starts[:-1])
+    candidates = np.flatnonzero(rows_allowed)
+    top = candidates[np.argsort(-best[candidates], kind="stable")[:k]]
+    return top, best[top]
+
+
+def _best(positions: list[np.ndarray], scores: list[np.ndarray], k: int):
+    if not positions:
+        return np.zeros(0, np.int64), np.zeros(0, np.float32)
+    positions, scores = np.concatenate(positions), np.concatenate(scores).astype(np.float32)
+    order = np.lexsort((positions, -scores))[:k]
+    return positions[order], scores[order]
+
+
+def _ordinal(iso: str | None) -> int:
+    """A date as a number that sorts like it; 0 (older than any) when unknown."""
+    try:
+        return date.fromisoformat(iso).toordinal() if iso else 0
+    except ValueError:
+        return 0
