@@ -1,8 +1,19 @@
 """The PostgreSQL + pgvector store: `postgresql://` index locations (see backend.py)."""
 
+import threading
+
+_stores: dict = {}
+_lock = threading.Lock()
+
 
 def open_postgres(url: str):
-    """The store at a `postgresql://` URL (imported on first use: psycopg is optional for files)."""
+    """The store at a `postgresql://` URL, one per URL per process (it keeps a connection open).
+
+    Imported on first use: psycopg is needed only for `postgresql://` locations.
+    """
     from .backend import PostgresStore
 
-    return PostgresStore(url)
+    with _lock:
+        if url not in _stores:
+            _stores[url] = PostgresStore(url)
+        return _stores[url]

@@ -10,7 +10,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...duplicates import BANDS, ROWS, _band_keys, near_duplicate_groups
+from ...duplicates import BANDS, ROWS, near_duplicate_groups
+from ...duplicates import band_keys as _band_keys
 
 # Past this many passages to look at, regrouping everything costs no more than finding them.
 REGROUP_ALL_AT = 20_000
