@@ -8,6 +8,7 @@ against brute force (numpy for vectors, bm25s through qa.lexical for BM25).
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
 import shutil
 import subprocess
@@ -15,6 +16,7 @@ import sys
 import tempfile
 import textwrap
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -22,6 +24,8 @@ import numpy as np
 import psycopg
 import pytest
 
+import qa
+from conftest import write_corpus
 from qa.documents import text_digest
 from qa.duplicates import signatures
 from qa.errors import IndexBusy, IndexNotFound, QAError
@@ -64,15 +68,23 @@ def with_database(url: str, name: str) -> str:
     return urlunsplit(parts._replace(path=f"/{name}"))
 
 
-@pytest.fixture
-def database(pg_server):
-    """The URL of a new, empty database on the test server, dropped after the test."""
+@contextmanager
+def new_database(pg_server):
     name = f"qa_test_{uuid.uuid4().hex[:12]}"
     with psycopg.connect(pg_server, autocommit=True) as admin:
         admin.execute(f"CREATE DATABASE {name}")
-    yield with_database(pg_server, name)
-    with psycopg.connect(pg_server, autocommit=True) as admin:
-        admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+    try:
+        yield with_database(pg_server, name)
+    finally:
+        with psycopg.connect(pg_server, autocommit=True) as admin:
+            admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+@pytest.fixture
+def database(pg_server):
+    """The URL of a new, empty database on the test server, dropped after the test."""
+    with new_database(pg_server) as url:
+        yield url
 
 
 # -- building blocks: documents made by hand, vectors from a seeded generator ---------------------
@@ -402,3 +414,94 @@ def test_skipped_files_are_replaced_with_each_publish(database):
             writer.publish()
         with store.reader("fake") as reader:
             assert reader.skipped() == sorted(skipped, key=lambda record: record.source)
+
+
+# -- through the library: the same answers as the file index ---------------------------------------
+
+@pytest.fixture(scope="module")
+def sample_database(pg_server, sample_index):
+    """The sample briefing indexed in PostgreSQL with the real model (the files twin: sample_index)."""
+    with new_database(pg_server) as url:
+        qa.build_index(Path(sample_index).parent / "corpus", url, progress=False)
+        yield url
+
+
+def sample_questions() -> list[str]:
+    data = json.loads((ROOT / "bench" / "sample_questions.json").read_text(encoding="utf-8"))
+    return [item["question"] for item in data["questions"]]
+
+
+def shown(passages) -> list[tuple]:
+    return [(p.source, p.paragraph, round(p.score, 3), p.citation, p.date,
+             tuple(o.source for o in p.also_in)) for p in passages]
+
+
+@pytest.mark.parametrize("question", sample_questions())
+def test_sample_questions_get_the_same_top_passages_as_files(sample_index, sample_database, question):
+    assert shown(qa.retrieve(question, k=5, index_dir=sample_database)) == shown(
+        qa.retrieve(question, k=5, index_dir=sample_index))
+
+
+def test_answers_are_the_same_as_from_files(sample_index, sample_database):
+    question = "Which countries committed troops?"
+    from_files = qa.answer(question, index_dir=sample_index)
+    from_postgres = qa.answer(question, index_dir=sample_database)
+    assert from_postgres.sentences == from_files.sentences and from_postgres.found
+    assert "UK and France" in from_postgres.to_text()
+
+
+BRIEFINGS = {
+    "2025-03-05-harbour.md": "---\ntitle: Harbour Gazette\ndate: 2025-03-05\n---\n"
+                             "Dock workers in Rotterdam extended their strike into a second week.\n\n"
+                             "Container ships waited off the Hook of Holland for three days.\n",
+    "wire/2025-03-12-talks.txt": "Ceasefire Talks\n\nMinisters met in Istanbul to discuss grain "
+                                 "corridors and a ceasefire.\n\nDock workers in Rotterdam extended "
+                                 "their strike into a second week.\n",
+    "notes/tuna.txt": "Tuna Notes\n\nFishermen in Valletta reported the best tuna catch in ten "
+                      "years.\n\nThe harbour reopened after the storm.\n",
+}
+FILTERED_QUESTIONS = [("strike in Rotterdam", {}), ("grain ceasefire", {"since": "2025-03-10"}),
+                      ("tuna harbour", {"sources": ["*.txt"]}), ("harbour", {"until": "2025-03"}),
+                      ("ships", {"sources": ["wire/*"], "since": "2025"})]
+
+
+def test_builds_and_filters_through_postgres_match_files(fake_encoder, database, tmp_path):
+    corpus = write_corpus(tmp_path / "corpus", BRIEFINGS)
+    qa.build_index(corpus, tmp_path / "index", progress=False)
+    qa.build_index(corpus, database, progress=False)
+    for question, filters in FILTERED_QUESTIONS:
+        for mode in ("hybrid", "dense", "bm25"):
+            assert shown(qa.retrieve(question, k=4, index_dir=database, mode=mode, **filters)) == shown(
+                qa.retrieve(question, k=4, index_dir=tmp_path / "index", mode=mode, **filters)), (question, mode)
+
+
+def test_an_incremental_build_embeds_only_new_text_and_replaces_the_briefing(fake_encoder, database,
+                                                                            tmp_path):
+    corpus = write_corpus(tmp_path / "corpus", BRIEFINGS)
+    qa.build_index(corpus, database, progress=False)
+    (corpus / "notes/tuna.txt").write_text(
+        "Tuna Notes\n\nFishermen in Valletta reported the best tuna catch in ten years.\n\n"
+        "Volcanoes on Sicily erupted overnight.\n", encoding="utf-8")
+    os.utime(corpus / "notes/tuna.txt", (1, 1))  # unmistakably changed: size and time differ
+    fake_encoder.encoded.clear()
+    report = qa.build_index(corpus, database, progress=False)
+    assert (report.added, report.updated, report.removed, report.unchanged) == (0, 1, 0, 5)
+    assert any("Volcanoes" in text for text in fake_encoder.encoded)
+    assert not any("tuna catch" in text or "Rotterdam" in text for text in fake_encoder.encoded)
+    texts = [p.text for p in qa.retrieve("harbour volcanoes tuna", k=10, index_dir=database)]
+    assert "Volcanoes on Sicily erupted overnight." in texts
+    assert "The harbour reopened after the storm." not in texts
+
+
+def test_a_file_index_copied_to_postgres_answers_the_same(fake_encoder, database, tmp_path):
+    from qa.stores.postgres.transfer import copy_index
+
+    corpus = write_corpus(tmp_path / "corpus", BRIEFINGS)
+    qa.build_index(corpus, tmp_path / "index", progress=False)
+    copied, _ = copy_index(tmp_path / "index", database)
+    assert copied == 6
+    for question, filters in FILTERED_QUESTIONS:
+        assert shown(qa.retrieve(question, k=4, index_dir=database, **filters)) == shown(
+            qa.retrieve(question, k=4, index_dir=tmp_path / "index", **filters))
+    fake_encoder.encoded.clear()
+    assert qa.build_index(corpus, database, progress=False).embedded == 0
