@@ -20,6 +20,7 @@ import gradio as gr
 
 import qa
 from qa.answer import Answer, answer
+from qa.errors import IndexBusy
 from qa.readers import EXTENSIONS
 from qa.sentences import highlight
 from qa.status import index_status, indexed_briefings
@@ -241,8 +242,13 @@ def build_app(corpus_dir="corpus", index_dir="index") -> gr.Blocks:
 
 
 def prepare_index(corpus_dir: Path, index_dir: Path) -> None:
-    """Build the index, or bring it up to date, before serving."""
-    report = qa.build_index(corpus_dir, index_dir, progress=sys.stderr.isatty())
+    """Build the index, or bring it up to date, before serving; when another process (an app
+    server sharing the index) is building it, serve what it publishes instead."""
+    try:
+        report = qa.build_index(corpus_dir, index_dir, progress=sys.stderr.isatty())
+    except IndexBusy as busy:
+        print(f"not rebuilding: {busy}", file=sys.stderr)
+        return
     for skipped in report.skipped:
         print(f"skipped {skipped.source}: {skipped.reason}", file=sys.stderr)
     print(report.summary(), file=sys.stderr)

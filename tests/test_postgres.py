@@ -505,3 +505,27 @@ def test_a_file_index_copied_to_postgres_answers_the_same(fake_encoder, database
             qa.retrieve(question, k=4, index_dir=tmp_path / "index", **filters))
     fake_encoder.encoded.clear()
     assert qa.build_index(corpus, database, progress=False).embedded == 0
+
+
+# -- many app servers, one database ------------------------------------------------------------------
+
+def test_an_upload_through_one_app_server_is_answered_by_another(pg_server, tmp_path):
+    sys.path.insert(0, str(ROOT / "bench"))
+    from pg_two_servers import free_port, start_app, upload_then_ask_other, wait_ready
+
+    shutil.copytree(ROOT / "corpus", tmp_path / "corpus")
+    with new_database(pg_server) as url:
+        servers = []
+        try:
+            for number in range(2):
+                port, log = free_port(), tmp_path / f"app{number}.log"
+                servers.append((f"http://127.0.0.1:{port}/",
+                                start_app(tmp_path / "corpus", url, port, log)))
+                wait_ready(servers[-1][0], servers[-1][1], log)
+            report, reply = upload_then_ask_other(servers[0][0], servers[1][0], tmp_path)
+        finally:
+            for _, process in servers:
+                process.terminate()
+                process.wait(timeout=30)
+    assert "Added arctic shipping.md" in report and "1 added" in report
+    assert "42 tankers" in reply.splitlines()[0]

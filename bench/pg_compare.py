@@ -1,0 +1,97 @@
+"""The PostgreSQL index beside the file index, in one run: quality, latency, writing, adding one
+briefing (docs/benchmarks.md, "PostgreSQL").
+
+    python bench/pg_compare.py --data ../shared/bench/scifact --database postgresql://...
+    python bench/pg_compare.py --data ../shared/bench/realtimeqa-news --id-prefix rtqa- --database ...
+
+The set is indexed in files through `python -m qa eval`'s cache (embedding only what is new),
+copied into the (emptied) database without embedding again, then:
+- nDCG@10 and the other metrics through each (the eval's own code path, `qa.evaluate`);
+- retrieve(k=10) latency, the two backends taking turns question by question, so that load from
+  other work on the machine falls on both alike;
+- writing: the copy into PostgreSQL against the same copy into a new file index (passages/s);
+- adding one briefing (the sample briefing) with build_index, then removing it again, in each.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from qa import build_index, retrieve  # noqa: E402
+from qa.evaluate import load_beir, percentiles, set_folder, set_name, evaluate_set  # noqa: E402
+from qa.stores.postgres.transfer import copy_index  # noqa: E402
+
+LATENCY_QUESTIONS = 300
+BRIEFING = ROOT / "corpus" / "uk-presses-russia-for-compromise.txt"
+
+
+def interleaved_latency(questions: list[str], locations: dict[str, object]) -> dict:
+    """retrieve(k=10) p50/p95 (ms) of each location, taking turns on every question."""
+    for location in locations.values():
+        for question in questions[:5]:
+            retrieve(question, k=10, index_dir=location)
+    timings = {name: [] for name in locations}
+    for question in questions:
+        for name, location in locations.items():
+            started = time.perf_counter()
+            retrieve(question, k=10, index_dir=location)
+            timings[name].append((time.perf_counter() - started) * 1000)
+    return {name: percentiles(values) for name, values in timings.items()}
+
+
+def adding_one_briefing(corpus: Path, locations: dict[str, object]) -> dict:
+    """Seconds to add one briefing and to remove it again, with build_index, per location."""
+    result = {}
+    added = corpus / BRIEFING.name
+    for name, location in locations.items():
+        shutil.copy(BRIEFING, added)
+        started = time.perf_counter()
+        report = build_index(corpus, location, progress=False)
+        add_seconds = time.perf_counter() - started
+        added.unlink()
+        started = time.perf_counter()
+        build_index(corpus, location, progress=False)
+        result[name] = {"add_s": round(add_seconds, 2), "added": report.added,
+                        "remove_s": round(time.perf_counter() - started, 2)}
+    return result
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", required=True)
+    parser.add_argument("--id-prefix", default="")
+    parser.add_argument("--database", required=True, help="postgresql:// URL (its index is replaced)")
+    parser.add_argument("--cache", default=".cache/eval")
+    args = parser.parse_args()
+    beir = load_beir(Path(args.data), args.id_prefix)
+    name = set_name(Path(args.data), args.id_prefix)
+    files = evaluate_set(beir, name, cache_dir=args.cache, progress=False)
+    folder = set_folder(args.cache, name)
+    out = {"set": name, "paragraphs": files.paragraphs, "queries": files.queries}
+    copied, seconds = copy_index(folder / "index", args.database)
+    with tempfile.TemporaryDirectory() as scratch:
+        file_copied, file_seconds = copy_index(folder / "index", Path(scratch) / "index")
+    out["write_passages_per_s"] = {"files": round(file_copied / file_seconds, 1),
+                                   "postgres": round(copied / seconds, 1)}
+    postgres = evaluate_set(beir, name, cache_dir=args.cache, progress=False, index=args.database)
+    out["metrics"] = {"files": files.metrics, "postgres": postgres.metrics}
+    out["eval_latency_ms"] = {"files": files.latency_ms, "postgres": postgres.latency_ms}
+    locations = {"files": folder / "index", "postgres": args.database}
+    questions = list(beir.queries.values())[:LATENCY_QUESTIONS]
+    out["latency_ms"] = interleaved_latency(questions, locations)
+    out["add_one_briefing"] = adding_one_briefing(folder / "corpus", locations)
+    print(json.dumps(out, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
