@@ -279,6 +279,11 @@ class StoreWriter(ABC):
         updated to include the new passages."""
 
     @abstractmethod
+    def update_record(self, record: DocumentRecord) -> None:
+        """Replace the record of the live document `record.source` (its passages unchanged: a file
+        touched or re-read without a change of content); KeyError when there is none."""
+
+    @abstractmethod
     def delete_document(self, source: str) -> None:
         """Remove the live document `source` and its passages (nothing if there is none)."""
 
