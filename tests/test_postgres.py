@@ -529,3 +529,21 @@ def test_an_upload_through_one_app_server_is_answered_by_another(pg_server, tmp_
                 process.wait(timeout=30)
     assert "Added arctic shipping.md" in report and "1 added" in report
     assert "42 tankers" in reply.splitlines()[0]
+
+
+def test_updating_a_record_keeps_the_passages_and_moves_the_date(database):
+    from dataclasses import replace
+
+    store = open_store(database)
+    added = publish(store, CORPUS)
+    record = replace(added["undated.txt"][0], date="2025-04-01", size=99, modified_ns=7)
+    with store.writer("fake", DIMENSION) as writer:
+        writer.update_record(record)
+        with pytest.raises(KeyError):
+            writer.update_record(replace(record, source="missing.txt"))
+        writer.publish()
+    with store.reader("fake") as reader:
+        assert reader.documents()["undated.txt"] == record
+        allowed = reader.allowed(Filters.of(since="2025-04-01"))
+        ids = reader.passage_ids(["undated.txt"])
+        assert len(ids) == 2 and reader.allows(allowed, ids).all()

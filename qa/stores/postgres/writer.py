@@ -78,6 +78,18 @@ class PostgresWriter(StoreWriter):
                   WHERE document_id = %s) AS s""", (document_id,))
         self._new_ids.extend(ids)
 
+    def update_record(self, record: DocumentRecord) -> None:
+        updated = self._execute("""
+            UPDATE documents SET read_ns = %s, title = %s, date = %s, publisher = %s, url = %s,
+                                 digest = %s, size = %s, modified_ns = %s, paragraphs = %s
+            WHERE source = %s RETURNING id""",
+            (record.read_ns, record.title, record.date, record.publisher, record.url, record.digest,
+             record.size, record.modified_ns, list(record.paragraphs), record.source)).fetchone()
+        if updated is None:
+            raise KeyError(f"no document {record.source!r} in the index")
+        self._execute("UPDATE passages SET date = %s WHERE document_id = %s AND date IS DISTINCT FROM %s",
+                      (record.date, updated[0], record.date))
+
     def delete_document(self, source: str) -> None:
         found = self._execute("SELECT id FROM documents WHERE source = %s", (source,)).fetchone()
         if found is None:
