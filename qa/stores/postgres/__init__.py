@@ -11,8 +11,13 @@ def open_postgres(url: str):
 
     Imported on first use: psycopg is needed only for `postgresql://` locations.
     """
-    from .backend import PostgresStore
+    try:
+        from .backend import PostgresStore
+    except ImportError as error:
+        from ...errors import QAError
 
+        raise QAError(f"{error.name or 'psycopg'} is not installed, and `postgresql://` indexes need "
+                      "it: pip install -r requirements-postgres.txt") from None
     with _lock:
         if url not in _stores:
             _stores[url] = PostgresStore(url)
