@@ -15,7 +15,7 @@ from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from .changes import CorpusChanges, corpus_changes
+from .changes import CLOCK_SLACK_NS, corpus_changes
 from .derive import Derivation
 from .documents import Document, list_corpus_files, read_document
 from .encoder import get_encoder
@@ -53,6 +53,7 @@ def build_index(corpus_dir="corpus", index_dir="index", *, full: bool = False,
         records = previous.documents() if previous else {}
         changes = corpus_changes(corpus_dir, records, previous.skipped() if previous else [], careful=True)
         report = BuildReport(unchanged=sum(len(records[s].paragraphs) for s in changes.unchanged))
+        changed = bool(changes.removed)
         for source in changes.removed:
             report.removed += len(records[source].paragraphs)
             writer.delete_document(source)
@@ -61,6 +62,7 @@ def build_index(corpus_dir="corpus", index_dir="index", *, full: bool = False,
         skipped, read_documents = list(changes.skipped), 0
         for batch in _batches(_read(changes.to_read, read_ns)):
             for item in [entry for entry in batch if isinstance(entry, SkippedRecord)]:
+                changed = True
                 skipped.append(item)
                 report.skipped.append(SkippedFile(item.source, item.reason))
                 log.warning("skipped %s: %s", item.source, item.reason)
@@ -68,11 +70,19 @@ def build_index(corpus_dir="corpus", index_dir="index", *, full: bool = False,
                 report.removed += len(records[item.source].paragraphs) if item.source in records else 0
             documents = [entry for entry in batch if isinstance(entry, Document)]
             read_documents += len(documents)
-            for document, new in zip(documents, derivation.new_passages(documents)):
+            for document in documents:
                 _count(report, records.get(document.source), document)
+            same = [d for d in documents if _same_content(records.get(d.source), d)]
+            for document in same:
+                if _refresh(records[document.source], _record(document, read_ns)):
+                    writer.update_record(_record(document, read_ns))
+                    changed = True
+            documents = [d for d in documents if d not in same]
+            for document, new in zip(documents, derivation.new_passages(documents)):
                 writer.add_document(_record(document, read_ns), new)
+                changed = True
         writer.set_skipped(sorted(skipped, key=lambda record: record.source))
-        if previous is None or changes.to_read or changes.removed or _forgotten(changes, previous):
+        if changed or previous is None or [r.source for r in skipped] != [r.source for r in previous.skipped()]:
             writer.publish()
     report.embedded = derivation.embedded
     report.documents = len(changes.unchanged) + read_documents
@@ -155,9 +165,23 @@ def _count(report: BuildReport, before: DocumentRecord | None, document: Documen
     report.removed += gone - min(gone, came)
 
 
-def _forgotten(changes: CorpusChanges, previous) -> bool:
-    """Whether a skipped file the previous build recorded is gone from the corpus."""
-    return len(changes.skipped) != len(previous.skipped())
+def _same_content(before: DocumentRecord | None, document: Document) -> bool:
+    """Whether a file read again holds what its record says (it was only touched, or too recent
+    to trust its time)."""
+    return before is not None and before.digest == document.digest and \
+        before.paragraphs == tuple(paragraph.digest for paragraph in document.paragraphs)
+
+
+def _refresh(before: DocumentRecord, now: DocumentRecord) -> bool:
+    """Whether a record must be replaced: the file's size or time changed, or its time becomes
+    trusted with this reading (so the next build need not read it)."""
+    if (before.size, before.modified_ns) != (now.size, now.modified_ns):
+        return True
+    return not _trusted(before) and _trusted(now)
+
+
+def _trusted(record: DocumentRecord) -> bool:
+    return record.modified_ns < record.read_ns - CLOCK_SLACK_NS
 
 
 __all__ = ["build_index", "read_corpus", "list_corpus_files"]

@@ -66,11 +66,12 @@ def _parser() -> argparse.ArgumentParser:
     bench = commands.add_parser("bench", help="speed benchmarks (see docs/benchmarks.md)")
     bench.add_argument("part", nargs="?", default="all",
                        choices=["all", "encode", "onnx", "tutorial", "latency", "incremental", "ann",
-                                "million", "coldstart"])
+                                "million", "coldstart", "scale"])
     bench.add_argument("--data", default="../shared/bench/realtimeqa-news")
     bench.add_argument("--cache", default=".cache/eval")
     bench.add_argument("--corpus", default="corpus", help="where the briefing to add is taken from")
     bench.add_argument("--out", default=None, help="also write the results as JSON here")
+    bench.add_argument("--sizes", default="25000,250000", help="paragraph counts (part scale)")
     bench.set_defaults(run=_bench)
     return parser
 
@@ -131,6 +132,11 @@ def _eval(args) -> int:
 def _bench(args) -> int:
     from pathlib import Path
 
+    if args.part == "scale":  # bench/scale.py, outside the package
+        sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+        from bench.scale import main as scale
+
+        return scale(["--sizes", args.sizes, "--data", args.data] + (["--out", args.out] if args.out else []))
     from .bench import run
 
     run(args.part, Path(args.data), Path(args.out) if args.out else None, Path(args.corpus),

@@ -12,6 +12,7 @@ from qa import build as build_module
 from qa import derive
 from qa.stores import file_writer
 from qa.api import searcher_for
+from qa.status import index_status
 from qa.stores import open_store
 
 from conftest import TINY, write_corpus
@@ -251,3 +252,104 @@ def test_files_unchanged_since_the_last_build_are_not_read_again(tiny_corpus, tm
     os.utime(tiny_corpus / "alpha.txt", (an_hour_ago + 60, an_hour_ago + 60))  # touched: read again
     qa.build_index(tiny_corpus, index, progress=False)
     assert read == ["gamma.txt", "alpha.txt", "gamma.txt"]  # gamma is too recent to trust
+
+
+def segment_files(index):
+    """Each segment file's (name, inode, mtime): unchanged when a build did not touch it."""
+    return {(p.relative_to(index).as_posix(), p.stat().st_ino, p.stat().st_mtime_ns)
+            for p in (index / "segments").rglob("*") if p.is_file()}
+
+
+def test_adding_or_removing_a_briefing_writes_only_what_is_new(tiny_corpus, tmp_path, fake_encoder,
+                                                               monkeypatch):
+    from qa.stores import merging
+
+    monkeypatch.setattr(merging, "EXPUNGE_SHARE", 0.9)  # removing half of this tiny segment: no rewrite
+    index = tmp_path / "index"
+    qa.build_index(tiny_corpus, index, progress=False)
+    before = segment_files(index)
+    (tiny_corpus / "gamma.txt").write_text("Gamma\n\nComets were seen over Malta.", encoding="utf-8")
+    qa.build_index(tiny_corpus, index, progress=False)
+    after = segment_files(index)
+    assert before < after
+    [new_segment] = {name.split("/")[1] for name, _, _ in after - before}
+    manifest = open_store(index).manifest()
+    assert {"name": new_segment, "passages": 1} in manifest["segments"]
+    (tiny_corpus / "alpha.txt").unlink()
+    qa.build_index(tiny_corpus, index, progress=False)
+    assert segment_files(index) == after  # a removal writes no segment, only the generation
+    assert sum(len(ids) for ids in open_store(index).manifest()["deleted"].values()) == 2
+    assert "alpha.txt" not in {p.source for p in qa.retrieve("tuna catch", k=10, index_dir=index)}
+
+
+def test_merged_segments_answer_like_a_full_build(tmp_path, fake_encoder, monkeypatch):
+    from qa.stores import merging
+
+    monkeypatch.setattr(merging, "FACTOR", 2)
+    rng = np.random.default_rng(11)
+    words = [f"w{i}" for i in range(60)]
+    corpus = tmp_path / "corpus"
+    texts = {f"doc{d:02d}.txt": f"Doc {d}\n\n" + "\n\n".join(
+        " ".join(rng.choice(words, 9)) + "." for _ in range(4)) for d in range(16)}
+    texts["doc03.txt"] += "\n\nThe same wire paragraph about grain exports from the Black Sea ports."
+    texts["doc12.txt"] += "\n\nThe same wire paragraph about grain exports from the Black Sea ports."
+    for number, (name, text) in enumerate(texts.items()):
+        write_corpus(corpus, {name: text})
+        if number in (7, 13):
+            (corpus / f"doc0{number // 3}.txt").unlink()
+        if number == 10:
+            write_corpus(corpus, {"doc04.txt": texts["doc04.txt"] + "\n\nAn added paragraph w7 w7."})
+        qa.build_index(corpus, tmp_path / "index", progress=False)
+    assert len(open_store(tmp_path / "index").manifest()["segments"]) <= 5
+    qa.build_index(corpus, tmp_path / "fresh", full=True, progress=False)
+    for question in ["w1 w2 w3", "w40 w41", "grain exports", "w7"]:
+        for mode in ["hybrid", "bm25", "dense"]:
+            incremental = qa.retrieve(question, k=8, index_dir=tmp_path / "index", mode=mode)
+            fresh = qa.retrieve(question, k=8, index_dir=tmp_path / "fresh", mode=mode)
+            assert [(p.source, p.paragraph, p.also_in) for p in incremental] == \
+                   [(p.source, p.paragraph, p.also_in) for p in fresh]
+            assert np.allclose([p.score for p in incremental], [p.score for p in fresh], atol=1e-5)
+
+
+def test_skipped_files_are_remembered_until_they_change(tmp_path, fake_encoder, monkeypatch):
+    corpus = write_corpus(tmp_path / "corpus", TINY)
+    (corpus / "bomb.docx").write_bytes(b"PK\x03\x04" + os.urandom(2048))
+    an_hour_ago = time.time() - 3600
+    for path in corpus.iterdir():
+        os.utime(path, (an_hour_ago, an_hour_ago))
+    index = tmp_path / "index"
+    first = qa.build_index(corpus, index, progress=False)
+    assert [s.source for s in first.skipped] == ["bomb.docx"]
+    read, real_read = [], build_module.read_document
+    monkeypatch.setattr(build_module, "read_document",
+                        lambda path, source: read.append(source) or real_read(path, source))
+    again = qa.build_index(corpus, index, progress=False)
+    assert read == [] and again.skipped == []
+    assert [s.split(":")[0] for s in index_status(corpus, index).skipped] == ["bomb.docx"]
+    os.utime(corpus / "bomb.docx", (an_hour_ago + 60, an_hour_ago + 60))  # changed: tried again
+    assert "bomb.docx" in index_status(corpus, index).new
+    changed = qa.build_index(corpus, index, progress=False)
+    assert read == ["bomb.docx"] and [s.source for s in changed.skipped] == ["bomb.docx"]
+
+
+def test_status_reads_only_sizes_and_times(tiny_corpus, tmp_path, fake_encoder, monkeypatch):
+    import builtins
+    import io
+
+    index = tmp_path / "index"
+    qa.build_index(tiny_corpus, index, progress=False)
+    (tiny_corpus / "gamma.txt").write_text("Gamma\n\nNew.", encoding="utf-8")
+    (tiny_corpus / "alpha.txt").unlink()
+    (tiny_corpus / "beta.md").write_text(TINY["beta.md"] + "\n\nOne more.", encoding="utf-8")
+    real_open = io.open
+
+    def guarded_open(file, *args, **kwargs):
+        if str(tiny_corpus) in str(file):
+            raise AssertionError(f"status read {file}")
+        return real_open(file, *args, **kwargs)
+
+    monkeypatch.setattr(builtins, "open", guarded_open)
+    monkeypatch.setattr(io, "open", guarded_open)
+    status = index_status(tiny_corpus, index)
+    assert (status.new, status.changed, status.removed) == (["gamma.txt"], ["beta.md"], ["alpha.txt"])
+    assert status.briefings == 2 and status.paragraphs == 4

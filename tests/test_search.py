@@ -94,3 +94,18 @@ def test_vectorised_bm25_matrix_equals_bm25s():
     for part in ("data", "indices", "indptr"):
         assert reference.scores[part].dtype == ours.scores[part].dtype
         assert np.array_equal(reference.scores[part], ours.scores[part])
+
+
+def test_passages_are_tokenised_once_and_embedded_like_their_text():
+    """encode_passages cuts windows from one tokenisation and feeds the ids to the model: a text
+    that fits one window gets encode's vector, a long one the windows the text cut would give."""
+    from qa.encoder import get_encoder
+
+    encoder = get_encoder()
+    short = ["Troops were sent to the border on Monday.", "Prices rose by 3% in March."]
+    long = " ".join(f"Sentence number {i} talks about a different topic today." for i in range(120))
+    vectors, owners = encoder.encode_passages(short + [long])
+    assert owners.tolist()[:2] == [0, 1]
+    assert np.allclose(vectors[:2], encoder.encode(short), atol=1e-5)
+    assert np.sum(owners == 2) == len(encoder.windows([long]).texts) > 1
+    assert np.allclose(np.linalg.norm(vectors, axis=1), 1, atol=1e-5)

@@ -17,7 +17,7 @@ from ..filters import Filters
 from ..sentence_vectors import SentenceVectors
 from .base import (BM25_B, BM25_K1, AllowedSet, DocumentRecord, SkippedRecord, StoreInfo,
                    StoredPassage, StoreReader, join_context)
-from .segment import Segment, key_of
+from .segment import Segment, key_of, record_from
 
 
 class MaskAllowed(AllowedSet):
@@ -162,11 +162,12 @@ class FileReader(StoreReader):
 
     @cached_property
     def _documents(self) -> dict[str, DocumentRecord]:
-        found = {}
+        found, updated = {}, self.manifest.get("records", {})
         for segment, live in zip(self.segments, self.live):
             for entry, record in zip(segment.documents, segment.records()):
                 if live[entry["first"]]:
-                    found[record.source] = record
+                    found[record.source] = record_from(updated[record.source]) \
+                        if record.source in updated else record
         return found
 
     def passage_ids(self, sources=None) -> np.ndarray:

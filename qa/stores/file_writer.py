@@ -34,6 +34,8 @@ class FileWriter(StoreWriter):
         self.deleted: dict[str, set[int]] = {name: set(ids) for name, ids in manifest.get("deleted", {}).items()}
         self.links: dict[int, int] = {int(a): int(b) for a, b in manifest.get("links", [])}
         self.skipped: list[dict] = manifest.get("skipped", [])
+        # Records updated since their segment was written (merges fold them in).
+        self.records: dict[str, dict] = dict(manifest.get("records", {}))
         self.next_id = int(manifest.get("next_id", 0))
         self._where: dict[str, tuple[str, np.ndarray]] = {}
         for segment, live in zip(self.segments, base.live if base else []):
@@ -55,7 +57,16 @@ class FileWriter(StoreWriter):
         if self._pending_count >= FLUSH_PASSAGES:
             self._flush()
 
+    def update_record(self, record: DocumentRecord) -> None:
+        if record.source in self._pending:
+            self._pending[record.source] = (record, self._pending[record.source][1])
+        elif record.source in self._where:
+            self.records[record.source] = asdict(record)
+        else:
+            raise KeyError(f"no live document {record.source!r} to update")
+
     def delete_document(self, source: str) -> None:
+        self.records.pop(source, None)
         if source in self._pending:
             self._pending_count -= len(self._pending.pop(source)[1].passages)
         if source in self._where:
@@ -76,6 +87,7 @@ class FileWriter(StoreWriter):
             "segments": [{"name": s.name, "passages": len(s)} for s in self.segments],
             "deleted": {name: sorted(ids) for name, ids in self.deleted.items() if ids and name in names},
             "links": sorted([key, into] for key, into in self.links.items()),
+            "records": self.records,
             "skipped": self.skipped,
         }
         version = self.store.publish(manifest)
@@ -158,7 +170,10 @@ class FileWriter(StoreWriter):
             if not any(mask.any() for mask in live):
                 del self.segments[start:end]
                 continue
-            self._write(merged(chosen, live, self._resolve), start, end - start)
+            data = merged(chosen, live, self._resolve, self.records)
+            for record, _, _ in data.documents:
+                self.records.pop(record.source, None)
+            self._write(data, start, end - start)
 
     # -- near-duplicates ------------------------------------------------------------------------
     def _root(self, key: int) -> int:

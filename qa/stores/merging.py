@@ -13,7 +13,7 @@ import math
 
 import numpy as np
 
-from .segment import Segment, SegmentData
+from .segment import Segment, SegmentData, record_from
 
 FACTOR = 8
 MIN_MERGE = 1000
@@ -38,9 +38,10 @@ def next_merge(sizes: list[int], deleted: list[int]) -> tuple[int, int] | None:
     return None
 
 
-def merged(segments: list[Segment], live: list[np.ndarray], resolve_groups) -> SegmentData:
+def merged(segments: list[Segment], live: list[np.ndarray], resolve_groups,
+           records: dict[str, dict]) -> SegmentData:
     """The live rows of `segments` (in order) as one segment's data; `resolve_groups` maps stored
-    group keys to their current ones."""
+    group keys to their current ones, `records` are newer document records by source."""
     ids, passages, documents, vectors, starts, tokens, signatures, groups, sentences = ([] for _ in range(9))
     row_count, window_count = 0, 0
     for segment, keep in zip(segments, live):
@@ -48,6 +49,7 @@ def merged(segments: list[Segment], live: list[np.ndarray], resolve_groups) -> S
         new_row = np.cumsum(keep) - 1
         for entry, record in zip(segment.documents, segment.records()):
             if keep[entry["first"]]:
+                record = record_from(records[record.source]) if record.source in records else record
                 documents.append((record, row_count + int(new_row[entry["first"]]), entry["count"]))
         for row in rows.tolist():
             passages.append(segment.passage(row))

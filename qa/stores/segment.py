@@ -177,7 +177,7 @@ class Segment:
         return len(self.ids)
 
     def records(self) -> list[DocumentRecord]:
-        return [_record(entry) for entry in self.documents]
+        return [record_from(entry) for entry in self.documents]
 
     def passage(self, row: int) -> StoredPassage:
         return StoredPassage(**json.loads(_slice(self._passages, self.passage_offsets, row)))
@@ -215,7 +215,8 @@ class Segment:
                 mapped.close()
 
 
-def _record(entry: dict) -> DocumentRecord:
+def record_from(entry: dict) -> DocumentRecord:
+    """The DocumentRecord written as `entry` (extra keys ignored)."""
     values = {name: entry[name] for name in _RECORD_FIELDS if name in entry}
     values["paragraphs"] = tuple(values.get("paragraphs", ()))
     return DocumentRecord(**values)

