@@ -7,16 +7,12 @@ against brute force (numpy for vectors, bm25s through qa.lexical for BM25).
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import os
 import shutil
 import subprocess
 import sys
-import tempfile
 import textwrap
-import uuid
-from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -25,7 +21,7 @@ import psycopg
 import pytest
 
 import qa
-from conftest import write_corpus
+from conftest import new_database, write_corpus
 from qa.documents import text_digest
 from qa.duplicates import signatures
 from qa.errors import IndexBusy, IndexNotFound, QAError
@@ -38,46 +34,6 @@ from qa.stores.postgres.errors import (DatabaseLost, DatabaseUnavailable, Extens
 
 ROOT = Path(__file__).resolve().parent.parent
 DIMENSION = 8
-
-
-def _pg_server_module():
-    spec = importlib.util.spec_from_file_location("pg_server", ROOT / "scripts" / "pg_server.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-@pytest.fixture(scope="session")
-def pg_server():
-    """The URL of a PostgreSQL server with pgvector: QA_TEST_DATABASE's, or a throwaway one."""
-    if os.environ.get("QA_TEST_DATABASE"):
-        yield os.environ["QA_TEST_DATABASE"]
-        return
-    server = _pg_server_module()
-    # Not under pytest's base folder: a concurrent pytest run may prune that while we run.
-    folder = Path(tempfile.mkdtemp(prefix="qa-postgres-"))
-    try:
-        yield server.start(folder / "data")
-    finally:
-        server.stop(folder / "data", delete=True)
-        shutil.rmtree(folder, ignore_errors=True)
-
-
-def with_database(url: str, name: str) -> str:
-    parts = urlsplit(url)
-    return urlunsplit(parts._replace(path=f"/{name}"))
-
-
-@contextmanager
-def new_database(pg_server):
-    name = f"qa_test_{uuid.uuid4().hex[:12]}"
-    with psycopg.connect(pg_server, autocommit=True) as admin:
-        admin.execute(f"CREATE DATABASE {name}")
-    try:
-        yield with_database(pg_server, name)
-    finally:
-        with psycopg.connect(pg_server, autocommit=True) as admin:
-            admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
 
 
 @pytest.fixture

@@ -6,12 +6,12 @@ started on. Calls from several threads take turns on its connection.
 
 from __future__ import annotations
 
+import hashlib
 import threading
 from datetime import date
 
 import numpy as np
 
-from ...documents import text_digest
 from ...filters import Filters
 from ...sentence_vectors import STORED_DTYPE, SentenceVectors
 from ..base import (BM25_B, BM25_K1, AllowedSet, DocumentRecord, SkippedRecord, StoreInfo,
@@ -197,12 +197,12 @@ class PostgresReader(StoreReader):
 
     # -- reuse by a build -------------------------------------------------------------------------
     def vectors_by_context(self, contexts):
-        rows = self._by_digest(
+        rows = self._by_text(
             [text for _, _, text in contexts],
             """SELECT DISTINCT ON (p.title, p.heading, p.text, v.window_no)
                       p.title, p.heading, p.text, v.embedding
                FROM passages AS p JOIN passage_vectors AS v ON v.passage_id = p.id
-               WHERE p.digest = ANY(%s) ORDER BY p.title, p.heading, p.text, v.window_no""")
+               WHERE md5(p.text) = ANY(%s) ORDER BY p.title, p.heading, p.text, v.window_no""")
         wanted, found = set(contexts), {}
         for title, heading, text, embedding in rows:
             if (title, heading, text) in wanted:
@@ -210,22 +210,22 @@ class PostgresReader(StoreReader):
         return {key: np.stack(rows).astype(np.float32) for key, rows in found.items()}
 
     def tokens_by_context(self, contexts):
-        rows = self._by_digest([text for _, _, text in contexts],
+        rows = self._by_text([text for _, _, text in contexts],
                                "SELECT title, heading, text, terms, counts FROM passages "
-                               "WHERE digest = ANY(%s)")
+                               "WHERE md5(text) = ANY(%s)")
         wanted = set(contexts)
         return {(t, h, x): [term for term, count in zip(terms, counts) for _ in range(count)]
                 for t, h, x, terms, counts in rows if (t, h, x) in wanted}
 
     def signatures_by_text(self, texts):
-        rows = self._by_digest(texts, "SELECT text, signature FROM passages WHERE digest = ANY(%s)")
+        rows = self._by_text(texts, "SELECT text, signature FROM passages WHERE md5(text) = ANY(%s)")
         wanted = set(texts)
         return {text: np.array(row, dtype=np.uint32) for text, row in rows if text in wanted}
 
     def sentences_by_text(self, texts):
-        rows = self._by_digest(texts, """
+        rows = self._by_text(texts, """
             SELECT DISTINCT ON (p.text) p.text, s.spans, s.embeddings FROM passages AS p
-            JOIN sentence_vectors AS s ON s.passage_id = p.id WHERE p.digest = ANY(%s)""")
+            JOIN sentence_vectors AS s ON s.passage_id = p.id WHERE md5(p.text) = ANY(%s)""")
         wanted = set(texts)
         return {text: self._sentence_vectors(spans, data) for text, spans, data in rows
                 if text in wanted}
@@ -235,9 +235,11 @@ class PostgresReader(StoreReader):
             self._connection.close()
 
     # -- helpers ----------------------------------------------------------------------------------
-    def _by_digest(self, texts: list[str], sql: str) -> list[tuple]:
-        digests = sorted({text_digest(text) for text in texts})
-        return self._rows(sql, (digests,)) if digests else []
+    def _by_text(self, texts: list[str], sql: str) -> list[tuple]:
+        """Rows of `sql`, whose one parameter is the md5 (PostgreSQL's, indexed) of the wanted
+        texts; the caller keeps only exact matches."""
+        hashes = sorted({hashlib.md5(text.encode("utf-8")).hexdigest() for text in texts})
+        return self._rows(sql, (hashes,)) if hashes else []
 
     def _sentence_vectors(self, spans, data) -> SentenceVectors:
         vectors = np.frombuffer(data, dtype=STORED_DTYPE).reshape(-1, self._meta["dimension"])

@@ -74,7 +74,7 @@ MIGRATIONS: list[str] = [
     CREATE INDEX passages_date ON passages (date);
     CREATE INDEX passages_source ON passages (source);
     CREATE INDEX passages_group ON passages (group_id);
-    CREATE INDEX passages_digest ON passages (digest);
+    CREATE INDEX passages_text ON passages (md5(text));
     CREATE INDEX passages_terms ON passages USING gin (terms);
     CREATE INDEX passages_bands ON passages USING gin (bands);
     CREATE TABLE passage_vectors (
