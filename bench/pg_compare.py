@@ -11,6 +11,12 @@ copied into the (emptied) database without embedding again, then:
   other work on the machine falls on both alike;
 - writing: the copy into PostgreSQL against the same copy into a new file index (passages/s);
 - adding one briefing (the sample briefing) with build_index, then removing it again, in each.
+
+`--from-old-index VERSION_FOLDER` fills the file index from an index of the format before the
+store contract (a `v-...` folder: passages, FAISS vectors, BM25 tokens, signatures) instead of
+embedding the set again; its corpus folder must be copied (with its file times) to the cache
+first. Sentence vectors, which only `qa.answer` reads, are then left empty: `retrieve` does not
+use them.
 """
 
 from __future__ import annotations
@@ -26,7 +32,11 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
+import numpy as np  # noqa: E402
+
 from qa import build_index, retrieve  # noqa: E402
+from qa.sentence_vectors import STORED_DTYPE, SentenceVectors  # noqa: E402
+from qa.stores import DocumentRecord, NewPassages, StoredPassage, open_store  # noqa: E402
 from qa.evaluate import load_beir, percentiles, set_folder, set_name, evaluate_set  # noqa: E402
 from qa.stores.postgres.transfer import copy_index  # noqa: E402
 
@@ -65,15 +75,53 @@ def adding_one_briefing(corpus: Path, locations: dict[str, object]) -> dict:
     return result
 
 
+def import_old_index(version: Path, target) -> int:
+    """Write the old-format index version folder `version` into the store at `target`."""
+    import faiss
+
+    manifest = json.loads((version / "manifest.json").read_text(encoding="utf-8"))
+    with open(version / "passages.jsonl", encoding="utf-8") as lines:
+        passages = [StoredPassage(**json.loads(line)) for line in lines]
+    index = faiss.read_index(str(version / "vectors.faiss"))
+    vectors, owners = index.reconstruct_n(0, index.ntotal), np.load(version / "owners.npy")
+    with open(version / "bm25" / "tokens.txt", encoding="utf-8") as lines:
+        tokens = [line.split() for line in lines]
+    signatures = np.load(version / "signatures.npy")
+    no_sentences = SentenceVectors(np.zeros((0, 2), np.int32),
+                                   np.zeros((0, manifest["dimension"]), STORED_DTYPE))
+    positions: dict[str, list[int]] = {}
+    for position, passage in enumerate(passages):
+        positions.setdefault(passage.source, []).append(position)
+    with open_store(target).writer(manifest["model"], manifest["dimension"], fresh=True) as writer:
+        for source, entry in manifest["documents"].items():
+            mine = positions[source]
+            rows = np.flatnonzero(np.isin(owners, mine))
+            local = {position: number for number, position in enumerate(mine)}
+            writer.add_document(
+                DocumentRecord(source, entry["title"], entry["digest"], tuple(entry["paragraphs"]),
+                               entry.get("date"), entry.get("publisher"), entry.get("url"),
+                               entry.get("size", 0), entry.get("modified_ns", 0),
+                               manifest.get("read_started_ns", 0)),
+                NewPassages([passages[p] for p in mine], vectors[rows],
+                            np.array([local[int(o)] for o in owners[rows]], dtype=np.int64),
+                            [tokens[p] for p in mine], signatures[mine], [no_sentences] * len(mine)))
+        writer.publish()
+    return len(passages)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", required=True)
     parser.add_argument("--id-prefix", default="")
     parser.add_argument("--database", required=True, help="postgresql:// URL (its index is replaced)")
     parser.add_argument("--cache", default=".cache/eval")
+    parser.add_argument("--from-old-index", type=Path, default=None,
+                        help="an old-format version folder to fill the file index from")
     args = parser.parse_args()
     beir = load_beir(Path(args.data), args.id_prefix)
     name = set_name(Path(args.data), args.id_prefix)
+    if args.from_old_index:
+        import_old_index(args.from_old_index, set_folder(args.cache, name) / "index")
     files = evaluate_set(beir, name, cache_dir=args.cache, progress=False)
     folder = set_folder(args.cache, name)
     out = {"set": name, "paragraphs": files.paragraphs, "queries": files.queries}
