@@ -18,6 +18,7 @@ from ..base import (BM25_B, BM25_K1, AllowedSet, DocumentRecord, SkippedRecord, 
                     StoredPassage, StoreReader)
 from .connection import lost_guard
 
+CACHED_PASSAGES = 20_000
 _PASSAGE_COLUMNS = "id, source, title, paragraph, text, heading, digest, page"
 
 # BM25 (see qa.stores.base) of the passages holding any query term; the GIN index on `terms`
@@ -74,6 +75,9 @@ class PostgresReader(StoreReader):
         self._connection, self._url, self._meta = connection, url, meta
         self._lock = threading.Lock()
         self._documents: dict[str, DocumentRecord] | None = None
+        # A snapshot never changes, so passages once read are kept (a search shows a few, one by one).
+        self._passages: dict[int, StoredPassage] = {}
+        self._cache_lock = threading.Lock()
         self._document_ids: dict[str, int] = {}
 
     def _rows(self, sql: str, parameters=None) -> list[tuple]:
@@ -151,9 +155,19 @@ class PostgresReader(StoreReader):
 
     # -- records ----------------------------------------------------------------------------------
     def passages(self, ids):
-        rows = self._rows(f"SELECT {_PASSAGE_COLUMNS} FROM passages WHERE id = ANY(%s)", (_ints(ids),))
-        by_id = {row[0]: StoredPassage(*row[1:]) for row in rows}
-        return _in_order(ids, by_id)
+        wanted = _ints(ids)
+        with self._cache_lock:
+            found = {i: self._passages[i] for i in set(wanted) if i in self._passages}
+        missing = sorted(set(wanted) - found.keys())
+        if missing:
+            rows = self._rows(f"SELECT {_PASSAGE_COLUMNS} FROM passages WHERE id = ANY(%s)", (missing,))
+            fetched = {row[0]: StoredPassage(*row[1:]) for row in rows}
+            found.update(fetched)
+            with self._cache_lock:
+                if len(self._passages) + len(fetched) > CACHED_PASSAGES:
+                    self._passages.clear()
+                self._passages.update(fetched)
+        return _in_order(wanted, found)
 
     def passage_ids(self, sources=None):
         if sources is None:
