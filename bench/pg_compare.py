@@ -115,10 +115,11 @@ def main() -> int:
     parser.add_argument("--id-prefix", default="")
     parser.add_argument("--database", required=True, help="postgresql:// URL (its index is replaced)")
     parser.add_argument("--cache", default=".cache/eval")
+    parser.add_argument("--limit", type=int, default=None, help="first N queries only")
     parser.add_argument("--from-old-index", type=Path, default=None,
                         help="an old-format version folder to fill the file index from")
     args = parser.parse_args()
-    beir = load_beir(Path(args.data), args.id_prefix)
+    beir = load_beir(Path(args.data), args.id_prefix, args.limit)
     name = set_name(Path(args.data), args.id_prefix)
     if args.from_old_index:
         import_old_index(args.from_old_index, set_folder(args.cache, name) / "index")
