@@ -2,14 +2,18 @@
 
 With a tiny random sentence-transformers model (2 layers, 32 dimensions, the bundled tokenizer;
 built locally, nothing downloaded), so that the pipeline around the model shows on CPU as it would
-on a GPU. For each size (paragraphs): a synthetic corpus of realtimeqa-news sentences drawn into
-distinct paragraphs, PARAGRAPHS_PER_FILE a file, then
-- the raw encode rate of the texts the build must embed (paragraph texts cut to windows, and their
-  sentences), measured on a sample with SentenceTransformer.encode at its best batch size;
-- the full build in a child process: paragraphs/s, its ratio to the raw rate, peak memory (RSS);
-- adding one 9-paragraph briefing and removing it again (median of REPEATS, in-process);
-- retrieve() p50/p95 with the tiny model.
-Prints one Markdown table row per size; docs/benchmarks.md holds the results.
+on a GPU. Corpora are realtimeqa-news sentences drawn into distinct paragraphs, PARAGRAPHS_PER_FILE
+a file.
+
+- Build (`--build-sizes`): the raw encode rate of the texts the build must embed (paragraph texts
+  cut to windows, and their sentences), measured on a sample with SentenceTransformer.encode at its
+  best batch size; then the full build in a child process: paragraphs/s, its ratio to the raw rate
+  (with and without the sentences), peak memory (RSS).
+- Updates (`--sizes`): an index of that many paragraphs is written through the store writer from
+  the corpus files' paragraphs (real BM25 tokens; random vectors, signatures and sentence vectors:
+  what an update costs does not depend on them), then one 9-paragraph briefing is added and removed
+  again with `qa.build_index` (median of REPEATS, model loaded), and `retrieve()` p50/p95 is taken.
+Prints Markdown table rows; docs/benchmarks.md holds the results.
 """
 
 from __future__ import annotations
@@ -17,7 +21,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import resource
 import subprocess
 import sys
 import time
@@ -156,25 +159,66 @@ def retrieve_latency(model_dir: Path, index: Path, sentences: list[str]) -> dict
     return {"p50_ms": float(np.percentile(timings, 50)), "p95_ms": float(np.percentile(timings, 95))}
 
 
-def run_size(size: int, work: Path, model_dir: Path, sentences: list[str]) -> dict:
-    corpus, index = work / f"corpus-{size}", work / f"index-{size}"
+def build_row(size: int, work: Path, model_dir: Path, sentences: list[str]) -> dict:
+    corpus, index = work / f"corpus-{size}", work / f"built-{size}"
     if not corpus.exists():
         write_corpus(corpus, size, sentences)
     raw = raw_encode_rate(model_dir, corpus)
     build = timed_build(model_dir, corpus, index)
-    paragraph_rate = build["paragraphs"] / build["seconds"]
-    raw_all = 1 / (raw["paragraphs"]["seconds_per_paragraph"] + raw["sentences"]["seconds_per_paragraph"])
-    raw_paragraphs = 1 / raw["paragraphs"]["seconds_per_paragraph"]
-    return {"size": size, "raw": raw, "build": build, "build_rate": paragraph_rate,
-            "raw_rate_with_sentences": raw_all, "raw_rate_paragraphs_only": raw_paragraphs,
-            "ratio": paragraph_rate / raw_all,
-            **update_times(model_dir, corpus, index, sentences),
+    rate = build["paragraphs"] / build["seconds"]
+    with_sentences = 1 / (raw["paragraphs"]["seconds_per_paragraph"] + raw["sentences"]["seconds_per_paragraph"])
+    paragraphs_only = 1 / raw["paragraphs"]["seconds_per_paragraph"]
+    return {"size": size, "raw": raw, "build": build, "build_rate": rate,
+            "raw_rate_with_sentences": with_sentences, "raw_rate_paragraphs_only": paragraphs_only}
+
+
+def synthetic_index(corpus: Path, index: Path, model_dir: Path) -> None:
+    """An index of the corpus files' paragraphs written through the store writer (records with the
+    files' real sizes and times, so a build takes them as unchanged)."""
+    from qa.build import read_corpus
+    from qa.derive import passages_of
+    from qa.duplicates import HASHES
+    from qa.encoder import get_encoder
+    from qa.lexical import tokenize
+    from qa.sentence_vectors import STORED_DTYPE, SentenceVectors
+    from qa.stores import DocumentRecord, NewPassages, open_store
+
+    rng = np.random.default_rng(0)
+    encoder = get_encoder(str(model_dir))
+    documents, _ = read_corpus(corpus)
+    read_ns = time.time_ns()
+    with open_store(index).writer(encoder.name, encoder.dimension, fresh=True) as writer:
+        for document in documents:
+            passages = passages_of(document)
+            vectors = rng.normal(size=(len(passages), encoder.dimension)).astype(np.float32)
+            sentences = [SentenceVectors(np.array([[0, len(p.text)]], np.int32),
+                                         rng.normal(size=(1, encoder.dimension)).astype(STORED_DTYPE))
+                         for p in passages]
+            writer.add_document(
+                DocumentRecord(document.source, document.title, document.digest,
+                               tuple(p.digest for p in passages), size=document.size,
+                               modified_ns=document.modified_ns, read_ns=read_ns),
+                NewPassages(passages, vectors / np.linalg.norm(vectors, axis=1, keepdims=True),
+                            np.arange(len(passages)), tokenize([p.indexed_text for p in passages]),
+                            rng.integers(0, 2**32, (len(passages), HASHES), dtype=np.uint32), sentences))
+        writer.publish()
+
+
+def update_row(size: int, work: Path, model_dir: Path, sentences: list[str]) -> dict:
+    corpus, index = work / f"corpus-{size}", work / f"index-{size}"
+    if not corpus.exists():
+        write_corpus(corpus, size, sentences)
+    started = time.perf_counter()
+    synthetic_index(corpus, index, model_dir)
+    written = time.perf_counter() - started
+    return {"size": size, "written_s": written, **update_times(model_dir, corpus, index, sentences),
             **retrieve_latency(model_dir, index, sentences)}
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m qa bench scale", description=__doc__.split("\n")[0])
-    parser.add_argument("--sizes", default="25000,250000", help="paragraph counts, comma-separated")
+    parser.add_argument("--sizes", default="25000,250000", help="index sizes for updates (paragraphs)")
+    parser.add_argument("--build-sizes", default="250000", help="corpus sizes for full builds (paragraphs)")
     parser.add_argument("--data", default="../shared/bench/realtimeqa-news")
     parser.add_argument("--work", default=".cache/scale", help="where corpora and indexes are kept")
     parser.add_argument("--out", default=None, help="also write the results as JSON here")
@@ -182,17 +226,23 @@ def main(argv: list[str] | None = None) -> int:
     work = Path(args.work)
     model_dir = tiny_model(work / "tiny-model")
     sentences = sentences_of_set(Path(args.data))
-    print("| paragraphs | raw encode, paragraphs+sentences (/s) | raw, paragraphs only (/s) | full build (/s) "
-          "| build / raw | peak RSS | add 9 | remove 9 | retrieve p50 / p95 |")
-    print("|---|---|---|---|---|---|---|---|---|")
-    results = []
-    for size in [int(s) for s in args.sizes.split(",")]:
-        row = run_size(size, work, model_dir, sentences)
-        results.append(row)
-        print(f"| {size:,} | {row['raw_rate_with_sentences']:,.0f} | {row['raw_rate_paragraphs_only']:,.0f} "
-              f"| {row['build_rate']:,.0f} | {row['ratio']:.2f}x | {row['build']['peak_mb']:,.0f} MB "
-              f"| {row['add_s']:.2f} s | {row['remove_s']:.2f} s | {row['p50_ms']:.1f} / {row['p95_ms']:.1f} ms |",
+    results = {"build": [], "updates": []}
+    print("| paragraphs | raw encode, paragraphs + sentences | raw, paragraphs only | full build "
+          "| build / raw (with sentences; paragraphs only) | peak RSS |\n|---|---|---|---|---|---|")
+    for size in [int(s) for s in args.build_sizes.split(",") if s]:
+        row = build_row(size, work, model_dir, sentences)
+        results["build"].append(row)
+        print(f"| {size:,} | {row['raw_rate_with_sentences']:,.0f}/s | {row['raw_rate_paragraphs_only']:,.0f}/s "
+              f"| {row['build_rate']:,.0f}/s | {row['build_rate'] / row['raw_rate_with_sentences']:.2f}x; "
+              f"{row['build_rate'] / row['raw_rate_paragraphs_only']:.2f}x | {row['build']['peak_mb']:,.0f} MB |",
               flush=True)
+    print("\n| index paragraphs | add one 9-paragraph briefing | remove it | retrieve() p50 / p95 "
+          "|\n|---|---|---|---|")
+    for size in [int(s) for s in args.sizes.split(",") if s]:
+        row = update_row(size, work, model_dir, sentences)
+        results["updates"].append(row)
+        print(f"| {size:,} | {row['add_s']:.2f} s | {row['remove_s']:.2f} s "
+              f"| {row['p50_ms']:.1f} / {row['p95_ms']:.1f} ms |", flush=True)
     if args.out:
         Path(args.out).write_text(json.dumps(results, indent=1))
     return 0

@@ -71,7 +71,8 @@ def _parser() -> argparse.ArgumentParser:
     bench.add_argument("--cache", default=".cache/eval")
     bench.add_argument("--corpus", default="corpus", help="where the briefing to add is taken from")
     bench.add_argument("--out", default=None, help="also write the results as JSON here")
-    bench.add_argument("--sizes", default="25000,250000", help="paragraph counts (part scale)")
+    bench.add_argument("--sizes", default="25000,250000", help="index sizes for updates (part scale)")
+    bench.add_argument("--build-sizes", default="250000", help="corpus sizes for full builds (part scale)")
     bench.set_defaults(run=_bench)
     return parser
 
@@ -136,7 +137,8 @@ def _bench(args) -> int:
         sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
         from bench.scale import main as scale
 
-        return scale(["--sizes", args.sizes, "--data", args.data] + (["--out", args.out] if args.out else []))
+        return scale(["--sizes", args.sizes, "--build-sizes", args.build_sizes, "--data", args.data]
+                     + (["--out", args.out] if args.out else []))
     from .bench import run
 
     run(args.part, Path(args.data), Path(args.out) if args.out else None, Path(args.corpus),

@@ -1,6 +1,7 @@
 """The dense half of hybrid search: FAISS over normalised vectors, scored by inner product (cosine).
 
-Up to ANN_THRESHOLD vectors the search is exact (a flat index). Past it, an HNSW graph keeps
+Up to ANN_THRESHOLD vectors (of 384 dimensions; proportionally more of fewer) the search is
+exact. Past it, an HNSW graph keeps
 latency flat; its parameters are set so recall@10 against exact search stays at or above 0.98
 (measured with `python -m qa bench ann`; see docs/benchmarks.md).
 """
@@ -11,14 +12,22 @@ import faiss
 import numpy as np
 
 ANN_THRESHOLD = 100_000
+# The threshold holds for this many dimensions (all-MiniLM-L6-v2's); a model with fewer gets exact
+# search up to proportionally more vectors, since exact search costs vectors x dimensions.
+ANN_REFERENCE_DIMENSION = 384
 HNSW_NEIGHBOURS = 32
 HNSW_BUILD_DEPTH = 80
 HNSW_SEARCH_DEPTH = 2000
 
 
+def needs_graph(count: int, dimension: int) -> bool:
+    """Whether `count` vectors of `dimension` are searched through an HNSW graph (else exactly)."""
+    return count * dimension > ANN_THRESHOLD * ANN_REFERENCE_DIMENSION
+
+
 def build_vector_index(vectors: np.ndarray, dimension: int) -> faiss.Index:
-    """An exact index for up to ANN_THRESHOLD vectors, an HNSW graph beyond."""
-    if len(vectors) > ANN_THRESHOLD:
+    """An exact index up to the ANN threshold (needs_graph), an HNSW graph beyond."""
+    if needs_graph(len(vectors), dimension):
         index = faiss.IndexHNSWFlat(dimension, HNSW_NEIGHBOURS, faiss.METRIC_INNER_PRODUCT)
         index.hnsw.efConstruction = HNSW_BUILD_DEPTH
     else:

@@ -1,17 +1,19 @@
-"""Hybrid search over a loaded index: dense and BM25 candidates, fused into one ranking.
+"""Hybrid search over a store snapshot: dense and BM25 candidates, fused into one ranking.
 
-Both halves propose candidates (the store's dense and BM25 top-k); every candidate then gets both of
-its scores exactly from the store, so no candidate is penalised for being missed by one half. The fused score blends the two scores, each standardised (z-score) over
-the candidates: w * dense + (1 - w) * bm25, then scaled to 0..1 for display. The dense weight w
-is BLEND_DENSE, lowered when the best BM25 match is strong (rare words of the question matched) and
-raised when it is weak: w = BLEND_DENSE - BLEND_SLOPE * ln(strength / BLEND_PIVOT), where strength
-is the best BM25 score over ln(1 + paragraphs), the scale of an IDF in this index.
+Both halves propose candidates (the store's dense and BM25 top-k); every candidate then gets both
+of its scores exactly from the store, so no candidate is penalised for being missed by one half.
+The fused score blends the two scores, each standardised (z-score) over the candidates:
+w * dense + (1 - w) * bm25, then scaled to 0..1 for display. The dense weight w is BLEND_DENSE,
+lowered when the best BM25 match is strong (rare words of the question matched) and raised when it
+is weak: w = BLEND_DENSE - BLEND_SLOPE * ln(strength / BLEND_PIVOT), where strength is the best BM25
+score over ln(1 + paragraphs), the scale of an IDF in this index.
 The method and constants were chosen by measurement on ../shared/bench (docs/benchmarks.md);
 reciprocal rank fusion is kept as mode "rrf" for comparison.
 
-Filters (qa.filters) restrict both halves to the allowed briefings inside the store, before ranking. The Catalog
-(qa.catalog) then orders equal scores newest first and collapses near-duplicates (qa.duplicates):
-a group is shown once, as its newest allowed member, listing the other briefings it appears in.
+Filters (qa.filters) restrict both halves to the allowed briefings inside the store, before
+ranking. The Catalog (qa.catalog) then orders equal scores newest first and collapses
+near-duplicates (qa.duplicates): a group is shown once, as its newest allowed member, listing the
+other briefings it appears in.
 """
 
 from __future__ import annotations

@@ -353,3 +353,22 @@ def test_status_reads_only_sizes_and_times(tiny_corpus, tmp_path, fake_encoder, 
     status = index_status(tiny_corpus, index)
     assert (status.new, status.changed, status.removed) == (["gamma.txt"], ["beta.md"], ["alpha.txt"])
     assert status.briefings == 2 and status.paragraphs == 4
+
+
+def test_a_loaded_index_keeps_answering_while_builds_merge_its_segments_away(tiny_corpus, tmp_path,
+                                                                             fake_encoder, monkeypatch):
+    from qa.stores import merging
+
+    monkeypatch.setattr(merging, "FACTOR", 2)
+    index = tmp_path / "index"
+    qa.build_index(tiny_corpus, index, progress=False)
+    searcher = searcher_for(index)
+    before = searcher.search("tuna catch fishermen", 3)
+    first_segments = {p.name for p in (index / "segments").iterdir()}
+    for number in range(3):
+        write_corpus(tiny_corpus, {f"extra{number}.txt": f"Extra {number}\n\nVolcanoes erupted {number} times."})
+        qa.build_index(tiny_corpus, index, progress=False)
+    assert not first_segments & {p.name for p in (index / "segments").iterdir()}  # merged away
+    assert searcher.search("tuna catch fishermen", 3) == before
+    assert searcher_for(index) is not searcher
+    assert qa.retrieve("volcanoes erupted", k=1, index_dir=index)[0].source.startswith("extra")

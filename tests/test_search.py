@@ -6,7 +6,7 @@ import pytest
 import qa
 from qa.build import read_corpus
 
-from conftest import SAMPLE_CORPUS
+from conftest import SAMPLE_CORPUS, write_corpus
 
 
 def test_troops_question_finds_uk_and_france_first(sample_index):
@@ -109,3 +109,31 @@ def test_passages_are_tokenised_once_and_embedded_like_their_text():
     assert np.allclose(vectors[:2], encoder.encode(short), atol=1e-5)
     assert np.sum(owners == 2) == len(encoder.windows([long]).texts) > 1
     assert np.allclose(np.linalg.norm(vectors, axis=1), 1, atol=1e-5)
+
+
+def test_graph_segments_find_the_exact_top_and_skip_deleted_or_filtered(tmp_path, fake_encoder, monkeypatch):
+    """Past the ANN threshold a segment is searched through its HNSW graph: on a small set the
+    graph finds what brute force finds, and never returns deleted or filtered-out passages."""
+    from qa import dense
+    from qa.stores import open_store
+
+    monkeypatch.setattr(dense, "ANN_THRESHOLD", 5)  # 64-dimension fake vectors: graphs past 30
+    rng = np.random.default_rng(2)
+    words = [f"w{i}" for i in range(200)]
+    corpus = write_corpus(tmp_path / "c", {f"doc{d}.txt": f"Doc {d}\n\n" + "\n\n".join(
+        " ".join(rng.choice(words, 6)) + "." for _ in range(8)) for d in range(10)})
+    qa.build_index(corpus, tmp_path / "index", progress=False)
+    (corpus / "doc3.txt").unlink()
+    qa.build_index(corpus, tmp_path / "index", progress=False)
+    with open_store(tmp_path / "index").reader() as reader:
+        assert any(segment.graph is not None for segment in reader.segments)
+        ids = reader.passage_ids()
+        sources = {i: p.source for i, p in zip(ids.tolist(), reader.passages(ids))}
+        allowed = reader.allowed(qa.filters.Filters.of(sources="doc[0-4].txt"))
+        for question in ["w1 w2 w3", "w50 w60", "w7"]:
+            query = fake_encoder.encode([question])[0]
+            exact = reader.dense_scores(query, ids)
+            top_ids, top_scores = reader.dense_top(query, 10)
+            assert np.allclose(top_scores, np.sort(exact)[::-1][:10], atol=1e-5)
+            filtered, _ = reader.dense_top(query, 50, allowed)
+            assert {sources[i] for i in filtered.tolist()} <= {f"doc{d}.txt" for d in (0, 1, 2, 4)}

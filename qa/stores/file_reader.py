@@ -51,13 +51,16 @@ class FileReader(StoreReader):
         positions = np.empty(len(ids), np.int64)
         for number in np.unique(segment).tolist():
             chosen = segment == number
-            ours = self.segments[number].ids if number >= 0 else np.zeros(0, np.int64)
-            rows = np.searchsorted(ours, ids[chosen])
-            if number < 0 or (rows >= len(ours)).any() or (ours[np.minimum(rows, len(ours) - 1)] != ids[chosen]).any() \
-                    or not self.live[number][rows].all():
-                raise KeyError(f"passage ids not in the store: {ids[chosen].tolist()[:5]}")
-            positions[chosen] = self.starts[number] + rows
+            positions[chosen] = self.starts[number] + self._rows(number, ids[chosen])
         return positions
+
+    def _rows(self, number: int, ids: np.ndarray) -> np.ndarray:
+        """The rows of `ids` in segment `number`; KeyError unless every one is there and live."""
+        ours = self.segments[number].ids if number >= 0 else np.zeros(0, np.int64)
+        rows = np.minimum(np.searchsorted(ours, ids), max(0, len(ours) - 1))
+        if not len(ours) or (ours[rows] != ids).any() or not self.live[number][rows].all():
+            raise KeyError(f"passage ids not in the store: {ids.tolist()[:5]}")
+        return rows
 
     def _located(self, positions: np.ndarray):
         """(segment, row) of each position."""
@@ -120,7 +123,7 @@ class FileReader(StoreReader):
 
     def lexical_top(self, tokens, k, allowed=None):
         scores = np.where(self._mask(allowed), self._lexical(tokens), 0.0)
-        order = np.argsort(-scores, kind="stable")[:k]
+        order = _top(scores, k)
         order = order[scores[order] > 0]
         return self._ids[order], scores[order].astype(np.float32)
 
@@ -270,7 +273,7 @@ def _segment_dense_top(segment: Segment, vector: np.ndarray, k: int, rows_allowe
     """(rows, scores) of up to k allowed rows of one segment by their best window, best first."""
     starts = np.asarray(segment.window_starts)
     if segment.graph is not None:
-        owners = np.repeat(np.arange(len(segment)), np.diff(starts))
+        owners = segment.owners
         window_allowed = None if rows_allowed.all() else np.flatnonzero(rows_allowed[owners])
         windows, scores = search_vectors(segment.graph, vector, 2 * k, allowed_rows=window_allowed)
         rows = owners[windows]
@@ -280,8 +283,18 @@ def _segment_dense_top(segment: Segment, vector: np.ndarray, k: int, rows_allowe
     window_scores = np.asarray(segment.vectors) @ np.asarray(vector, np.float32)
     best = np.maximum.reduceat(window_scores, starts[:-1])
     candidates = np.flatnonzero(rows_allowed)
-    top = candidates[np.argsort(-best[candidates], kind="stable")[:k]]
+    top = candidates[_top(best[candidates], k)]
     return top, best[top]
+
+
+def _top(scores: np.ndarray, k: int) -> np.ndarray:
+    """Positions of the `k` highest scores, best first, ties by position (without sorting all)."""
+    if len(scores) > k:
+        threshold = np.partition(scores, len(scores) - k)[len(scores) - k]
+        chosen = np.flatnonzero(scores >= threshold)
+    else:
+        chosen = np.arange(len(scores))
+    return chosen[np.lexsort((chosen, -scores[chosen]))][:k]
 
 
 def _best(positions: list[np.ndarray], scores: list[np.ndarray], k: int):

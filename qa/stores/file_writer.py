@@ -11,9 +11,11 @@ from datetime import datetime, timezone
 import numpy as np
 
 from ..duplicates import BANDS, ROWS, band_keys, grouped_with
+from ..errors import QAError
 from .base import DocumentRecord, NewPassages, SkippedRecord, StoreWriter
 from .file_reader import FileReader
-from .files import BUILD_PREFIX, FORMAT_VERSION, SEGMENTS, FileStore, _release_lock, sync_folder
+from .files import (BUILD_PREFIX, FORMAT_VERSION, SEGMENTS, FileStore, _release_lock,
+                    remove_unreferenced, sync_folder)
 from .merging import merged, next_merge
 from .segment import Segment, SegmentData, write_segment
 
@@ -43,6 +45,7 @@ class FileWriter(StoreWriter):
         self._pending: dict[str, tuple[DocumentRecord, NewPassages]] = {}
         self._pending_count = 0
         self._opened: list[Segment] = []
+        self._published: set[str] = set()
         self._open = True
 
     def reader(self) -> FileReader | None:
@@ -91,7 +94,7 @@ class FileWriter(StoreWriter):
             "skipped": self.skipped,
         }
         version = self.store.publish(manifest)
-        self._opened = [s for s in self._opened if s.name not in names]  # now the live ones
+        self._published = names
         self.close()
         return version
 
@@ -99,12 +102,24 @@ class FileWriter(StoreWriter):
         if not self._open:
             return
         self._open = False
-        for segment in self._opened:  # written, never published
+        for segment in self._opened:
             segment.close()
-            shutil.rmtree(self.store.folder / SEGMENTS / segment.name, ignore_errors=True)
+            if segment.name not in self._published:  # written, never published
+                shutil.rmtree(self.store.folder / SEGMENTS / segment.name, ignore_errors=True)
         if self._base is not None:
             self._base.close()
+        if not self._published:
+            self._tidy()
         _release_lock(self._lock)
+
+    def _tidy(self) -> None:
+        """Remove what a killed writer left beside the live generation (a session that publishes
+        does this as part of the publish)."""
+        try:
+            live = self.store.manifest()
+        except QAError:
+            return
+        remove_unreferenced(self.store.folder, live["version"], {entry["name"] for entry in live["segments"]})
 
     # -- segments -------------------------------------------------------------------------------
     def _flush(self) -> None:

@@ -8,7 +8,7 @@ segment) owns vector rows window_starts[row]:window_starts[row + 1] and sentence
     documents.jsonl      one DocumentRecord a line with "first" (row) and "count" (passages)
     document_of.npy      int32 (n,) line of documents.jsonl of each passage
     vectors.npy          float32 (windows, d); window_starts.npy int64 (n + 1,)
-    vectors.faiss        an HNSW graph over vectors.npy, only when windows > ANN_THRESHOLD
+    vectors.faiss        an HNSW graph over vectors.npy, only past the ANN threshold (qa.dense)
     tokens.txt           BM25 tokens, one line a passage; token_offsets.npy int64 (n + 1,)
     terms.txt            the segment's vocabulary, sorted, one a line
     postings_*.npy       per term (CSC): rows, counts; term_starts int64 (terms + 1,)
@@ -28,12 +28,13 @@ import itertools
 import json
 import mmap
 from dataclasses import asdict, dataclass, fields
+from functools import cached_property
 from pathlib import Path
 
 import faiss
 import numpy as np
 
-from ..dense import ANN_THRESHOLD, build_vector_index
+from ..dense import build_vector_index, needs_graph
 from ..duplicates import BANDS, HASHES, ROWS, band_keys
 from ..sentence_vectors import STORED_DTYPE, SentenceVectors
 from .base import DocumentRecord, StoredPassage
@@ -81,7 +82,7 @@ def write_segment(folder: Path, data: SegmentData, dimension: int) -> None:
     save("document_of", document_of)
     save("vectors", data.vectors.astype(np.float32).reshape(-1, dimension))
     save("window_starts", data.window_starts.astype(np.int64))
-    if len(data.vectors) > ANN_THRESHOLD:
+    if needs_graph(len(data.vectors), dimension):
         faiss.write_index(build_vector_index(data.vectors, dimension), str(folder / "vectors.faiss"))
     _write_lexical(folder, data.tokens, save)
     save("signatures", data.signatures.astype(np.uint32).reshape(-1, HASHES))
@@ -175,6 +176,11 @@ class Segment:
 
     def __len__(self) -> int:
         return len(self.ids)
+
+    @cached_property
+    def owners(self) -> np.ndarray:
+        """The row of each window (vector)."""
+        return np.repeat(np.arange(len(self.ids)), np.diff(np.asarray(self.window_starts)))
 
     def records(self) -> list[DocumentRecord]:
         return [record_from(entry) for entry in self.documents]
