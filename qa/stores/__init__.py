@@ -2,7 +2,7 @@
 
 A folder path (str or Path) is the files backend (qa.stores.files). A URL whose scheme a backend
 registered with `register_scheme` goes to that backend's factory; "postgresql://" and
-"postgres://" import qa.stores.pg on first use, which registers itself.
+"postgres://" import qa.stores.postgres on first use, which registers itself.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from .base import (AllowedSet, DocumentRecord, NewPassages, SkippedRecord, Store
 
 _factories: dict[str, Callable[[str], Store]] = {}
 # Backends imported on first use of their scheme; importing one calls register_scheme.
-_BACKEND_MODULES = {"postgresql": "qa.stores.pg", "postgres": "qa.stores.pg"}
+_BACKEND_MODULES = {"postgresql": "qa.stores.postgres", "postgres": "qa.stores.postgres"}
 
 
 def register_scheme(scheme: str, factory: Callable[[str], Store]) -> None:
@@ -47,11 +47,6 @@ def open_store(location) -> Store:
 
     return FileStore(Path(location))
 
-
-from .postgres import open_postgres  # noqa: E402  (the backend registers its URL schemes)
-
-register_scheme("postgresql", open_postgres)
-register_scheme("postgres", open_postgres)
 
 __all__ = ["AllowedSet", "DocumentRecord", "NewPassages", "SkippedRecord", "Store", "StoreInfo",
            "StoredPassage", "StoreReader", "StoreWriter", "join_context", "open_store",

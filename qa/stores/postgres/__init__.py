@@ -22,3 +22,13 @@ def open_postgres(url: str):
         if url not in _stores:
             _stores[url] = PostgresStore(url)
         return _stores[url]
+
+
+def _register() -> None:
+    from .. import register_scheme
+
+    for scheme in ("postgresql", "postgres"):
+        register_scheme(scheme, open_postgres)
+
+
+_register()
