@@ -20,6 +20,7 @@ import gradio as gr
 
 import qa
 from qa.answer import Answer, answer
+from qa.errors import IndexBusy
 from qa.readers import EXTENSIONS
 from qa.sentences import highlight
 from qa.status import index_status, indexed_briefings
@@ -195,8 +196,13 @@ def briefing_picker(index_dir: Path, render: bool = True) -> gr.Dropdown:
                        info="Search only these (none chosen: all). Or type in:WORD in a question.")
 
 
+def index_location(index):
+    """A `postgresql://...` URL as given (a Path would fold its //), anything else as a folder."""
+    return index if "://" in str(index) and not isinstance(index, Path) else Path(index)
+
+
 def build_app(corpus_dir="corpus", index_dir="index") -> gr.Blocks:
-    corpus_dir, index_dir = Path(corpus_dir), Path(index_dir)
+    corpus_dir, index_dir = Path(corpus_dir), index_location(index_dir)
     with gr.Blocks(title=TITLE) as app:
         gr.Markdown(f"# {TITLE}\n{TAGLINE}")
         since = gr.Textbox("", label="From", placeholder="YYYY-MM-DD", max_lines=1, render=False,
@@ -236,8 +242,13 @@ def build_app(corpus_dir="corpus", index_dir="index") -> gr.Blocks:
 
 
 def prepare_index(corpus_dir: Path, index_dir: Path) -> None:
-    """Build the index, or bring it up to date, before serving."""
-    report = qa.build_index(corpus_dir, index_dir, progress=sys.stderr.isatty())
+    """Build the index, or bring it up to date, before serving; when another process (an app
+    server sharing the index) is building it, serve what it publishes instead."""
+    try:
+        report = qa.build_index(corpus_dir, index_dir, progress=sys.stderr.isatty())
+    except IndexBusy as busy:
+        print(f"not rebuilding: {busy}", file=sys.stderr)
+        return
     for skipped in report.skipped:
         print(f"skipped {skipped.source}: {skipped.reason}", file=sys.stderr)
     print(report.summary(), file=sys.stderr)
@@ -264,7 +275,7 @@ def _parse_args(argv=None) -> argparse.Namespace:
 
 def main(argv=None) -> int:
     args = _parse_args(argv)
-    corpus_dir, index_dir = Path(args.corpus), Path(args.index)
+    corpus_dir, index_dir = Path(args.corpus), index_location(args.index)
     try:
         prepare_index(corpus_dir, index_dir)
     except (qa.QAError, OSError, RuntimeError) as error:

@@ -115,15 +115,17 @@ def set_name(data_dir: Path, id_prefix: str = "") -> str:
 
 
 def evaluate_set(beir: BeirSet, name: str, *, mode: str = "hybrid", cache_dir=".cache/eval",
-                 progress: bool = True) -> EvalResult:
-    """Score `beir` through build_index and retrieve; its index is kept under `cache_dir`/`name`."""
+                 progress: bool = True, index=None) -> EvalResult:
+    """Score `beir` through build_index and retrieve; its index is kept under `cache_dir`/`name`,
+    or at `index` (a folder or URL) when given."""
     work = set_folder(cache_dir, name)
     by_text = write_corpus(beir, work / "corpus")
-    report = build_index(work / "corpus", work / "index", progress=progress)
-    run, latencies = _run_queries(beir, work / "index", mode, _locator(by_text, work / "index"))
+    index = work / "index" if index is None else index
+    report = build_index(work / "corpus", index, progress=progress)
+    run, latencies = _run_queries(beir, index, mode, _locator(by_text, index))
     return EvalResult(
         metrics=score_run(beir.qrels, run), queries=len(beir.queries),
-        paragraphs=searcher_for(work / "index").catalog.passage_count,
+        paragraphs=searcher_for(index).catalog.passage_count,
         build_seconds=report.seconds, embedded=report.embedded, latency_ms=latencies,
         peak_memory_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, mode=mode)
 

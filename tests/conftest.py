@@ -3,10 +3,16 @@
 from __future__ import annotations
 
 import hashlib
+import importlib.util
+import os
 import re
 import shutil
 import socket
+import tempfile
+import uuid
+from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import numpy as np
 import pytest
@@ -133,3 +139,44 @@ def served(tmp_path_factory):
     demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
     yield f"http://127.0.0.1:{port}/", corpus
     demo.close()
+
+
+# -- PostgreSQL (qa.stores.postgres): one throwaway server per session, a database per test ------
+
+def _pg_server_module():
+    spec = importlib.util.spec_from_file_location("pg_server", ROOT / "scripts" / "pg_server.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="session")
+def pg_server():
+    """The URL of a PostgreSQL server with pgvector: QA_TEST_DATABASE's (CI starts one with
+    scripts/pg-server), else a throwaway one started here. Never skipped."""
+    if os.environ.get("QA_TEST_DATABASE"):
+        yield os.environ["QA_TEST_DATABASE"]
+        return
+    server = _pg_server_module()
+    # Not under pytest's base folder: a concurrent pytest run may prune that while we run.
+    folder = Path(tempfile.mkdtemp(prefix="qa-postgres-"))
+    try:
+        yield server.start(folder / "data")
+    finally:
+        server.stop(folder / "data", delete=True)
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+@contextmanager
+def new_database(server_url: str):
+    """The URL of a new, empty database on the server at `server_url`, dropped afterwards."""
+    import psycopg
+
+    name = f"qa_test_{uuid.uuid4().hex[:12]}"
+    with psycopg.connect(server_url, autocommit=True) as admin:
+        admin.execute(f"CREATE DATABASE {name}")
+    try:
+        yield urlunsplit(urlsplit(server_url)._replace(path=f"/{name}"))
+    finally:
+        with psycopg.connect(server_url, autocommit=True) as admin:
+            admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")

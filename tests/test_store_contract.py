@@ -1,8 +1,8 @@
 """The store contract (qa.stores.base), checked against brute-force answers for every backend.
 
-A backend joins by adding a location to `store_location`'s params (the PostgreSQL one skips itself
-when no server is reachable). Documents are written through the writer with random vectors, in
-several sessions, so the files backend holds several segments, deletions and merges.
+A backend joins by adding a location to `store_location`'s params (PostgreSQL: a new database on
+the session's server, conftest.pg_server). Documents are written through the writer with random
+vectors, in several sessions, so the files backend holds several segments, deletions and merges.
 """
 
 from datetime import date
@@ -18,13 +18,19 @@ from qa.sentence_vectors import SentenceVectors
 from qa.stores import DocumentRecord, NewPassages, SkippedRecord, StoredPassage, open_store
 from qa.stores import merging
 
+from conftest import new_database
+
 DIMENSION = 8
 WORDS = [f"w{i}" for i in range(40)]
 
 
-@pytest.fixture(params=["files"])
+@pytest.fixture(params=["files", "postgres"])
 def store_location(request, tmp_path):
-    return tmp_path / "index"
+    if request.param == "postgres":
+        with new_database(request.getfixturevalue("pg_server")) as url:
+            yield url
+        return
+    yield tmp_path / "index"
 
 
 def make_document(rng, source: str, day: str | None, texts: list[str]):

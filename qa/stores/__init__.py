@@ -1,11 +1,13 @@
 """Index stores: `open_store(location)` picks the backend for a location.
 
 A folder path (str or Path) is the files backend (qa.stores.files). A URL whose scheme a backend
-registered with `register_scheme` (e.g. "postgresql") goes to that backend's factory.
+registered with `register_scheme` goes to that backend's factory; "postgresql://" and
+"postgres://" import qa.stores.postgres on first use, which registers itself.
 """
 
 from __future__ import annotations
 
+import importlib
 from pathlib import Path
 from typing import Callable
 
@@ -13,6 +15,8 @@ from .base import (AllowedSet, DocumentRecord, NewPassages, SkippedRecord, Store
                    StoredPassage, StoreReader, StoreWriter, join_context)
 
 _factories: dict[str, Callable[[str], Store]] = {}
+# Backends imported on first use of their scheme; importing one calls register_scheme.
+_BACKEND_MODULES = {"postgresql": "qa.stores.postgres", "postgres": "qa.stores.postgres"}
 
 
 def register_scheme(scheme: str, factory: Callable[[str], Store]) -> None:
@@ -28,6 +32,12 @@ def open_store(location) -> Store:
     text = str(location)
     scheme, separator, _ = text.partition("://")
     if separator and not isinstance(location, Path):
+        if scheme.lower() not in _factories and scheme.lower() in _BACKEND_MODULES:
+            try:
+                importlib.import_module(_BACKEND_MODULES[scheme.lower()])
+            except ModuleNotFoundError as error:
+                if error.name != _BACKEND_MODULES[scheme.lower()]:
+                    raise ValueError(f"the {scheme}:// backend needs {error.name}: {error}") from error
         factory = _factories.get(scheme.lower())
         if factory is None:
             raise ValueError(f"no index backend for {scheme}:// locations; use a folder path"

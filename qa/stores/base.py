@@ -1,5 +1,5 @@
 """The store contract: everything search, the catalog, the status panel and the build need from an
-index, and nothing about how a backend keeps it (files: qa.stores.files; PostgreSQL: qa.stores.pg).
+index, and nothing about how a backend keeps it (files: qa.stores.files; PostgreSQL: qa.stores.postgres).
 
 Callers above this module never touch faiss, owners arrays, bm25s or a file layout. Fusion,
 collapsing and filters' meaning stay above the contract; what a backend can do close to its data

@@ -1,0 +1,198 @@
+"""A build's write session on the PostgreSQL index: one transaction, committed by `publish`.
+
+Everything a build changes (documents, passages, vectors, BM25 statistics, near-duplicate groups,
+the generation number) is written in one transaction, so readers see the previous version until
+the commit and the new one after it, never a part; a killed build's transaction is rolled back by
+the server. A transaction-level advisory lock makes builds take turns: a second writer is refused
+with IndexBusy at once, and the lock goes with the transaction, whatever ends it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from datetime import datetime, timezone
+
+import numpy as np
+import psycopg
+
+from ...errors import IndexBusy
+from ..base import DocumentRecord, NewPassages, SkippedRecord, StoreReader, StoreWriter
+from .connection import lost_guard
+from .groups import band_keys, regroup
+
+BUILD_LOCK = 0x5141_0002
+
+
+class PostgresWriter(StoreWriter):
+    def __init__(self, connection, url: str, model: str, dimension: int, fresh: bool,
+                 reader: StoreReader | None):
+        self._connection, self._url = connection, url
+        self._reader = reader
+        self._touched_groups: set[int] = set()
+        self._new_ids: list[int] = []
+        self._open = True
+        with lost_guard(url):
+            self._transaction = connection.transaction()
+            self._transaction.__enter__()
+            locked = connection.execute("SELECT pg_try_advisory_xact_lock(%s)", (BUILD_LOCK,))
+            if not locked.fetchone()[0]:
+                self.close()
+                raise IndexBusy(url)
+            if fresh:
+                self._clear()
+            self._prepare_vectors(dimension)
+            self._set_meta({"model": model, "dimension": dimension})
+
+    def reader(self):
+        return self._reader
+
+    def _execute(self, sql: str, parameters=None):
+        with lost_guard(self._url):
+            return self._connection.execute(sql, parameters)
+
+    def add_document(self, record: DocumentRecord, new: NewPassages) -> None:
+        self.delete_document(record.source)
+        document_id = self._execute("""
+            INSERT INTO documents (source, read_ns, title, date, publisher, url, digest, size,
+                                   modified_ns, paragraphs)
+            VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING id""",
+            (record.source, record.read_ns, record.title, record.date, record.publisher,
+             record.url, record.digest, record.size, record.modified_ns,
+             list(record.paragraphs))).fetchone()[0]
+        ids = [row[0] for row in self._execute(
+            "SELECT nextval(pg_get_serial_sequence('passages', 'id')) "
+            "FROM generate_series(1, %s)", (len(new.passages),)).fetchall()]
+        with lost_guard(self._url):
+            self._copy_passages(ids, document_id, record, new)
+            self._copy_vectors(ids, new)
+            self._copy_sentences(ids, new)
+        self._execute("""
+            INSERT INTO term_stats (term, df)
+            SELECT term, count(*) FROM passages, unnest(terms) AS term
+            WHERE document_id = %s GROUP BY term
+            ON CONFLICT (term) DO UPDATE SET df = term_stats.df + excluded.df""", (document_id,))
+        self._execute("""
+            UPDATE corpus_stats SET passages = passages + s.n, total_length = total_length + s.total
+            FROM (SELECT count(*) AS n, coalesce(sum(length), 0) AS total FROM passages
+                  WHERE document_id = %s) AS s""", (document_id,))
+        self._new_ids.extend(ids)
+
+    def update_record(self, record: DocumentRecord) -> None:
+        updated = self._execute("""
+            UPDATE documents SET read_ns = %s, title = %s, date = %s, publisher = %s, url = %s,
+                                 digest = %s, size = %s, modified_ns = %s, paragraphs = %s
+            WHERE source = %s RETURNING id""",
+            (record.read_ns, record.title, record.date, record.publisher, record.url, record.digest,
+             record.size, record.modified_ns, list(record.paragraphs), record.source)).fetchone()
+        if updated is None:
+            raise KeyError(f"no document {record.source!r} in the index")
+        self._execute("UPDATE passages SET date = %s WHERE document_id = %s AND date IS DISTINCT FROM %s",
+                      (record.date, updated[0], record.date))
+
+    def delete_document(self, source: str) -> None:
+        found = self._execute("SELECT id FROM documents WHERE source = %s", (source,)).fetchone()
+        if found is None:
+            return
+        document_id = found[0]
+        groups = self._execute("SELECT DISTINCT group_id FROM passages WHERE document_id = %s",
+                               (document_id,)).fetchall()
+        self._touched_groups.update(row[0] for row in groups)
+        self._execute("""
+            UPDATE term_stats AS t SET df = t.df - gone.n
+            FROM (SELECT term, count(*) AS n FROM passages, unnest(terms) AS term
+                  WHERE document_id = %s GROUP BY term) AS gone
+            WHERE t.term = gone.term""", (document_id,))
+        self._execute("""
+            UPDATE corpus_stats SET passages = passages - s.n, total_length = total_length - s.total
+            FROM (SELECT count(*) AS n, coalesce(sum(length), 0) AS total FROM passages
+                  WHERE document_id = %s) AS s""", (document_id,))
+        self._execute("DELETE FROM documents WHERE id = %s", (document_id,))
+
+    def set_skipped(self, skipped: list[SkippedRecord]) -> None:
+        self._execute("DELETE FROM skipped_files")
+        with lost_guard(self._url), self._connection.cursor().copy(
+                "COPY skipped_files (source, reason, size, modified_ns, read_ns) FROM STDIN") as copy:
+            for record in {record.source: record for record in skipped}.values():
+                copy.write_row((record.source, record.reason, record.size, record.modified_ns,
+                                record.read_ns))
+
+    def publish(self) -> str:
+        with lost_guard(self._url):
+            regroup(self._connection, self._new_ids, self._touched_groups)
+            self._execute("DELETE FROM term_stats WHERE df <= 0")
+            generation = self._execute(
+                "UPDATE qa_meta SET value = to_jsonb(value::text::bigint + 1) "
+                "WHERE key = 'generation' RETURNING value").fetchone()[0]
+            self._set_meta({"built_at": datetime.now(timezone.utc).isoformat(timespec="seconds")})
+            self._transaction.__exit__(None, None, None)
+            self._open = False
+        self.close()
+        return f"g{generation}"
+
+    def close(self) -> None:
+        if self._open:
+            self._open = False
+            try:
+                self._transaction.__exit__(psycopg.Rollback, psycopg.Rollback(), None)
+            except psycopg.Error:
+                pass  # the connection is gone: the server rolls the transaction back itself
+        if self._reader is not None:
+            self._reader.close()
+            self._reader = None
+        self._connection.close()
+
+    # -- helpers ----------------------------------------------------------------------------------
+    def _clear(self) -> None:
+        """Remove every document and statistic (rows, not tables: readers keep their snapshot)."""
+        for table in ("documents", "term_stats", "skipped_files"):
+            self._execute(f"DELETE FROM {table}")
+        self._execute("UPDATE corpus_stats SET passages = 0, total_length = 0")
+        self._touched_groups.clear()
+
+    def _prepare_vectors(self, dimension: int) -> None:
+        """Give the vector column its dimension and HNSW index (first build, or a new model)."""
+        declared = self._execute("""
+            SELECT format_type(atttypid, atttypmod) FROM pg_attribute
+            WHERE attrelid = 'passage_vectors'::regclass AND attname = 'embedding'""").fetchone()[0]
+        if declared == f"vector({dimension})":
+            return
+        self._clear()
+        self._execute("DROP INDEX IF EXISTS passage_vectors_hnsw")
+        self._execute(f"ALTER TABLE passage_vectors ALTER COLUMN embedding TYPE vector({int(dimension)})")
+        self._execute("CREATE INDEX passage_vectors_hnsw ON passage_vectors "
+                      "USING hnsw (embedding vector_ip_ops)")
+
+    def _set_meta(self, values: dict) -> None:
+        for key, value in values.items():
+            self._execute("INSERT INTO qa_meta VALUES (%s, %s) ON CONFLICT (key) DO UPDATE "
+                          "SET value = excluded.value", (key, json.dumps(value)))
+
+    def _copy_passages(self, ids, document_id, record: DocumentRecord, new: NewPassages) -> None:
+        columns = ("id, document_id, source, date, paragraph, title, heading, text, digest, page, "
+                   "signature, bands, group_id, terms, counts, length")
+        with self._connection.cursor().copy(f"COPY passages ({columns}) FROM STDIN") as copy:
+            for i, passage, tokens, signature in zip(ids, new.passages, new.tokens, new.signatures):
+                counts = Counter(tokens)
+                copy.write_row((
+                    i, document_id, record.source, record.date, passage.paragraph, passage.title,
+                    passage.heading, passage.text, passage.digest, passage.page,
+                    [int(v) for v in signature], band_keys(signature), i,
+                    list(counts), list(counts.values()), len(tokens)))
+
+    def _copy_vectors(self, ids, new: NewPassages) -> None:
+        windows = Counter()
+        with self._connection.cursor().copy(
+                "COPY passage_vectors (passage_id, window_no, embedding) FROM STDIN "
+                "WITH (FORMAT BINARY)") as copy:
+            copy.set_types(["int8", "int4", "vector"])
+            for owner, vector in zip(new.owners.tolist(), new.vectors):
+                copy.write_row((ids[owner], windows[owner], np.asarray(vector, dtype=np.float32)))
+                windows[owner] += 1
+
+    def _copy_sentences(self, ids, new: NewPassages) -> None:
+        with self._connection.cursor().copy(
+                "COPY sentence_vectors (passage_id, spans, embeddings) FROM STDIN") as copy:
+            for i, sentences in zip(ids, new.sentences):
+                copy.write_row((i, [int(v) for v in np.asarray(sentences.spans).ravel()],
+                                np.ascontiguousarray(sentences.vectors).tobytes()))
