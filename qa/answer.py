@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from .api import searcher_for, validate_k, validate_question
 from .confidence import confidence, declines
-from .entities import expected_type
+from .entities import ExpectedAnswer, expected_type
 from .filters import Filters, parse_question
 from .follow_ups import merged_query
 from .sentence_choice import score_sentences
@@ -123,9 +123,19 @@ def answer(question: str, k: int = 5, history: list[str] | None = None, *,
     return result
 
 
-def answer_query(searcher, question: str, query: str, k: int, filters: Filters) -> Answer:
-    """The answer to `question` found by searching `query` (the question itself, or merged with
-    the question it follows up)."""
+@dataclass(frozen=True)
+class Evidence:
+    """What answering found before deciding: the passages, what the question asks for, and the
+    short answer with its sentences (none when no passage has a sentence that could answer)."""
+
+    passages: list[Passage]
+    expected: ExpectedAnswer
+    chosen: ShortAnswer
+
+
+def gather(searcher, question: str, query: str, k: int, filters: Filters = Filters()) -> Evidence:
+    """Search `query` (the question itself, or merged with the question it follows up) and take
+    the short answer to `question` from the best sentences of the top passages."""
     vector = searcher.question_vector(query)
     spellings = variants(query)
     search_text = " ".join([query, *spellings]) if spellings else query
@@ -135,8 +145,17 @@ def answer_query(searcher, question: str, query: str, k: int, filters: Filters) 
     scored = score_sentences(query, vector, top, _sentence_vectors(searcher, top),
                              searcher.store.lexical.idf, expected)
     chosen = short_answer(question, scored, expected) if scored else ShortAnswer(None, (), ())
-    value = round(confidence(chosen.sentences[0] if scored else None, expected), 4)
-    found = bool(scored) and not declines(value)
+    return Evidence(passages, expected, chosen)
+
+
+def answer_query(searcher, question: str, query: str, k: int, filters: Filters) -> Answer:
+    """The answer to `question` found by searching `query`; declined below the confidence
+    threshold."""
+    evidence = gather(searcher, question, query, k, filters)
+    chosen, passages = evidence.chosen, evidence.passages
+    best = chosen.sentences[0] if chosen.sentences else None
+    value = round(confidence(best, evidence.expected), 4)
+    found = best is not None and not declines(value)
     if not found:
         chosen = ShortAnswer(None, (), ())
     highlights = [[] for _ in passages]

@@ -62,8 +62,9 @@ _RULES = [
     (re.compile(r"\b(which|what) (?!is\b|are\b|was\b|were\b|do\b|does\b|did\b|has\b|have\b|will\b|"
                 r"would\b|can\b|could\b|should\b|happens?\b|happened\b)[a-z]+\b", _Q), NAME),
 ]
-_LIST = re.compile(r"\b(which|what) (\w+ )?(countries|nations|\w+[^s\W]s)\b|\bwho (are|were|have)\b|"
-                   r"\bname (the|all|some)\b|\bwhich \w+ and\b", _Q)
+_LIST = re.compile(r"\b(which|what) (?!happens\b|means\b|remains\b|makes\b|takes\b|seems\b)"
+                   r"(countries|nations|\w{3,}[^su\W]s)\b|\bwho (are|were|have)\b|"
+                   r"\bname (the|all|some)\b", _Q)
 
 
 def expected_type(question: str) -> ExpectedAnswer:
