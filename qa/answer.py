@@ -104,8 +104,8 @@ def answer(question: str, k: int = 5, history: list[str] | None = None, *,
     sentences, and `k` passages.
 
     `history` holds the earlier questions of the conversation, oldest first; a question that leans
-    on the last of them ("and Germany?", "what did he say?") is also searched together with it,
-    and that search is kept when it answers with more confidence. Filters in earlier turns are
+    on the last of them ("and Germany?", "what did he say?") is searched together with it, unless
+    only the question alone finds an answer. Filters in earlier turns are
     ignored, valid or not. `since`, `until` and `sources` filter as in `qa.retrieve`; filters typed
     in the question (`after:`, `before:`, `in:`; see qa.filters) replace the argument of the same
     kind. Raises what `qa.retrieve` raises.
@@ -118,7 +118,7 @@ def answer(question: str, k: int = 5, history: list[str] | None = None, *,
     merged = merged_query(question, history)
     if merged is not None:
         follow_up = answer_query(searcher, question, merged, k, filters)
-        if follow_up.confidence > result.confidence:
+        if follow_up.found or not result.found:
             result = follow_up
     return result
 

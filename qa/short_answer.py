@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .entities import ExpectedAnswer, Span
+from .entities import NUMBER, ExpectedAnswer, Span
 from .sentence_choice import ScoredSentence, question_terms
 
 # A sentence that holds an answer of the expected kind may stand in for a better-scored one that
@@ -50,7 +50,17 @@ def short_answer(question: str, scored: list[ScoredSentence], expected: Expected
     if expected.is_list:
         return _list_answer(scored, with_spans[0])
     sentence = with_spans[0]
-    return ShortAnswer(nearest_span(sentence.text, sentence.spans, question).text, (), (sentence,))
+    span = nearest_span(sentence.text, sentence.spans, question)
+    return ShortAnswer(with_counted_noun(sentence.text, span, question), (), (sentence,))
+
+
+def with_counted_noun(sentence: str, span: Span, question: str) -> str:
+    """A number's text with the question's noun that follows it ("15 countries" for "how many
+    countries"); any other span's text as it is."""
+    following = re.match(r"\s+(\w+)", sentence[span.end:])
+    if span.kind != NUMBER or not following or not question_terms(following.group(1)) & question_terms(question):
+        return span.text
+    return f"{span.text} {following.group(1)}"
 
 
 def nearest_span(sentence: str, spans: tuple[Span, ...], question: str) -> Span:

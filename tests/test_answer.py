@@ -54,8 +54,9 @@ HAND_MADE = {
                 "Twitter employees were told in an email from Elon Musk on Wednesday to commit to working "
                 "long hours at high intensity or to leave with three months of severance pay.\n",
     "defence.txt": "Defence Review Published\n\n"
-                   "The government published its strategic defence review on Monday. Written by former "
-                   "NATO chief George Robertson, the review calls for more drones and submarines.\n",
+                   "Former NATO chief George Robertson wrote the strategic defence review, which was "
+                   "published on Monday and calls for more drones and submarines.\n\n"
+                   "The Treasury said the budget for the armed forces will rise to 2.5% of GDP by 2027.\n",
 }
 
 
