@@ -53,12 +53,15 @@ def escape_markdown(text: str) -> str:
 
 
 def format_answer(result: Answer) -> str:
-    """The chat reply: the answer with [n] markers, then the numbered, highlighted passages."""
+    """The chat reply: the short answer or list items with their [n] citations and the calibrated
+    confidence first, then the supporting sentences, then the numbered, highlighted passages."""
     lines = [f"_Searched briefings {escape_markdown(result.filters)}._", ""] if result.filters else []
     if result.found:
-        lines += ["**Answer:** " + " ".join(
-            f"{escape_markdown(s.text)} **[{s.passage}]**" for s in result.sentences), "",
-            "**Sources**"]
+        lead = _lead(result)
+        lines += ([lead, ""] if lead else []) + [
+            ("" if lead else "**Answer:** ") + " ".join(
+                f"{escape_markdown(s.text)} **[{s.passage}]**" for s in result.sentences), "",
+            f"_{_confidence(result.confidence)}_", "", "**Sources**"]
     elif not result.passages:
         return "\n".join(lines + ["**No briefing matches these filters.** "
                                   "Widen the dates or choose other briefings (a date filter leaves out "
@@ -66,16 +69,37 @@ def format_answer(result: Answer) -> str:
     else:
         lines += ["**No briefing answers this question.** "
                   "The closest matches are shown below; they may not be relevant.", "",
-                  "**Closest matches**"]
+                  f"_{_confidence(result.confidence)}_", "", "**Closest matches**"]
     for number, (passage, spans) in enumerate(zip(result.passages, result.highlights), start=1):
         lines.append("")
-        lines.append(f"**[{number}] {escape_markdown(passage.citation)}** · {_origin(passage)} · "
-                     f"{_relevance(passage.score, result.found)}")
+        label = "" if result.found else " · closest match, not an answer"
+        lines.append(f"**[{number}] {escape_markdown(passage.citation)}** · {_origin(passage)}{label}")
         lines.append("> " + highlight(passage.text, spans, escape=escape_markdown))
         if passage.also_in:
             lines.append("")
             lines.append(_also_in(passage))
     return "\n".join(lines)
+
+
+def _lead(result: Answer) -> str:
+    """The short answer in bold with its citation; list items each with theirs, or joined under
+    one citation when they all share it. '' when no short answer fits."""
+    def cite(numbers) -> str:
+        return "".join(f"[{n}]" for n in numbers)
+
+    if result.items and len({item.passages for item in result.items}) > 1:
+        return ", ".join(f"**{escape_markdown(item.text)}** {cite(item.passages)}" for item in result.items)
+    if result.items:
+        return f"**{escape_markdown(result.short or '')}** {cite(result.items[0].passages)}"
+    if result.short:
+        return f"**{escape_markdown(result.short)}** [{result.sentences[0].passage}]"
+    return ""
+
+
+def _confidence(value: float) -> str:
+    """The calibrated confidence as a five-dot bar and a percentage."""
+    filled = max(0, min(5, round(value * 5)))
+    return f"Confidence {'●' * filled}{'○' * (5 - filled)} {value:.0%} that the briefings answer this"
 
 
 def _origin(passage: Passage) -> str:
@@ -95,14 +119,6 @@ def _also_in(passage: Passage) -> str:
     others = "; ".join(
         escape_markdown(o.citation) + (f" ({o.date})" if o.date else "") for o in passage.also_in)
     return f"_Also in {count} other briefing{'s' if count > 1 else ''}:_ {others}"
-
-
-def _relevance(score: float, found: bool) -> str:
-    """A relevance bar relative to the best passage; none for closest matches, which all miss."""
-    if not found:
-        return "closest match, not an answer"
-    filled = max(0, min(5, round(score * 5)))
-    return "relevance " + "●" * filled + "○" * (5 - filled) + f" {score:.2f}"
 
 
 def earlier_questions(history) -> list[str]:

@@ -1,60 +1,135 @@
-"""Choosing the no-answer threshold: how similar is the best answer sentence to the question, for
-questions the sample briefing answers and for questions it does not (realtimeqa-news quiz questions
-about other news)?
+"""Calibrating the confidence and the decline threshold (qa/confidence.py), and the answer figures
+that go with them, from one pass over the questions.
 
-    python bench/no_answer.py [--off-topic 500]
+Every `--every`-th realtimeqa-news question is asked of an index holding its evidence (the
+`rtqa-` quiz paragraphs) and of one without it (the first `--other` `news-` paragraphs, by id).
+`--part evidence` / `--part without` record, per question, the best sentence's measures
+(qa.confidence.features), whether the gold paragraph is in the top 5, the best sentence and the
+short answer, in `--out`/PART.json (the two parts can run at the same time). `--part fit` then
+fits a logistic regression of "answerable" (evidence index, gold paragraph in the top 5: 1;
+index without the evidence: 0) on the even questions, and reports on the odd (held-out) ones the
+answered / declined shares per threshold, the calibration, and the answer figures.
 
-Prints the distribution of the best-sentence cosine for both groups and, for candidate thresholds,
-how many answerable questions would be refused and how many unanswerable ones answered.
+    python bench/no_answer.py --part evidence & python bench/no_answer.py --part without; wait
+    python bench/no_answer.py --part fit
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import shutil
-import tempfile
-from pathlib import Path
-
 import sys
+from pathlib import Path
 
 import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-import qa  # noqa: E402
-from qa.answer import answer  # noqa: E402
-ANSWERABLE = [item["question"] for item in json.loads(
-    (ROOT / "bench" / "sample_questions.json").read_text())["questions"]]
+from qa.answer import gather  # noqa: E402
+from qa.api import searcher_for  # noqa: E402
+from qa.confidence import WEIGHTS, features  # noqa: E402
+from qa.evaluate import _locator, load_beir  # noqa: E402
+from qa.evaluate_answers import (build_set, contains, exact_match, load_answers, sample,  # noqa: E402
+                                 token_f1, without_evidence)
+
+NAMES = list(WEIGHTS)
 
 
-def relevances(questions: list[str], index_dir: Path) -> np.ndarray:
-    return np.array([answer(q, index_dir=index_dir).relevance for q in questions])
+def record(data: Path, part: str, every: int, other: int, cache: str) -> list[dict]:
+    golds = load_answers(data)
+    beir = sample(load_beir(data, "rtqa-"), every)
+    if part == "evidence":
+        index_dir, by_text = build_set(beir, f"{data.name}-rtqa-", cache)
+        locate = _locator(by_text, index_dir)
+    else:
+        index_dir, _ = build_set(without_evidence(data, "news-", other), f"{data.name}-news-{other}", cache)
+        locate = lambda passage: []  # noqa: E731
+    searcher, rows = searcher_for(index_dir), []
+    for position, (query_id, text) in enumerate(beir.queries.items()):
+        evidence = gather(searcher, text, text, 5)
+        best = evidence.chosen.sentences[0] if evidence.chosen.sentences else None
+        gold_rows = beir.qrels[query_id]
+        rows.append({
+            "position": position, "query_id": query_id, "gold": golds[query_id],
+            "features": [features(best, evidence.expected)[n] for n in NAMES] if best else None,
+            "reachable": bool(gold_rows & {i for p in evidence.passages for i in locate(p)}),
+            "gold_holds": any(contains(beir.corpus[r]["text"], golds[query_id]) for r in gold_rows),
+            "sentence": best.text if best else "", "short": evidence.chosen.short})
+    return rows
+
+
+def fit(x: np.ndarray, y: np.ndarray, steps: int = 4000, rate: float = 0.5, ridge: float = 1e-3):
+    """Logistic regression by gradient descent on standardised features; weights on the raw scale."""
+    mean, spread = x.mean(0), x.std(0) + 1e-9
+    z = (x - mean) / spread
+    w, b = np.zeros(x.shape[1]), 0.0
+    for _ in range(steps):
+        p = 1 / (1 + np.exp(-(z @ w + b)))
+        w -= rate * (z.T @ (p - y) / len(y) + ridge * w)
+        b -= rate * float((p - y).mean())
+    raw = w / spread
+    return raw, b - float((mean * raw).sum())
+
+
+def report(with_evidence: list[dict], without: list[dict]) -> None:
+    def xs(rows):
+        return np.array([r["features"] or [0.0] * len(NAMES) for r in rows])
+
+    train_pos = [r for r in with_evidence if r["position"] % 2 == 0 and r["reachable"] and r["features"]]
+    train_neg = [r for r in without if r["position"] % 2 == 0]
+    weights, bias = fit(xs(train_pos + train_neg), np.array([1.0] * len(train_pos) + [0.0] * len(train_neg)))
+    print("weights", json.dumps(dict(zip(NAMES, np.round(weights, 3).tolist()))), "bias", round(bias, 3))
+
+    def confidence(rows):
+        return np.array([0.0 if r["features"] is None else 1 / (1 + np.exp(-(np.array(r["features"]) @ weights + bias)))
+                         for r in rows])
+
+    held_with = [r for r in with_evidence if r["position"] % 2 == 1]
+    held_without = [r for r in without if r["position"] % 2 == 1]
+    p_with, p_without = confidence(held_with), confidence(held_without)
+    reachable = np.array([r["reachable"] for r in held_with])
+    print(f"held out: {len(held_with)} questions ({reachable.sum()} reachable) with evidence, "
+          f"{len(held_without)} without")
+    print("| threshold | answered with evidence (all / reachable) | declined without evidence |")
+    print("|---|---|---|")
+    for threshold in np.arange(0.2, 0.75, 0.05):
+        print(f"| {threshold:.2f} | {(p_with >= threshold).mean():.3f} / {(p_with[reachable] >= threshold).mean():.3f} "
+              f"| {(p_without < threshold).mean():.3f} |")
+    p = np.concatenate([p_with[reachable], p_without])
+    y = np.concatenate([np.ones(reachable.sum()), np.zeros(len(p_without))])
+    for low in np.arange(0, 1, 0.2):
+        bucket = (p >= low) & (p < low + 0.2)
+        if bucket.any():
+            print(f"confidence {low:.1f}-{low + 0.2:.1f}: {bucket.sum()} questions, {y[bucket].mean():.2f} answerable")
+    reach = [r for r in with_evidence if r["reachable"]]
+    holding = [r for r in reach if r["gold_holds"]]
+    print(f"all {len(with_evidence)} questions with evidence: reachable {len(reach)}, gold paragraph "
+          f"holds the answer {len(holding)}")
+    for name, rows in (("reachable", reach), ("reachable, gold holds answer", holding)):
+        print(f"best sentence contains the answer, {name}: "
+              f"{np.mean([contains(r['sentence'], r['gold']) for r in rows]):.3f}")
+        print(f"short answer given {np.mean([r['short'] is not None for r in rows]):.3f}, "
+              f"EM {np.mean([exact_match(r['short'], r['gold']) for r in rows]):.3f}, "
+              f"F1 {np.mean([token_f1(r['short'], r['gold']) for r in rows]):.3f} ({name})")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--off-topic", type=int, default=500, help="realtimeqa-news questions to use")
+    parser.add_argument("--part", choices=["evidence", "without", "fit"], required=True)
     parser.add_argument("--data", default=str(ROOT.parent / "shared/bench/realtimeqa-news"))
+    parser.add_argument("--every", type=int, default=20)
+    parser.add_argument("--other", type=int, default=5000)
+    parser.add_argument("--cache", default=".cache/eval")
+    parser.add_argument("--out", default=".cache/no_answer")
     args = parser.parse_args()
-    with tempfile.TemporaryDirectory() as work:
-        corpus = Path(work) / "corpus"
-        shutil.copytree(ROOT / "corpus", corpus)
-        qa.build_index(corpus, Path(work) / "index", progress=False)
-        with open(Path(args.data) / "queries.jsonl", encoding="utf-8") as lines:
-            off_topic = [json.loads(line)["text"] for line in lines][: args.off_topic]
-        good = relevances(ANSWERABLE, Path(work) / "index")
-        bad = relevances(off_topic, Path(work) / "index")
-    print(f"answerable ({len(good)}): min {good.min():.3f}, p10 {np.percentile(good, 10):.3f}, "
-          f"median {np.median(good):.3f}")
-    print(f"off-topic ({len(bad)}): median {np.median(bad):.3f}, p90 {np.percentile(bad, 90):.3f}, "
-          f"p99 {np.percentile(bad, 99):.3f}, max {bad.max():.3f}")
-    print("| threshold | answerable refused | off-topic answered |")
-    print("|---|---|---|")
-    for threshold in np.arange(0.25, 0.50, 0.025):
-        print(f"| {threshold:.3f} | {(good < threshold).sum()}/{len(good)} | "
-              f"{(bad >= threshold).sum()}/{len(bad)} |")
+    out = Path(args.out)
+    if args.part == "fit":
+        report(json.loads((out / "evidence.json").read_text()), json.loads((out / "without.json").read_text()))
+        return
+    rows = record(Path(args.data), args.part, args.every, args.other, args.cache)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / f"{args.part}.json").write_text(json.dumps(rows, ensure_ascii=False))
 
 
 if __name__ == "__main__":
