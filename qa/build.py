@@ -19,7 +19,7 @@ from .encoder import Encoder, get_encoder
 from .errors import IndexBusy, IndexDamaged, IndexMismatch, IndexNotFound
 from .lexical import tokenize
 from .store import FORMAT_VERSION, IndexStore, StoredPassage, join_context, remove_stale_versions
-from .textfiles import UnreadableFile
+from .textfiles import UnreadableFile, source_name
 from .types import BuildReport, SkippedFile
 
 log = logging.getLogger("qa")
@@ -78,7 +78,7 @@ def read_corpus(corpus_dir: Path, previous: IndexStore | None = None
     root = corpus_dir.resolve()
     recall = _Recall(previous)
     for path in list_corpus_files(corpus_dir):
-        source = path.relative_to(root).as_posix() if path.is_absolute() else path.as_posix()
+        source = source_name(path, root)
         try:
             document = recall.document(path, source) or read_document(path, source)
         except UnreadableFile as error:

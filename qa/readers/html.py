@@ -3,8 +3,12 @@
 trafilatura finds the article and drops navigation, scripts, comment sections and footers; its
 Markdown output keeps the headings, one element a line. A page too small for it to call an article
 (a fragment, a short memo) falls back to the page's visible text without scripts, styles,
-navigation, headers, footers, sidebars and forms. Metadata comes from the page's meta tags (title,
-published date, site name, canonical URL).
+navigation, headers, footers, sidebars and forms. Metadata comes from the page's markup (title,
+published date in meta tags, JSON-LD or <time>, site name, canonical URL); a date is never guessed
+from the body text ("drafted in 2022" is not a publication date), so the file name's date can apply.
+
+trafilatura runs without its fallback extractors (readability, jusText): with them, parsing time
+grows faster than the page (docs/benchmarks.md); without, it is linear in size.
 """
 
 from __future__ import annotations
@@ -21,11 +25,12 @@ def read(raw: bytes) -> Extracted:
 
     page = decode_text(raw)
     text = trafilatura.extract(page, output_format="markdown", include_comments=False,
-                               include_tables=True, include_images=False, include_links=False)
+                               include_tables=True, include_images=False, include_links=False,
+                               fast=True)
     blocks = _line_blocks(text or "") or _line_blocks(_visible_text(page))
     if not blocks:
         raise UnreadableFile("no article text found in the page")
-    found = trafilatura.extract_metadata(page)
+    found = trafilatura.extract_metadata(page, extensive=False)
     declared = Metadata()
     if found is not None:
         declared = Metadata(title=clean(found.title), date=iso_date(found.date),
