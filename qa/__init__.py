@@ -11,11 +11,12 @@
 from .answer import Answer, AnswerSentence, answer
 from .api import retrieve
 from .build import build_index
-from .errors import IndexBusy, IndexDamaged, IndexMismatch, IndexNotFound, QAError
+from .errors import (IndexBusy, IndexDamaged, IndexMismatch, IndexNotFound, IndexNotWritable,
+                     QAError)
 from .types import BuildReport, Occurrence, Passage, SkippedFile
 
 __all__ = [
     "Answer", "AnswerSentence", "BuildReport", "IndexBusy", "IndexDamaged", "IndexMismatch",
-    "IndexNotFound", "Occurrence", "Passage", "QAError", "SkippedFile", "answer", "build_index",
+    "IndexNotFound", "IndexNotWritable", "Occurrence", "Passage", "QAError", "SkippedFile", "answer", "build_index",
     "retrieve",
 ]

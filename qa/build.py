@@ -16,7 +16,8 @@ from .dense import ANN_THRESHOLD, all_vectors
 from .documents import Document, Paragraph, list_corpus_files, read_document
 from .duplicates import near_duplicate_groups, signatures
 from .encoder import Encoder, get_encoder
-from .errors import IndexBusy, IndexDamaged, IndexMismatch, IndexNotFound
+from .errors import (IndexBusy, IndexDamaged, IndexMismatch, IndexNotFound,
+                     explaining_write_errors)
 from .lexical import tokenize
 from .store import FORMAT_VERSION, IndexStore, StoredPassage, join_context, remove_stale_versions
 from .textfiles import UnreadableFile, source_name
@@ -29,6 +30,7 @@ log = logging.getLogger("qa")
 CLOCK_SLACK_NS = 2_000_000_000
 
 
+@explaining_write_errors
 def build_index(corpus_dir="corpus", index_dir="index", *, full: bool = False,
                 model: str | None = None, device: str | None = None,
                 progress: bool = True) -> BuildReport:
