@@ -170,7 +170,7 @@ def test_html_date_comes_from_markup_or_file_name_never_from_body(tmp_path):
     assert read_document(declared, declared.name).date == "2025-03-10"
 
 
-def test_html_parsing_skips_the_superlinear_fallback_extractors(tmp_path, monkeypatch):
+def test_large_html_page_skips_the_superlinear_fallback_extractors(tmp_path, monkeypatch):
     import trafilatura.core
 
     def fallback(*args, **kwargs):
@@ -178,11 +178,13 @@ def test_html_parsing_skips_the_superlinear_fallback_extractors(tmp_path, monkey
 
     monkeypatch.setattr(trafilatura.core, "compare_extraction", fallback)
     rows = "".join(f"<div class='c{i % 7}'><span>Delegates from port {i} discussed the grain "
-                   f"corridor</span> <a href='/a{i}'>more</a></div>\n" for i in range(2000))
+                   f"corridor</span> <a href='/a{i}'>more</a></div>\n" for i in range(3000))
+    page = f"<html><body><nav>menu</nav><div id=main>{rows}</div></body></html>"
+    assert len(page) > html_reader.FALLBACK_MAX_CHARS
     path = tmp_path / "page.html"
-    path.write_text(f"<html><body><nav>menu</nav><div id=main>{rows}</div></body></html>")
+    path.write_text(page)
     document = read_document(path, path.name)
-    assert len(document.paragraphs) == 2000
+    assert len(document.paragraphs) == 3000
 
 
 def test_file_and_folder_names_that_are_not_utf8(tmp_path, fake_encoder):

@@ -7,8 +7,9 @@ navigation, headers, footers, sidebars and forms. Metadata comes from the page's
 published date in meta tags, JSON-LD or <time>, site name, canonical URL); a date is never guessed
 from the body text ("drafted in 2022" is not a publication date), so the file name's date can apply.
 
-trafilatura runs without its fallback extractors (readability, jusText): with them, parsing time
-grows faster than the page (docs/benchmarks.md); without, it is linear in size.
+trafilatura's fallback extractors (readability, jusText) improve the extraction but their time
+grows faster than the page (a 1.7 MB page: 21x the time of a tenth of it, docs/benchmarks.md), so
+they run only on pages up to FALLBACK_MAX_CHARS; a larger page is parsed in time linear in its size.
 """
 
 from __future__ import annotations
@@ -17,6 +18,8 @@ from ..dates import iso_date
 from ..textfiles import UnreadableFile, decode_text
 from .base import Block, Extracted, Metadata, clean
 
+# The largest page given trafilatura's fallback extractors: at this size they take about a second.
+FALLBACK_MAX_CHARS = 200_000
 _NOT_CONTENT = ("script", "style", "noscript", "template", "nav", "header", "footer", "aside", "form")
 
 
@@ -26,7 +29,7 @@ def read(raw: bytes) -> Extracted:
     page = decode_text(raw)
     text = trafilatura.extract(page, output_format="markdown", include_comments=False,
                                include_tables=True, include_images=False, include_links=False,
-                               fast=True)
+                               fast=len(page) > FALLBACK_MAX_CHARS)
     blocks = _line_blocks(text or "") or _line_blocks(_visible_text(page))
     if not blocks:
         raise UnreadableFile("no article text found in the page")
