@@ -372,8 +372,9 @@ def test_upload_route_keeps_only_readable_types(served):
     assert not list(Path(stored[0]).parent.parent.glob("*/tool.exe"))
 
 
-def test_upload_cache_is_cleaned():
-    assert app.build_app("corpus", "index").delete_cache == app.UPLOAD_CACHE_CLEANUP
+def test_upload_cache_is_cleaned(tmp_path):
+    blocks = app.build_app(tmp_path / "corpus", tmp_path / "index")
+    assert blocks.delete_cache == app.UPLOAD_CACHE_CLEANUP
 
 
 def test_null_message_gets_a_clear_error(served):
