@@ -12,6 +12,7 @@ import zipfile
 from pathlib import Path
 
 import httpx
+import markdown_it
 import pytest
 
 import app
@@ -30,7 +31,6 @@ from qa.types import Passage, make_citation
 from conftest import TINY, write_corpus
 from formats import write_docx, write_pdf
 
-markdown_it = pytest.importorskip("markdown_it")
 
 # 327 bytes: seven levels of nine aliases, 9**7 "lol"s when the title is turned into text.
 ALIAS_BOMB = "---\na: &a [lol,lol,lol,lol,lol,lol,lol,lol,lol]\n" + "".join(
