@@ -12,11 +12,13 @@ from .answer import Answer, AnswerSentence, answer
 from .short_answer import AnswerItem
 from .api import retrieve
 from .build import build_index
-from .errors import IndexBusy, IndexDamaged, IndexMismatch, IndexNotFound, QAError
+from .errors import (IndexBusy, IndexDamaged, IndexMismatch, IndexNotFound, IndexNotWritable,
+                     QAError)
 from .types import BuildReport, Occurrence, Passage, SkippedFile
 
 __all__ = [
-    "Answer", "AnswerItem", "AnswerSentence", "BuildReport", "IndexBusy", "IndexDamaged", "IndexMismatch",
-    "IndexNotFound", "Occurrence", "Passage", "QAError", "SkippedFile", "answer", "build_index",
+    "Answer", "AnswerItem", "AnswerSentence", "BuildReport", "IndexBusy", "IndexDamaged",
+    "IndexMismatch", "IndexNotFound", "IndexNotWritable", "Occurrence", "Passage", "QAError",
+    "SkippedFile", "answer", "build_index",
     "retrieve",
 ]

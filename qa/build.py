@@ -19,6 +19,7 @@ from .changes import CLOCK_SLACK_NS, corpus_changes
 from .derive import Derivation
 from .documents import Document, list_corpus_files, read_document
 from .encoder import get_encoder
+from .errors import explaining_write_errors
 from .stores import DocumentRecord, SkippedRecord, open_store
 from .textfiles import UnreadableFile
 from .types import BuildReport, SkippedFile
@@ -31,6 +32,7 @@ BATCH_PASSAGES = 4096
 PARALLEL_READ_FILES = 64
 
 
+@explaining_write_errors
 def build_index(corpus_dir="corpus", index_dir="index", *, full: bool = False,
                 model: str | None = None, device: str | None = None,
                 progress: bool = True) -> BuildReport:

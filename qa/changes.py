@@ -13,6 +13,7 @@ from pathlib import Path
 
 from .documents import list_corpus_files
 from .stores.base import DocumentRecord, SkippedRecord
+from .textfiles import source_name
 
 # A file modified this close to (or after) the start of the reading that recorded it is read again
 # by a build even when its size and time match: a write in the same clock tick as that reading (file
@@ -46,7 +47,7 @@ def corpus_changes(corpus_dir: Path, documents: dict[str, DocumentRecord],
     root = corpus_dir.resolve()
     listed = set()
     for path in list_corpus_files(corpus_dir):
-        source = path.relative_to(root).as_posix() if path.is_absolute() else path.as_posix()
+        source = source_name(path, root)
         listed.add(source)
         status = _stat(path)
         record = documents.get(source) or skipped_by_source.get(source)

@@ -12,6 +12,7 @@ _ISO_START = re.compile(r"^(\d{4})-(\d{2})-(\d{2})")
 _PDF_DATE = re.compile(r"^D:(\d{4})(\d{2})(\d{2})")
 # A date at the start of a file name, or standing alone in it: 2025-03-12-..., 2025_03_12, 20250312.
 _NAME_DATE = re.compile(r"(?<![0-9])((?:19|20)\d{2})[-_.]?(0[1-9]|1[0-2])[-_.]?(0[1-9]|[12]\d|3[01])(?![0-9])")
+_MAX_DATE_CHARS = 100
 _PARTIAL = re.compile(r"^(\d{4})(?:-(\d{1,2}))?(?:-(\d{1,2}))?$")
 
 
@@ -26,6 +27,8 @@ def iso_date(value) -> str | None:
     if not isinstance(value, str) or not value.strip():
         return None
     text = value.strip()
+    if len(text) > _MAX_DATE_CHARS:  # no date is written this long; the parser's time grows with it
+        return None
     for pattern in (_ISO_START, _PDF_DATE):
         match = pattern.match(text)
         if match:

@@ -9,7 +9,8 @@ punctuation-only blocks and exact repeats are dropped; paragraph numbers count t
 
 Metadata: a title, date, publisher and URL the document declares (front matter, HTML meta tags)
 win; then the title from the text and a date in the file name (`2025-03-12-...`); then the file's
-properties (PDF and Word).
+properties (PDF and Word). Every metadata value, the title and headings included, is at most
+MAX_METADATA_CHARS long, since the title and heading are embedded with each paragraph.
 """
 
 from __future__ import annotations
@@ -21,8 +22,9 @@ from pathlib import Path
 
 from .dates import date_in_name
 from .readers import EXTENSIONS, READERS, Block
+from .readers.base import MAX_METADATA_CHARS
 from .readers.markdown import parse as parse_markdown
-from .textfiles import UnreadableFile
+from .textfiles import UnreadableFile, source_name
 
 MAX_HEADING_WORDS = 16
 SHORT_HEADING_WORDS = 6
@@ -118,7 +120,7 @@ def list_corpus_files(corpus_dir: Path) -> list[Path]:
                 stack.append(entry)
             elif entry.is_file() and _is_within(entry.resolve(), root):
                 found.append(entry)
-    return sorted(found, key=lambda path: path.relative_to(root).as_posix())
+    return sorted(found, key=lambda path: source_name(path, root))
 
 
 def _is_within(path: Path, root: Path) -> bool:
@@ -150,7 +152,7 @@ def read_document(path: Path, source: str) -> Document:
     title, paragraphs = split_blocks(extracted.blocks, declared_title=declared.title)
     return Document(
         source=source,
-        title=title or properties.title or _title_from_name(path),
+        title=(title or properties.title or _title_from_name(path))[:MAX_METADATA_CHARS],
         paragraphs=paragraphs, digest=hashlib.sha1(raw).hexdigest(),
         date=declared.date or date_in_name(path.name) or properties.date,
         publisher=declared.publisher or properties.publisher,
@@ -234,7 +236,7 @@ def _looks_like_heading(block: str) -> bool:
     """A Markdown heading, or a short line with no final punctuation that is either very short or
     mostly capitalised (a sentence that lost its full stop is mostly lower case)."""
     if _MD_HEADING.match(block):
-        return True
+        return len(block) <= MAX_METADATA_CHARS
     words = block.split()
     lettered = [word for word in words if word[0].isalpha()]
     capitalised = sum(word[0].isupper() for word in lettered)
@@ -286,4 +288,5 @@ def _hard_wrap(sentence: str) -> list[str]:
 
 
 def _title_from_name(path: Path) -> str:
-    return re.sub(r"[-_]+", " ", path.stem).strip() or path.name
+    stem = source_name(Path(path.stem), Path())
+    return re.sub(r"[-_]+", " ", stem).strip() or source_name(Path(path.name), Path())

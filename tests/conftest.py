@@ -136,7 +136,7 @@ def served(tmp_path_factory):
     app.prepare_index(corpus, index)
     port = free_port()
     demo = app.build_app(corpus, index)
-    demo.launch(server_name="127.0.0.1", server_port=port, prevent_thread_lock=True, quiet=True)
+    demo.launch(server_port=port, prevent_thread_lock=True, quiet=True, **app.launch_options("127.0.0.1"))
     yield f"http://127.0.0.1:{port}/", corpus
     demo.close()
 

@@ -57,7 +57,7 @@ def test_upload_rejects_other_types(served, client, tmp_path):
         result = client.predict([gr_client.handle_file(str(bad))], api_name="/upload")
     except Exception as error:  # Gradio refuses the type before our code sees it
         result = str(error)
-    assert "only .txt, .md" in result or "Invalid file type" in result
+    assert "only .txt, .md" in result or "Invalid file type" in result or "415" in result
     assert not (served[1] / "tool.exe").exists()
 
 

@@ -66,3 +66,11 @@ def test_filters_panel_narrows_the_search(page, tmp_path):
         page.screenshot(path=str(tmp_path / "filters.png"), full_page=True)
     finally:
         since.fill("")
+
+
+def test_question_is_shown_as_text(page, tmp_path):
+    question = "![q](https://evil.example.com/q.png) # Which countries committed troops?"
+    ask(page, question, "Sources")
+    assert page.locator('img[src*="evil.example.com"]').count() == 0
+    assert page.locator(".user-row", has_text=question).count() >= 1
+    page.screenshot(path=str(tmp_path / "question.png"), full_page=True)

@@ -5,6 +5,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+# Metadata values longer than this are cut: a title is embedded with every paragraph of its
+# briefing, so an unbounded one (a front matter value expanded from aliases) would cost memory and
+# time for each of them. Real titles, publishers and URLs are far shorter.
+MAX_METADATA_CHARS = 300
+
 
 @dataclass(frozen=True)
 class Block:
@@ -48,8 +53,9 @@ def text_blocks(text: str, page: int | None = None) -> list[Block]:
 
 
 def clean(value) -> str | None:
-    """A metadata value as stripped text, or None when absent or blank."""
-    if value is None:
+    """A metadata value as stripped text of at most MAX_METADATA_CHARS, or None when absent, blank
+    or not a plain value (a list or mapping is not a title)."""
+    if value is None or isinstance(value, (list, tuple, dict, set, bytes)):
         return None
-    text = " ".join(str(value).split())
-    return text or None
+    text = " ".join(str(value)[:4 * MAX_METADATA_CHARS].split())
+    return text[:MAX_METADATA_CHARS].rstrip() or None

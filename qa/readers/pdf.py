@@ -3,8 +3,10 @@
 PDF text has line breaks but rarely blank lines between paragraphs, so a paragraph ends at a
 blank line or at a line clearly shorter than the page's full lines. Page numbers and lines that
 repeat on most pages (running headers and footers) are dropped; a paragraph that runs on to the
-next page is joined and cited with the page it starts on. A PDF without a text layer (a scan) is
-skipped: it would need OCR.
+next page is joined and cited with the page it starts on; when every line repeats (each page
+carries the same text), nothing is dropped, and repeats are left to the paragraph split. A PDF
+without a text layer (a scan) is skipped: it would need OCR. pypdf bounds each decompressed stream
+(75 MB by default); the text read from all pages together is bounded by MAX_TEXT_CHARS.
 """
 
 from __future__ import annotations
@@ -22,6 +24,9 @@ from .base import Block, Extracted, Metadata, clean
 logging.getLogger("pypdf").setLevel(logging.ERROR)
 # A line shorter than this share of the page's longest line ends its paragraph.
 SHORT_LINE = 0.8
+# The most text read from one PDF, all pages together; as much as the largest file a build accepts
+# could hold uncompressed. A PDF whose streams inflate to more is refused.
+MAX_TEXT_CHARS = 20_000_000
 _PAGE_NUMBER = re.compile(r"^(page\s*)?\d{1,4}(\s*(of|/)\s*\d{1,4})?$", re.IGNORECASE)
 _SENTENCE_END = (".", "!", "?", ":", "\"", "”", "’", ")")
 
@@ -32,13 +37,12 @@ def read(raw: bytes) -> Extracted:
 
     try:
         reader = pypdf.PdfReader(io.BytesIO(raw))
-        pages = [_page_lines(page.extract_text() or "") for page in reader.pages]
+        pages = [_page_lines(text) for text in _page_texts(reader)]
         info = reader.metadata or {}
     except (PdfReadError, ValueError, KeyError, TypeError, OSError) as error:
         raise UnreadableFile(f"not a readable PDF ({error})") from error
-    blocks = _join_across_pages(
-        [block for number, lines in enumerate(_without_running_lines(pages), start=1)
-         for block in _page_blocks(lines, number)])
+    blocks = (_paged_blocks(_without_running_lines(pages))
+              or _paged_blocks(_without_running_lines(pages, drop_repeated=False)))
     if not blocks:
         raise UnreadableFile("no text layer in the PDF (a scan needs OCR first)")
     return Extracted(blocks, properties=Metadata(
@@ -46,14 +50,31 @@ def read(raw: bytes) -> Extracted:
         publisher=clean(info.get("/Author")), url=None))
 
 
+def _page_texts(reader) -> list[str]:
+    """The text of each page; raises UnreadableFile past MAX_TEXT_CHARS in all."""
+    texts, total = [], 0
+    for page in reader.pages:
+        texts.append(page.extract_text() or "")
+        total += len(texts[-1])
+        if total > MAX_TEXT_CHARS:
+            raise UnreadableFile(f"more than {MAX_TEXT_CHARS:,} characters of text (a compressed bomb?)")
+    return texts
+
+
+def _paged_blocks(pages: list[list[str]]) -> list[Block]:
+    return _join_across_pages(
+        [block for number, lines in enumerate(pages, start=1) for block in _page_blocks(lines, number)])
+
+
 def _page_lines(text: str) -> list[str]:
     return [" ".join(line.split()) for line in text.replace("\r", "\n").split("\n")]
 
 
-def _without_running_lines(pages: list[list[str]]) -> list[list[str]]:
-    """The pages without page numbers and without lines repeated on most pages of a long PDF."""
+def _without_running_lines(pages: list[list[str]], drop_repeated: bool = True) -> list[list[str]]:
+    """The pages without page numbers and (unless `drop_repeated` is false) without lines repeated
+    on most pages of a long PDF."""
     repeated: set[str] = set()
-    if len(pages) >= 3:
+    if drop_repeated and len(pages) >= 3:
         counts = Counter(line for lines in pages for line in set(lines) if line)
         repeated = {line for line, count in counts.items() if count > len(pages) / 2}
     return [[line for line in lines if line not in repeated and not _PAGE_NUMBER.match(line)]

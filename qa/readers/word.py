@@ -2,6 +2,8 @@
 
 Paragraphs styled Title or Heading N are headings (others are judged from their text); a table row becomes one block with its cells
 joined by " | ". The document's core properties give the weak metadata (title, author, created).
+A .docx is a zip archive: its members' unpacked sizes are checked before anything is inflated, so a
+small file that unpacks to gigabytes (a zip bomb) is refused.
 """
 
 from __future__ import annotations
@@ -11,15 +13,20 @@ import zipfile
 
 from ..dates import iso_date
 from ..textfiles import UnreadableFile
-from .base import Block, Extracted, Metadata, clean
+from .base import MAX_METADATA_CHARS, Block, Extracted, Metadata, clean
 
 _HEADING_STYLES = ("heading", "title", "subtitle")
+# The most a Word file may unpack to, all members together. python-docx holds every member in
+# memory and parses the XML into a tree several times larger, so this bounds a build's memory
+# (docs/benchmarks.md); a long report with images unpacks to a few tens of MB.
+MAX_UNPACKED_BYTES = 64 * 1024 * 1024
 
 
 def read(raw: bytes) -> Extracted:
     import docx  # here, not at the top: asking questions never needs it
     from docx.opc.exceptions import PackageNotFoundError
 
+    _check_unpacked_size(raw)
     try:
         document = docx.Document(io.BytesIO(raw))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as error:
@@ -33,6 +40,23 @@ def read(raw: bytes) -> Extracted:
         publisher=clean(properties.author), url=None))
 
 
+def _check_unpacked_size(raw: bytes) -> None:
+    """Raise UnreadableFile when the archive would unpack to more than MAX_UNPACKED_BYTES.
+
+    The sizes are those the archive declares; zipfile never inflates a member past its declared
+    size (a member that would is reported as damaged), so they bound what reading can use.
+    """
+    try:
+        with zipfile.ZipFile(io.BytesIO(raw)) as archive:
+            unpacked = sum(member.file_size for member in archive.infolist())
+    except (zipfile.BadZipFile, ValueError) as error:
+        raise UnreadableFile(f"not a readable Word file ({error})") from error
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise UnreadableFile(
+            f"unpacks to {unpacked / 1024 / 1024:.0f} MB, over the limit of "
+            f"{MAX_UNPACKED_BYTES // 1024 // 1024} MB (a compressed bomb or an overlong document)")
+
+
 def _blocks(item) -> list[Block]:
     from docx.table import Table
 
@@ -44,4 +68,6 @@ def _blocks(item) -> list[Block]:
         return []
     style = (item.style.name if item.style is not None else "").lower()
     # An unstyled paragraph may still be a heading someone made bold by hand: let the text decide.
-    return [Block(text, heading=True if style.startswith(_HEADING_STYLES) else None)]
+    # So does an overlong one styled as a heading: headings are embedded with every paragraph.
+    styled = style.startswith(_HEADING_STYLES) and len(text) <= MAX_METADATA_CHARS
+    return [Block(text, heading=True if styled else None)]
