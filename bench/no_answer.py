@@ -33,11 +33,11 @@ def relevances(questions: list[str], index_dir: Path) -> np.ndarray:
     return np.array([answer(q, index_dir=index_dir).relevance for q in questions])
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--off-topic", type=int, default=500, help="realtimeqa-news questions to use")
     parser.add_argument("--data", default=str(ROOT.parent / "shared/bench/realtimeqa-news"))
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as work:
         corpus = Path(work) / "corpus"
         shutil.copytree(ROOT / "corpus", corpus)
