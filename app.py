@@ -204,7 +204,8 @@ def open_source(corpus_dir: Path, choice: str | None):
         return gr.update(), gr.update()
     source, _, paragraph = choice.rpartition("#")
     try:
-        return (render_briefing(document, int(paragraph or 0), escape_markdown),
+        document = read_briefing(corpus_dir, source)
+        return (render_briefing(document, int(paragraph) if paragraph.isdigit() else None, escape_markdown),
                 gr.Tabs(selected="viewer"))
     except ValueError as error:
         return f"⚠️ {escape_markdown(str(error))}", gr.Tabs(selected="viewer")
@@ -317,12 +318,17 @@ def examples_for(index_dir: Path) -> list[list[str]]:
     return [[question] for question in example_questions(titles)]
 
 
-# After a reply, bring the top of the newest answer into view (the chat would show its end).
-SHOW_ANSWER_JS = """() => {
-  const rows = document.querySelectorAll('#chat .bot-row, #chat .message-row.bot-row');
-  const last = rows[rows.length - 1];
-  if (last) setTimeout(() => last.scrollIntoView({block: 'start'}), 50);
-}"""
+# After a reply, bring the newest question and the top of its answer into view (a chat would
+# otherwise show the end of a long reply).
+SHOW_ANSWER_JS = """() => setTimeout(() => {
+  const rows = document.querySelectorAll('#chat .user-row');
+  const row = rows[rows.length - 1];
+  let box = row?.parentElement;
+  while (box && !(box.scrollHeight > box.clientHeight && /auto|scroll/.test(getComputedStyle(box).overflowY))) {
+    box = box.parentElement;
+  }
+  if (box) box.scrollTop += row.getBoundingClientRect().top - box.getBoundingClientRect().top;
+}, 50)"""
 SHOW_CITED_JS = """() => setTimeout(() => {
   document.querySelector('#viewer blockquote')?.scrollIntoView({block: 'center'});
 }, 100)"""
@@ -378,7 +384,8 @@ def _chat_area(index_dir: Path) -> dict:
     with gr.Row():
         area["export"] = gr.Button("Export as Markdown", size="sm")
         area["clear"] = gr.Button("Clear conversation", size="sm")
-    area["download"] = gr.File(label="Conversation (Markdown)", visible=False, interactive=False)
+    area["download"] = gr.File(label="Conversation (Markdown)", visible=False, interactive=False,
+                                elem_id="export")
     return area
 
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from conftest import ROOT, SAMPLE_CORPUS
 
-SHIPPED = ("pyproject.toml", "README.md", "app.py", "qa")
+SHIPPED = ("pyproject.toml", "README.md", "app.py", "qa", "qa_app")
 
 
 def run(*command, cwd) -> str:
@@ -40,7 +40,7 @@ def test_pip_install_then_import_and_command_outside_the_checkout(tmp_path):
 
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
-    where = run(str(python), "-c", "import qa, qa.readers, app; print(qa.__file__); print(app.__file__)",
+    where = run(str(python), "-c", "import qa, qa.readers, qa_app.viewer, app; print(qa.__file__); print(app.__file__)",
                 cwd=elsewhere)
     assert all(line.startswith(str(purelib)) for line in where.split()), where
     command = environment / "bin" / "briefing-qa"
