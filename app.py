@@ -101,8 +101,8 @@ def snippet(text: str, spans, context: int = SNIPPET_CONTEXT) -> tuple[int, int,
         first, last = min(a for a, _ in spans), max(b for _, b in spans)
     else:
         first, last = 0, min(len(text), context)
-    start = 0 if first <= context else text.find(" ", first - context, first) + 1
-    end = len(text) if last + context >= len(text) else text.rfind(" ", last, last + context)
+    start = 0 if first <= context else text.find(" ", first - context - 1, first) + 1
+    end = len(text) if last + context >= len(text) else text.rfind(" ", last, last + context + 1)
     end = len(text) if end < 0 else end
     return start, end, text[start:end]
 

@@ -6,8 +6,11 @@ browser is untrusted: `restore` keeps only well-formed, bounded turns and messag
 
 from __future__ import annotations
 
+import re
+
 MAX_TURNS = 50
 MAX_TEXT_CHARS = 20_000
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def restore(saved) -> tuple[list[dict], list[dict]]:
@@ -73,8 +76,8 @@ def _footnote(number: int, passage: dict, escape) -> str:
     parts = [escape(str(passage.get("title") or passage["source"])), f"¶{passage['paragraph']}"]
     if passage.get("page"):
         parts.append(f"p. {passage['page']}")
-    if passage.get("date"):
-        parts.append(escape(str(passage["date"])))
+    if _ISO_DATE.fullmatch(str(passage.get("date") or "")):
+        parts.append(passage["date"])
     parts.append(f"file `{passage['source'].replace('`', '')}`")
     if passage.get("source_url"):
         parts.append(escape(str(passage["source_url"])))

@@ -42,11 +42,11 @@ def example_questions(titles: list[str], count: int = EXAMPLE_COUNT) -> list[str
     """Questions about the first `count` distinct titles (pass the newest first)."""
     questions, seen = [], set()
     for title in titles:
-        title = " ".join(title.split())
+        title = " ".join(title.split()).rstrip(".?!")
         if not title or title.casefold() in seen or len(title) > EXAMPLE_TITLE_CHARS:
             continue
         seen.add(title.casefold())
-        questions.append(f"What do the briefings say about {title.rstrip('.?!')}?")
+        questions.append(f"What do the briefings say about {title}?")
         if len(questions) == count:
             break
     return questions
