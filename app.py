@@ -56,14 +56,16 @@ def escape_markdown(text: str) -> str:
 
 
 def format_answer(result: Answer) -> str:
-    """The chat reply, answer first: the answer with [n] markers, then compact numbered sources
-    (citation and origin, the highlighted sentence with a little context, the full paragraph
-    folded away)."""
+    """The chat reply, answer first: the short answer or list items with their [n] citations (or,
+    when no short answer fits, the supporting sentences), the sentences, the calibrated confidence,
+    then compact numbered sources (citation and origin, the highlighted sentence with a little
+    context, the full paragraph folded away)."""
     lines = [f"_Searched briefings {escape_markdown(result.filters)}._", ""] if result.filters else []
     if result.found:
-        lines += ["**Answer:** " + " ".join(
-            f"{escape_markdown(s.text)} **[{s.passage}]**" for s in result.sentences), "",
-            "**Sources**"]
+        lead = _lead(result)
+        sentences = " ".join(f"{escape_markdown(s.text)} **[{s.passage}]**" for s in result.sentences)
+        lines += (["**Answer:** " + lead, "", sentences] if lead else ["**Answer:** " + sentences]) + [
+            "", f"_{_confidence(result.confidence)}_", "", "**Sources**"]
     elif not result.passages:
         return "\n".join(lines + ["**No briefing matches these filters.** "
                                   "Widen the dates or choose other briefings (a date filter leaves out "
@@ -71,10 +73,10 @@ def format_answer(result: Answer) -> str:
     else:
         lines += ["**No briefing answers this question.** "
                   "The closest matches are shown below; they may not be relevant.", "",
-                  "**Closest matches**"]
+                  f"_{_confidence(result.confidence)}_", "", "**Closest matches**"]
     for number, (passage, spans) in enumerate(zip(result.passages, result.highlights), start=1):
-        lines += ["", f"**[{number}] {escape_markdown(passage.citation)}** · {_origin(passage)} · "
-                      f"{_relevance(passage.score, result.found)}"]
+        label = "" if result.found else " · closest match, not an answer"
+        lines += ["", f"**[{number}] {escape_markdown(passage.citation)}** · {_origin(passage)}{label}"]
         lines += _source_text(passage.text, spans)
         if passage.also_in:
             lines += ["", _also_in(passage)]
@@ -107,6 +109,27 @@ def snippet(text: str, spans, context: int = SNIPPET_CONTEXT) -> tuple[int, int,
     return start, end, text[start:end]
 
 
+def _lead(result: Answer) -> str:
+    """The short answer in bold with its citation; list items each with theirs, or joined under
+    one citation when they all share it. '' when no short answer fits."""
+    def cite(numbers) -> str:
+        return "".join(f"[{n}]" for n in numbers)
+
+    if result.items and len({item.passages for item in result.items}) > 1:
+        return ", ".join(f"**{escape_markdown(item.text)}** {cite(item.passages)}" for item in result.items)
+    if result.items:
+        return f"**{escape_markdown(result.short or '')}** {cite(result.items[0].passages)}"
+    if result.short:
+        return f"**{escape_markdown(result.short)}** [{result.sentences[0].passage}]"
+    return ""
+
+
+def _confidence(value: float) -> str:
+    """The calibrated confidence as a five-dot bar and a percentage."""
+    filled = max(0, min(5, round(value * 5)))
+    return f"Confidence {'●' * filled}{'○' * (5 - filled)} {value:.0%} that the briefings answer this"
+
+
 def _origin(passage: Passage) -> str:
     """Date, publisher, file and (a web link only) URL of a passage's briefing."""
     # Dates are ISO dates the library wrote (digits and dashes), safe as they are.
@@ -124,14 +147,6 @@ def _also_in(passage: Passage) -> str:
     others = "; ".join(
         escape_markdown(o.citation) + (f" ({o.date})" if o.date else "") for o in passage.also_in)
     return f"_Also in {count} other briefing{'s' if count > 1 else ''}:_ {others}"
-
-
-def _relevance(score: float, found: bool) -> str:
-    """A relevance bar relative to the best passage; none for closest matches, which all miss."""
-    if not found:
-        return "closest match, not an answer"
-    filled = max(0, min(5, round(score * 5)))
-    return "relevance " + "●" * filled + "○" * (5 - filled) + f" {score:.2f}"
 
 
 def earlier_questions(history) -> list[str]:

@@ -9,13 +9,14 @@
 """
 
 from .answer import Answer, AnswerSentence, answer
+from .short_answer import AnswerItem
 from .api import retrieve
 from .build import build_index
 from .errors import IndexBusy, IndexDamaged, IndexMismatch, IndexNotFound, QAError
 from .types import BuildReport, Occurrence, Passage, SkippedFile
 
 __all__ = [
-    "Answer", "AnswerSentence", "BuildReport", "IndexBusy", "IndexDamaged", "IndexMismatch",
+    "Answer", "AnswerItem", "AnswerSentence", "BuildReport", "IndexBusy", "IndexDamaged", "IndexMismatch",
     "IndexNotFound", "Occurrence", "Passage", "QAError", "SkippedFile", "answer", "build_index",
     "retrieve",
 ]

@@ -1,37 +1,29 @@
-"""Short extractive answers: the sentences of the retrieved passages that best answer a question.
+"""Cited answers: a short answer or list first, the sentence that supports it, and a confidence.
 
-Each sentence of the top passages is scored by the cosine of its embedding to the question plus a
-bonus for the question's (stemmed) words it contains. The best one to MAX_SENTENCES sentences form
-the answer, each citing its passage. When even the best sentence is less similar to the question
-than NO_ANSWER_BELOW, no briefing answers it: the passages are returned as closest matches.
+The question is searched (with the previous question when it leans on it, and with the other
+spelling of its British or American words); the sentences of the top passages are scored
+(qa.sentence_choice); the short answer or list items are taken from the best of them
+(qa.short_answer); and a calibrated confidence (qa.confidence) decides whether the briefings
+answer at all. When they do not, the passages are returned as closest matches.
 """
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 
-import numpy as np
-
 from .api import searcher_for, validate_k, validate_question
+from .confidence import confidence, declines
+from .entities import ExpectedAnswer, expected_type
 from .filters import Filters, parse_question
-from .lexical import tokenize
-from .sentences import sentence_spans
+from .follow_ups import merged_query
+from .sentence_choice import score_sentences
+from .sentence_vectors import SentenceVectors, embed_sentences
+from .short_answer import AnswerItem, ShortAnswer, short_answer
+from .spelling import variants
 from .types import Passage
 
-MAX_SENTENCES = 3
 # Sentences are taken from this many of the best passages.
 ANSWER_PASSAGES = 5
-WORD_OVERLAP_WEIGHT = 0.3
-# A further sentence joins the answer when it scores within this margin of the best one.
-SENTENCE_MARGIN = 0.08
-# Best-sentence cosine below which the corpus is taken not to answer; chosen by measurement
-# (docs/benchmarks.md, "No-answer threshold").
-NO_ANSWER_BELOW = 0.375
-FOLLOW_UP_MAX_WORDS = 6
-_BACK_REFERENCES = re.compile(
-    r"\b(he|she|him|her|his|hers|they|them|their|it|its|this|that|these|those|there|then)\b|"
-    r"^(and|but|also|what about|how about|why|so)\b", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -47,34 +39,45 @@ class AnswerSentence:
 class Answer:
     """An extractive answer with its evidence.
 
-    `found` is False when nothing in the corpus answers; `passages` are then the closest matches.
+    `found` is False when nothing in the corpus answers (`confidence` below the decline
+    threshold); `passages` are then the closest matches. `short` is the short answer (a name,
+    number, date ... taken from `sentences[0]`, or for a list the items joined), None when no short
+    span fits (why/how questions) or nothing is found; `items` are a list answer's items, each with
+    the 1-based numbers of the passages naming it (empty unless the question asks for a list).
     `highlights[i]` are the character spans of answer sentences in `passages[i].text`.
-    `query` is what was searched (the question with a follow-up's earlier context), `filters` the
-    account of the filters applied ('' when none).
+    `confidence` (0..1) is the calibrated probability that the briefings answer the question.
+    `query` is what was searched (the question, or a follow-up with the question it leans on),
+    `filters` the account of the filters applied ('' when none).
     """
 
     question: str
     query: str
     found: bool
+    short: str | None
+    items: tuple[AnswerItem, ...]
     sentences: tuple[AnswerSentence, ...]
     passages: tuple[Passage, ...]
     highlights: tuple[tuple[tuple[int, int], ...], ...]
-    relevance: float
+    confidence: float
     filters: str = ""
 
     def to_text(self) -> str:
-        """Plain-text rendering: the answer with [n] markers, then the numbered passages."""
-        lines = []
-        if self.filters:
-            lines.append(f"Searched briefings {self.filters}.")
+        """Plain-text rendering: the short answer or items, the sentences with [n] markers, then
+        the numbered passages."""
+        lines = [f"Searched briefings {self.filters}."] if self.filters else []
         if self.found:
+            if self.items:
+                lines.append("Answer: " + ", ".join(
+                    item.text + "".join(f"[{n}]" for n in item.passages) for item in self.items))
+            elif self.short:
+                lines.append(f"Answer: {self.short} [{self.sentences[0].passage}]")
             lines.append(" ".join(f"{s.text} [{s.passage}]" for s in self.sentences))
-            lines.append("")
-            lines.append("Sources:")
+            lines += [f"(confidence {self.confidence:.2f})", "", "Sources:"]
         elif not self.passages:
             lines.append("No briefing matches these filters.")
         else:
-            lines.append("No briefing answers this question. Closest matches:")
+            lines.append(f"No briefing answers this question (confidence {self.confidence:.2f}). "
+                         "Closest matches:")
         for number, passage in enumerate(self.passages, start=1):
             dated = f", {passage.date}" if passage.date else ""
             lines.append(f"[{number}] {passage.citation} ({passage.source}{dated})")
@@ -87,7 +90,9 @@ class Answer:
     def to_dict(self) -> dict:
         return {
             "question": self.question, "query": self.query, "found": self.found,
-            "relevance": self.relevance, "filters": self.filters,
+            "short": self.short,
+            "items": [{"text": item.text, "passages": list(item.passages)} for item in self.items],
+            "confidence": self.confidence, "filters": self.filters,
             "answer": [{"text": s.text, "passage": s.passage} for s in self.sentences],
             "passages": [p.to_dict() for p in self.passages],
         }
@@ -95,82 +100,75 @@ class Answer:
 
 def answer(question: str, k: int = 5, history: list[str] | None = None, *,
            index_dir="index", since=None, until=None, sources=None) -> Answer:
-    """Answer `question` from the index: up to MAX_SENTENCES cited sentences and `k` passages.
+    """Answer `question` from the index: a short answer or list where one fits, the supporting
+    sentences, and `k` passages.
 
-    `history` holds the earlier questions of the conversation, oldest first; a short or
-    back-referring follow-up ("and Germany?") is searched together with the last of them.
-    `since`, `until` and `sources` filter as in `qa.retrieve`; filters typed in the question
-    (`after:`, `before:`, `in:`; see qa.filters) replace the argument of the same kind.
-    Raises what `qa.retrieve` raises.
+    `history` holds the earlier questions of the conversation, oldest first; a question that leans
+    on the last of them ("and Germany?", "what did he say?") is searched together with it, unless
+    only the question alone finds an answer. Filters in earlier turns are
+    ignored, valid or not. `since`, `until` and `sources` filter as in `qa.retrieve`; filters typed
+    in the question (`after:`, `before:`, `in:`; see qa.filters) replace the argument of the same
+    kind. Raises what `qa.retrieve` raises.
     """
     question, typed = parse_question(validate_question(question))
     filters = Filters.of(since, until, sources).overridden_by(typed)
     question, k = validate_question(question), validate_k(k)
-    earlier = [parse_question(turn)[0] for turn in history or [] if isinstance(turn, str)]
-    query = follow_up_query(question, earlier)
     searcher = searcher_for(index_dir)
-    vector = searcher.question_vector(query)
-    passages = searcher.search(query, k, vector=vector, filters=filters)
-    focuses = [(query, vector)]
-    if query != question:  # a follow-up: its own words say what is new, so they count too
-        focuses.append((question, searcher.question_vector(question)))
-    chosen, relevance = choose_sentences(focuses, passages[:ANSWER_PASSAGES], searcher.encoder)
-    found = bool(chosen) and relevance >= NO_ANSWER_BELOW
-    highlights = [[] for _ in passages]
-    for sentence in chosen if found else []:
-        highlights[sentence.passage - 1].append(sentence.span)
-    return Answer(
-        question=question, query=query, found=found,
-        sentences=tuple(AnswerSentence(s.text, s.passage, round(s.score, 4)) for s in chosen) if found else (),
-        passages=tuple(passages), highlights=tuple(tuple(h) for h in highlights),
-        relevance=round(relevance, 4), filters=filters.describe())
-
-
-def follow_up_query(question: str, history: list[str]) -> str:
-    """`question`, prefixed with the previous question when it leans on it."""
-    earlier = [turn.strip() for turn in history if isinstance(turn, str) and turn.strip()]
-    if not earlier:
-        return question
-    short = len(question.split()) <= FOLLOW_UP_MAX_WORDS
-    if short or _BACK_REFERENCES.search(question):
-        return f"{earlier[-1]} {question}"
-    return question
+    result = answer_query(searcher, question, question, k, filters)
+    merged = merged_query(question, history)
+    if merged is not None:
+        follow_up = answer_query(searcher, question, merged, k, filters)
+        if follow_up.found or not result.found:
+            result = follow_up
+    return result
 
 
 @dataclass(frozen=True)
-class _Candidate:
-    text: str
-    passage: int
-    span: tuple[int, int]
-    score: float
-    similarity: float
+class Evidence:
+    """What answering found before deciding: the passages, what the question asks for, and the
+    short answer with its sentences (none when no passage has a sentence that could answer)."""
+
+    passages: list[Passage]
+    expected: ExpectedAnswer
+    chosen: ShortAnswer
 
 
-def choose_sentences(focuses: list[tuple[str, np.ndarray]], passages: list[Passage], encoder):
-    """(the answer's sentences, best first, and the best sentence's cosine to the first focus).
+def gather(searcher, question: str, query: str, k: int, filters: Filters = Filters()) -> Evidence:
+    """Search `query` (the question itself, or merged with the question it follows up) and take
+    the short answer to `question` from the best sentences of the top passages."""
+    vector = searcher.question_vector(query)
+    spellings = variants(query)
+    search_text = " ".join([query, *spellings]) if spellings else query
+    passages = searcher.search(search_text, k, vector=vector, filters=filters)
+    expected = expected_type(question)
+    top = passages[:ANSWER_PASSAGES]
+    scored = score_sentences(query, vector, top, _sentence_vectors(searcher, top),
+                             searcher.store.lexical.idf, expected)
+    chosen = short_answer(question, scored, expected) if scored else ShortAnswer(None, (), ())
+    return Evidence(passages, expected, chosen)
 
-    `focuses` are (text, embedding) pairs a sentence is scored against, averaged: the searched
-    query, and for a follow-up also the follow-up question alone.
-    """
-    candidates = [
-        (number, (start, end), passage.text[start:end])
-        for number, passage in enumerate(passages, start=1)
-        for start, end in sentence_spans(passage.text)
-    ]
-    if not candidates:
-        return [], 0.0
-    sentence_vectors = encoder.encode([text for _, _, text in candidates])
-    sentence_terms = [set(terms) for terms in tokenize([text for _, _, text in candidates])]
-    scores = np.zeros(len(candidates))
-    for text, vector in focuses:
-        focus_terms = set(tokenize([text])[0])
-        overlap = np.array([len(focus_terms & terms) for terms in sentence_terms]) / max(1, len(focus_terms))
-        scores += (sentence_vectors @ vector + WORD_OVERLAP_WEIGHT * overlap) / len(focuses)
-    similarities = sentence_vectors @ focuses[0][1]
-    scored = sorted(
-        (_Candidate(text, number, span, float(score), float(similarity))
-         for (number, span, text), score, similarity in zip(candidates, scores, similarities)),
-        key=lambda candidate: -candidate.score)
-    best = scored[0]
-    chosen = [c for c in scored[:MAX_SENTENCES] if c.score >= best.score - SENTENCE_MARGIN]
-    return chosen, float(similarities.max())
+
+def answer_query(searcher, question: str, query: str, k: int, filters: Filters) -> Answer:
+    """The answer to `question` found by searching `query`; declined below the confidence
+    threshold."""
+    evidence = gather(searcher, question, query, k, filters)
+    chosen, passages = evidence.chosen, evidence.passages
+    best = chosen.sentences[0] if chosen.sentences else None
+    value = round(confidence(best, evidence.expected), 4)
+    found = best is not None and not declines(value)
+    if not found:
+        chosen = ShortAnswer(None, (), ())
+    highlights = [[] for _ in passages]
+    for sentence in chosen.sentences:
+        highlights[sentence.passage - 1].append(sentence.span)
+    return Answer(
+        question=question, query=query, found=found, short=chosen.short, items=chosen.items,
+        sentences=tuple(AnswerSentence(s.text, s.passage, round(s.score, 4)) for s in chosen.sentences),
+        passages=tuple(passages), highlights=tuple(tuple(h) for h in highlights),
+        confidence=value, filters=filters.describe())
+
+
+def _sentence_vectors(searcher, passages: list[Passage]) -> list[SentenceVectors]:
+    """The sentence spans and vectors of each passage. Computed here for now; the index will
+    store them at build time (issue 11), and this is the one place to read them from it."""
+    return embed_sentences([passage.text for passage in passages], searcher.encoder)

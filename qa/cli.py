@@ -63,7 +63,8 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("question")
     ask.add_argument("-k", type=int, default=5, help="passages to show (default: 5)")
     ask.add_argument("--json", action="store_true",
-                     help="print the passages as a JSON list of passage objects")
+                     help="print the answer as JSON: short answer, items, confidence, sentences "
+                          "and passages")
     ask.add_argument("--since", default=None, metavar="DATE",
                      help="only briefings dated on or after DATE (YYYY-MM-DD, YYYY-MM or YYYY); "
                           "or write after:DATE in the question")
@@ -82,6 +83,13 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--mode", default="hybrid", choices=["hybrid", "dense", "bm25", "rrf"])
     evaluate.add_argument("--cache", default=".cache/eval", help="where set indexes are kept")
     evaluate.add_argument("--json", action="store_true")
+    evaluate.add_argument("--answers", action="store_true",
+                          help="measure answers instead (needs queries-meta.jsonl): every --every-th "
+                               "question asked with its evidence (--id-prefix rows) and without it "
+                               "(the first --other rows of --other-prefix)")
+    evaluate.add_argument("--every", type=int, default=10, help="with --answers: question sample step")
+    evaluate.add_argument("--other-prefix", default="news-", help="with --answers: rows lacking evidence")
+    evaluate.add_argument("--other", type=int, default=5000, help="with --answers: how many such rows")
     evaluate.set_defaults(run=_eval)
 
     serve = commands.add_parser(
@@ -132,7 +140,7 @@ def _ask(args) -> int:
     result = answer(args.question, args.k, index_dir=args.index, since=args.since,
                     until=args.until, sources=sources)
     if args.json:
-        print(json.dumps([p.to_dict() for p in result.passages], ensure_ascii=False, indent=1))
+        print(json.dumps(result.to_dict(), ensure_ascii=False, indent=1))
     else:
         print(result.to_text())
     return 0
@@ -140,6 +148,9 @@ def _ask(args) -> int:
 
 def _eval(args) -> int:
     from .evaluate import evaluate
+
+    if args.answers:
+        return _eval_answers(args)
 
     result = evaluate(args.data, id_prefix=args.id_prefix, limit=args.limit, mode=args.mode,
                       cache_dir=args.cache, progress=sys.stderr.isatty())
@@ -162,6 +173,23 @@ def _serve(args) -> int:
         raise RuntimeError(f"serving needs the app extra ({error.name} is missing): "
                            "pip install 'briefing-qa[app]'") from None
     return app.main(args.options)
+
+
+def _eval_answers(args) -> int:
+    from .evaluate_answers import evaluate_answers
+
+    result = evaluate_answers(args.data, evidence_prefix=args.id_prefix or "rtqa-",
+                              other_prefix=args.other_prefix, other_count=args.other,
+                              every=args.every, cache_dir=args.cache)
+    if args.json:
+        print(json.dumps(result, indent=1, ensure_ascii=False))
+        return 0
+    print(f"{args.data} answers, every {args.every}th question:")
+    for name, value in result["summary"].items():
+        print(f"  {name} {value}")
+    for name, cuts in result["latency_ms"].items():
+        print(f"  {name} p50 {cuts['p50']:.1f} ms, p95 {cuts['p95']:.1f} ms")
+    return 0
 
 
 def _bench(args) -> int:

@@ -2,7 +2,7 @@
 
 Up to ANN_THRESHOLD vectors the search is exact (a flat index). Past it, an HNSW graph keeps
 latency flat; its parameters are set so recall@10 against exact search stays at or above 0.98
-(measured with `python -m qa bench ann`; see docs/benchmarks.md).
+(measured with `python -m qa bench speed ann`; see docs/benchmarks.md).
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """Reading briefings: files in the corpus folder become documents made of numbered paragraphs.
 
 A reader (qa.readers, one per format) turns a file into blocks of text and metadata. The first
-block is the title when it looks like a heading; later heading-like blocks are section headings that
+block is the title when it looks like a heading or is a short line followed by more text (a news
+headline, whatever its case or final punctuation); later heading-like blocks are section headings that
 give context to the paragraphs under them rather than being paragraphs themselves. Boilerplate,
 punctuation-only blocks and exact repeats are dropped; paragraph numbers count the kept paragraphs,
 1-based, in reading order.
@@ -26,6 +27,9 @@ from .textfiles import UnreadableFile
 MAX_HEADING_WORDS = 16
 SHORT_HEADING_WORDS = 6
 MAX_HEADING_CHARS = 140
+# A first line this short, followed by a blank line and more text, is the title (a headline).
+TITLE_MAX_WORDS = 20
+TITLE_MAX_CHARS = 200
 # A block longer than this is split at sentence ends into paragraphs of about this size, so that a
 # file with no blank lines still yields passages a reader can check.
 MAX_PARAGRAPH_CHARS = 3000
@@ -170,6 +174,8 @@ def split_blocks(blocks: list[Block], declared_title: str | None = None
     blocks = list(blocks)
     heading_like = [_is_heading_block(block) for block in blocks]
     title = declared_title
+    if blocks and title is None and _is_headline(blocks):
+        heading_like[0] = True
     if blocks and heading_like[0]:
         first = _strip_heading_marks(blocks[0].text)
         if title is None or first.casefold() == title.casefold():
@@ -192,6 +198,17 @@ def split_blocks(blocks: list[Block], declared_title: str | None = None
             seen.add(key)
             kept.append(Paragraph(number=len(kept) + 1, text=piece, heading=heading, page=block.page))
     return title, tuple(kept)
+
+
+def _is_headline(blocks: list[Block]) -> bool:
+    """A short first block followed by a longer one: a news headline, whatever its case or final
+    punctuation ("Elon Musk gives ultimatum to staff: Do 'extremely hardcore' work or leave?")."""
+    first = blocks[0]
+    words = first.text.split()
+    return (first.heading is None and len(blocks) > 1 and len(words) <= TITLE_MAX_WORDS
+            and len(blocks[1].text.split()) > len(words)
+            and len(first.text) <= TITLE_MAX_CHARS and not first.text.rstrip().endswith(":")
+            and _is_content(first.text))
 
 
 def _is_heading_block(block: Block) -> bool:

@@ -145,6 +145,19 @@ class LexicalIndex:
             return np.zeros(self.size, dtype=np.float32)
         return self._retriever.get_scores(known).astype(np.float32, copy=False)
 
+    def idf(self, tokens: list[str]) -> dict[str, float]:
+        """BM25's inverse document frequency of each token (the rarest in this index score
+        highest; a token no text holds scores as if one did)."""
+        vocabulary = self._retriever.vocab_dict if self.size else {}
+        pointers = np.append(self._retriever.scores["indptr"], len(self._retriever.scores["data"])) \
+            if self.size else None
+        idf = {}
+        for token in tokens:
+            position = vocabulary.get(token)
+            frequency = 1 if position is None else int(pointers[position + 1] - pointers[position])
+            idf[token] = float(np.log(1 + (self.size - frequency + 0.5) / (frequency + 0.5)))
+        return idf
+
 
 def top_positions(scores: np.ndarray, depth: int) -> tuple[np.ndarray, np.ndarray]:
     """(positions, scores) of up to `depth` positive scores, best first."""

@@ -64,8 +64,10 @@ def _answer_text(answer: dict, numbers: dict[int, int], escape) -> str:
         return f"[^{numbers[number]}]" if number in numbers else ""
 
     if answer.get("found") and answer.get("answer"):
-        return " ".join(f"{escape(s['text'])}{cite(s['passage'])}" for s in answer["answer"]
-                        if isinstance(s, dict) and isinstance(s.get("text"), str))
+        short = answer.get("short")
+        lead = f"**{escape(short)}** " if isinstance(short, str) and short else ""
+        return lead + " ".join(f"{escape(s['text'])}{cite(s['passage'])}" for s in answer["answer"]
+                               if isinstance(s, dict) and isinstance(s.get("text"), str))
     if not answer["passages"]:
         return "_No briefing matched the filters._"
     return ("_No briefing answered this question; closest matches:_ "

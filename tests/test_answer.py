@@ -1,9 +1,17 @@
-"""Extractive answers: sentence splitting, highlighting, choosing sentences, follow-ups, no answer."""
+"""Extractive answers: sentence splitting, highlighting, choosing sentences, short answers and
+lists, declining, follow-ups."""
+
+import json
 
 import pytest
 
-from qa.answer import answer, follow_up_query
+import qa
+from qa.answer import answer
 from qa.sentences import highlight, split_sentences
+
+from conftest import ROOT, write_corpus
+
+LABELLED = json.loads((ROOT / "bench" / "sample_questions.json").read_text())["questions"]
 
 
 @pytest.mark.parametrize("text, sentences", [
@@ -29,21 +37,63 @@ def test_highlight(text, spans, expected):
     assert highlight(text, spans, escape=escape) == expected
 
 
-@pytest.mark.parametrize("question, history, expected", [
-    ("and Germany?", ["Which countries committed troops?"], "Which countries committed troops? and Germany?"),
-    ("What did he say about NATO?", ["What did Lavrov say?"], "What did Lavrov say? What did he say about NATO?"),
-    ("Which countries committed troops to the peacekeeping force in Ukraine?", ["What did Lavrov say?"],
-     "Which countries committed troops to the peacekeeping force in Ukraine?"),
-    ("and Germany?", [], "and Germany?"),
+# Hand-made briefings where the best-matching sentence by meaning alone is the wrong one.
+HAND_MADE = {
+    "medal.txt": "Biden Awards Medal of Freedom to 17 People\n\n"
+                 "President Joe Biden awarded the Presidential Medal of Freedom, the nation's highest "
+                 "civilian honour, to 17 people on Thursday at the White House. The President awarded the "
+                 "medal posthumously to Apple co-founder Steve Jobs, former Republican Sen. John McCain "
+                 "and labour leader Richard Trumka.\n\n"
+                 "Biden is a Medal of Freedom honoree himself. He received it from Barack Obama in 2017.\n",
+    "eurobond.txt": "Russia Avoids Default for Now\n\n"
+                    "Russia's finance ministry has warned for weeks that Western sanctions could force "
+                    "a default on its eurobonds, which are held by foreign investors.\n\n"
+                    "Russia said on Wednesday that it had repaid $565 million on a eurobond that matured "
+                    "on Monday, using dollars it held at home.\n",
+    "musk.txt": "Elon Musk gives ultimatum to Twitter staff: do extremely hardcore work or leave the company\n\n"
+                "Twitter employees were told in an email from Elon Musk on Wednesday to commit to working "
+                "long hours at high intensity or to leave with three months of severance pay.\n",
+    "defence.txt": "Defence Review Published\n\n"
+                   "Former NATO chief George Robertson wrote the strategic defence review, which was "
+                   "published on Monday and calls for more drones and submarines.\n\n"
+                   "The Treasury said the budget for the armed forces will rise to 2.5% of GDP by 2027.\n",
+}
+
+
+@pytest.fixture(scope="module")
+def hand_made_index(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("hand-made")
+    qa.build_index(write_corpus(folder / "corpus", HAND_MADE), folder / "index", progress=False)
+    return folder / "index"
+
+
+@pytest.mark.parametrize("question, sentence_holds, short_in", [
+    ("Who received the Medal of Freedom posthumously?", "posthumously",
+     {"Steve Jobs", "John McCain", "Richard Trumka"}),
+    ("How much was the eurobond Russia repaid?", "$565 million", {"$565 million"}),
+    ("What ultimatum did Elon Musk give Twitter staff?", "severance pay", None),
+    ("Who wrote the strategic defense review?", "George Robertson", {"George Robertson"}),
 ])
-def test_follow_up_query(question, history, expected):
-    assert follow_up_query(question, history) == expected
+def test_sentence_choice_on_hand_made_passages(hand_made_index, question, sentence_holds, short_in):
+    result = answer(question, index_dir=hand_made_index)
+    assert result.found
+    assert sentence_holds in result.sentences[0].text
+    if short_in is None:
+        assert "ultimatum" not in result.sentences[0].text  # the headline is the title, never the answer
+    else:
+        assert result.short in short_in
+
+
+def test_headline_is_the_title(hand_made_index):
+    [passage] = qa.retrieve("Twitter employees severance pay", k=1, index_dir=hand_made_index)
+    assert passage.title.startswith("Elon Musk gives ultimatum") and passage.paragraph == 1
 
 
 @pytest.mark.parametrize("question, must_contain", [
     ("Which countries committed troops?", "UK and France"),
     ("What did Lavrov say?", "Lavrov"),
     ("How many countries are prepared to contribute to the security architecture?", "15 countries"),
+    ("Who is the UK defence secretary?", "John Healey"),
 ])
 def test_answer_sentence_is_the_answering_one(sample_index, question, must_contain):
     result = answer(question, index_dir=sample_index)
@@ -53,7 +103,50 @@ def test_answer_sentence_is_the_answering_one(sample_index, question, must_conta
     cited = result.passages[first.passage - 1]
     start, end = result.highlights[first.passage - 1][0]
     assert cited.text[start:end] == first.text
-    assert "[1]" in result.to_text()
+    assert f"[{first.passage}]" in result.to_text()
+
+
+@pytest.mark.parametrize("question, short, items", [
+    ("Which countries committed troops?", "UK and France", {"UK": 3, "France": 3}),
+    ("How long is the proposed ceasefire?", "30 days", {}),
+    ("Who is the UK defence secretary?", "John Healey", {}),
+    ("How many countries are prepared to contribute to the security architecture?", "15 countries", {}),
+    ("What did Lavrov say?", None, {}),
+])
+def test_short_answers_and_items(sample_index, question, short, items):
+    """`items` maps each item to the paragraph (¶) of the passage it must cite."""
+    result = answer(question, index_dir=sample_index)
+    assert result.found and result.short == short
+    assert [item.text for item in result.items] == list(items)
+    for item in result.items:
+        assert [result.passages[n - 1].paragraph for n in item.passages] == [items[item.text]]
+    data = result.to_dict()
+    assert data["short"] == short and [i["text"] for i in data["items"]] == list(items)
+
+
+def test_list_items_are_one_per_country_across_spellings(tmp_path, sample_index):
+    from qa.entities import ExpectedAnswer, COUNTRY
+    from qa.sentence_choice import ScoredSentence
+    from qa.short_answer import short_answer
+    from qa.entities import country_spans
+
+    def sentence(text, passage, score):
+        return ScoredSentence(text, passage, (0, len(text)), score, 0.5, 0.5, tuple(country_spans(text)))
+
+    scored = [sentence("Britain and France sent troops.", 1, 1.0),
+              sentence("The UK, Germany and Poland sent troops too.", 2, 0.95),
+              sentence("Italy sent none.", 3, 0.5)]
+    result = short_answer("Which countries sent troops?", scored, ExpectedAnswer(COUNTRY, True))
+    assert [(item.text, item.passages) for item in result.items] == [
+        ("Britain", (1, 2)), ("France", (1,)), ("Germany", (2,)), ("Poland", (2,))]
+    assert result.short == "Britain, France, Germany and Poland"
+
+
+@pytest.mark.parametrize("item", LABELLED, ids=lambda item: item["question"])
+def test_labelled_sample_questions_are_answered_from_their_paragraph(sample_index, item):
+    result = answer(item["question"], index_dir=sample_index)
+    assert result.found
+    assert result.passages[result.sentences[0].passage - 1].paragraph in item["paragraphs"]
 
 
 @pytest.mark.parametrize("question", [
@@ -64,18 +157,15 @@ def test_answer_sentence_is_the_answering_one(sample_index, question, must_conta
 def test_off_topic_question_gets_no_answer(sample_index, question):
     result = answer(question, index_dir=sample_index)
     assert not result.found
-    assert result.sentences == ()
+    assert result.sentences == () and result.short is None and result.items == ()
     assert result.passages  # closest matches are still shown
     assert result.to_text().startswith("No briefing answers")
 
 
-def test_follow_up_uses_previous_question(sample_index):
-    import qa
-
-    result = qa.answer("and what about Lavrov?", history=["Which countries committed troops?"],
-                    index_dir=sample_index)
-    assert result.query.startswith("Which countries committed troops?")
-    assert result.found
+def test_confidence_is_higher_for_answered_than_for_declined(sample_index):
+    answered = answer("Which countries committed troops?", index_dir=sample_index)
+    declined = answer("How do I bake sourdough bread?", index_dir=sample_index)
+    assert 0 <= declined.confidence < answered.confidence <= 1
 
 
 @pytest.mark.parametrize("follow_up, previous, expected", [
@@ -84,4 +174,26 @@ def test_follow_up_uses_previous_question(sample_index):
 ])
 def test_follow_up_answer_is_about_the_new_words(sample_index, follow_up, previous, expected):
     result = answer(follow_up, history=[previous], index_dir=sample_index)
+    assert result.query == f"{previous} {follow_up}"
     assert result.found and expected in result.sentences[0].text
+
+
+@pytest.mark.parametrize("question, history", [
+    ("Which countries committed troops?", ["What interest rate did the European Central Bank set?"]),
+    ("What did Lavrov say?", ["Which countries committed troops?"]),
+    ("How long is the proposed ceasefire?", ["Who is the UK defence secretary?"]),
+])
+def test_a_question_that_stands_alone_is_answered_fresh(sample_index, question, history):
+    alone = answer(question, index_dir=sample_index)
+    result = answer(question, history=history, index_dir=sample_index)
+    assert result.query == question
+    assert result.sentences == alone.sentences and result.short == alone.short
+
+
+def test_a_bad_filter_in_history_breaks_no_later_turn(sample_index):
+    result = answer("Which countries committed troops?", index_dir=sample_index,
+                    history=["after:2025-13-01 What did Lavrov say?", "before:yesterday ceasefire"])
+    assert result.found and result.short == "UK and France"
+    follow_up = answer("and what did he say about NATO?", index_dir=sample_index,
+                       history=["What did Lavrov say? after:2025-13-01"])
+    assert follow_up.query.startswith("What did Lavrov say?") and "after:" not in follow_up.query

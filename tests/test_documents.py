@@ -13,10 +13,26 @@ def texts(paragraphs):
     return [p.text for p in paragraphs]
 
 
+LEAD = ("Staff were told in an email on Wednesday that they must commit to long hours at high intensity or "
+        "leave the company with three months of severance pay.")
+
+
 @pytest.mark.parametrize("text, title, expected", [
     ("Short Title\n\nFirst para.\n\nSecond para.", "Short Title", ["First para.", "Second para."]),
     ("# Markdown Heading.\n\nBody text.", "Markdown Heading.", ["Body text."]),
-    ("This first line ends with a full stop.\n\nBody.", "fallback", ["This first line ends with a full stop.", "Body."]),
+    ("This first line ends with a full stop.\n\nThe body is longer than the title line above it.",
+     "This first line ends with a full stop.", ["The body is longer than the title line above it."]),
+    ("Elon Musk gives ultimatum to Twitter staff: Do 'extremely hardcore' work or leave...\n\nBody.",
+     "fallback",
+     ["Elon Musk gives ultimatum to Twitter staff: Do 'extremely hardcore' work or leave...", "Body."]),
+    ("Is the ceasefire in Ukraine holding? Officials in Kyiv and Moscow are not so sure\n\nBody.",
+     "fallback", ["Is the ceasefire in Ukraine holding? Officials in Kyiv and Moscow are not so sure", "Body."]),
+    ("Elon Musk gives ultimatum to Twitter staff: Do 'extremely hardcore' work or leave...\n\n" + LEAD,
+     "Elon Musk gives ultimatum to Twitter staff: Do 'extremely hardcore' work or leave...", [LEAD]),
+    ("Is the ceasefire in Ukraine holding? Officials in Kyiv and Moscow are not so sure\n\n" + LEAD,
+     "Is the ceasefire in Ukraine holding? Officials in Kyiv and Moscow are not so sure", [LEAD]),
+    (" ".join(["word"] * 21) + ".\n\nBody.", "fallback", [" ".join(["word"] * 21) + ".", "Body."]),
+    ("Only one short paragraph.", "fallback", ["Only one short paragraph."]),
     ("Title\n\nline one\njoined here.\n\n\n\nnext.", "Title", ["line one joined here.", "next."]),
     ("Title\n\nSame text.\n\nSame text.\n\nOther text.", "Title", ["Same text.", "Other text."]),
     ("Title\n\n...\n\n— ! —\n\nReal content.", "Title", ["Real content."]),

@@ -60,7 +60,7 @@ def test_viewer_shows_every_paragraph_and_quotes_the_cited_one(tmp_path):
 
 
 TURN = {"question": "Which *ports*?", "answer": {
-    "found": True, "answer": [{"text": "Rotterdam struck.", "passage": 2}],
+    "found": True, "short": "Rotterdam", "answer": [{"text": "Rotterdam struck.", "passage": 2}],
     "passages": [
         {"source": "a.txt", "title": "Alpha", "paragraph": 1, "citation": "Alpha, ¶1", "date": None},
         {"source": "wire/b.md", "title": "Port `Wire`", "paragraph": 4, "citation": "Port Wire, ¶4",
@@ -71,7 +71,7 @@ def test_export_cites_as_footnotes_numbered_across_turns():
     second = {"question": "And Antwerp?", "answer": {"found": False, "answer": [], "passages": [
         {"source": "c.pdf", "title": "C", "paragraph": 2, "page": 3}]}}
     text = export_markdown([TURN, second], escape_markdown, "2025-03-06 10:00")
-    assert "## Which \\*ports\\*?\n\nRotterdam struck.[^2]\n" in text
+    assert "## Which \\*ports\\*?\n\n**Rotterdam** Rotterdam struck.[^2]\n" in text
     assert "[^1]: Alpha, ¶1, file `a.txt`" in text
     assert "[^2]: Port \\`Wire\\`, ¶4, 2025-03-05, file `wire/b.md`, https://harbour.example.com/strike" in text
     assert "closest matches:_ [^3]" in text and "[^3]: C, ¶2, p. 3, file `c.pdf`" in text

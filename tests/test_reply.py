@@ -1,14 +1,15 @@
 """The chat reply's Markdown for passages with metadata and near-duplicates (no server needed)."""
 
-from app import format_answer
+from app import escape_markdown, format_answer
 from qa.answer import Answer, AnswerSentence
 from qa.types import Occurrence, Passage
 
 
-def reply_for(passage: Passage, filters: str = "") -> str:
+def reply_for(passage: Passage, filters: str = "", short: str | None = None) -> str:
     return format_answer(Answer(
-        question="q", query="q", found=True, sentences=(AnswerSentence(passage.text, 1, 0.9),),
-        passages=(passage,), highlights=(((0, len(passage.text)),),), relevance=0.9, filters=filters))
+        question="q", query="q", found=True, short=short, items=(),
+        sentences=(AnswerSentence(passage.text, 1, 0.9),), passages=(passage,),
+        highlights=(((0, len(passage.text)),),), confidence=0.9, filters=filters))
 
 
 def passage(**fields) -> Passage:
@@ -37,3 +38,18 @@ def test_near_duplicates_are_listed_newest_first_as_given():
 
 def test_filters_are_stated():
     assert reply_for(passage(), filters="from 2025-03-01").startswith("_Searched briefings from 2025-03-01._")
+
+
+def test_the_short_answer_leads_then_its_sentence_then_compact_sources():
+    text = "Markets were calm. " * 8 + "Rates rose to 4.5% in March. " + "Traders shrugged. " * 8
+    start = text.index("Rates rose")
+    reply = format_answer(Answer(
+        question="q", query="q", found=True, short="4.5%", items=(),
+        sentences=(AnswerSentence("Rates rose to 4.5% in March.", 1, 0.9),),
+        passages=(passage(text=text),), highlights=(((start, start + 28),),), confidence=0.9))
+    lines = reply.splitlines()
+    assert lines[0] == f"**Answer:** **{escape_markdown('4.5%')}** [1]"
+    assert lines[2] == "Rates rose to 4.5% in March. **[1]**"
+    quote = next(line for line in lines if line.startswith("> "))
+    assert quote.startswith("> …") and "**Rates rose to 4.5% in March.**" in quote and len(quote) < 300
+    assert "<details><summary>Full paragraph</summary>" in lines

@@ -1,0 +1,239 @@
+"""What a question asks for, and the spans of a sentence that could be it.
+
+`expected_type(question)` reads the question's wording ("who" -> a person or organisation, "how
+many" -> a number, "which countries" -> a list of countries ...); `candidates(sentence, kind)`
+finds the spans of that kind in a sentence with patterns: country names and codes (pycountry plus
+common short forms), numbers and amounts, dates and durations, and runs of capitalised words for
+names. Spans carry a `key` so the same thing spelt two ways ("UK", "Britain") is counted once.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from bm25s.stopwords import STOPWORDS_EN
+
+PERSON, ORGANISATION, NAME, PLACE, COUNTRY, NUMBER, DURATION, DATE = (
+    "person", "organisation", "name", "place", "country", "number", "duration", "date")
+
+
+@dataclass(frozen=True)
+class ExpectedAnswer:
+    """The kind of span a question asks for (None: no short answer fits) and whether it asks for
+    several (a list)."""
+
+    kind: str | None
+    is_list: bool = False
+
+
+@dataclass(frozen=True)
+class Span:
+    """A candidate answer in a sentence: its text, its character span, its kind and the key under
+    which two spellings of the same thing are one."""
+
+    text: str
+    start: int
+    end: int
+    kind: str
+    key: str
+
+
+_Q = re.IGNORECASE
+_ORG_NOUNS = (r"compan(y|ies)|firms?|organi[sz]ations?|groups?|part(y|ies)|teams?|agenc(y|ies)|"
+              r"networks?|brands?|airlines?|banks?|carmakers?|automakers?|retailers?|apps?|"
+              r"platforms?|clubs?|universit(y|ies)|manufacturers?|newspapers?|channels?|stores?|"
+              r"chains?|bands?|studios?|websites?|services?")
+_PERSON_NOUNS = (r"persons?|people|m[ae]n|wom[ae]n|politicians?|leaders?|officials?|actors?|"
+                 r"actress(es)?|singers?|rappers?|players?|athletes?|ceos?|executives?|senators?|"
+                 r"governors?|presidents?|judges?|lawmakers?|candidates?|stars?|celebrit(y|ies)|"
+                 r"journalists?|ministers?|billionaires?|musicians?|artists?|authors?|writers?")
+_PLACE_NOUNS = r"cit(y|ies)|towns?|states?|regions?|places?|provinces?|islands?|capitals?|countys?|counties"
+_RULES = [
+    (re.compile(r"\bhow (many|much)\b", _Q), NUMBER),
+    (re.compile(r"\bhow old\b|\bwhat (percentage|percent|number|share|amount)\b", _Q), NUMBER),
+    (re.compile(r"\bhow long\b", _Q), DURATION),
+    (re.compile(r"\bwhen\b|\b(what|which) (year|date|day|month|decade)\b", _Q), DATE),
+    (re.compile(r"\b(which|what|this) (countr(y|ies)|nations?)\b", _Q), COUNTRY),
+    (re.compile(rf"\bwhere\b|\b(which|what|this) ({_PLACE_NOUNS})\b", _Q), PLACE),
+    (re.compile(rf"\bwho(m|se)?\b|\b(which|what|this) ({_PERSON_NOUNS})\b", _Q), PERSON),
+    (re.compile(rf"\b(which|what|this) ({_ORG_NOUNS})\b", _Q), ORGANISATION),
+    (re.compile(r"\b(which|what) (?!is\b|are\b|was\b|were\b|do\b|does\b|did\b|has\b|have\b|will\b|"
+                r"would\b|can\b|could\b|should\b|happens?\b|happened\b)[a-z]+\b", _Q), NAME),
+]
+_LIST = re.compile(r"\b(which|what) (?!happens\b|means\b|remains\b|makes\b|takes\b|seems\b)"
+                   r"(countries|nations|\w{3,}[^su\W]s)\b|\bwho (are|were|have)\b|"
+                   r"\bname (the|all|some)\b", _Q)
+
+
+def expected_type(question: str) -> ExpectedAnswer:
+    """The kind of short answer `question` asks for, and whether it asks for a list."""
+    for pattern, kind in _RULES:
+        if pattern.search(question):
+            return ExpectedAnswer(kind, bool(_LIST.search(question)))
+    return ExpectedAnswer(None)
+
+
+# --- countries --------------------------------------------------------------------------------
+
+_COUNTRY_ALIASES = {
+    "GBR": ["UK", "U.K.", "Britain", "Great Britain", "United Kingdom", "England", "Scotland", "Wales"],
+    "USA": ["US", "U.S.", "USA", "U.S.A.", "America", "United States", "United States of America"],
+    "RUS": ["Russia"], "KOR": ["South Korea"], "PRK": ["North Korea"], "IRN": ["Iran"], "SYR": ["Syria"],
+    "VNM": ["Vietnam"], "LAO": ["Laos"], "BOL": ["Bolivia"], "VEN": ["Venezuela"], "TZA": ["Tanzania"],
+    "MDA": ["Moldova"], "CZE": ["Czech Republic", "Czechia"], "TWN": ["Taiwan"], "PSE": ["Palestine"],
+    "VAT": ["Vatican"], "CIV": ["Ivory Coast"], "TUR": ["Turkey", "Türkiye"], "COD": ["DRC", "Congo"],
+    "NLD": ["Netherlands", "Holland"], "ARE": ["UAE", "United Arab Emirates"], "BRN": ["Brunei"],
+    "FSM": ["Micronesia"], "CPV": ["Cape Verde"], "SWZ": ["Swaziland", "Eswatini"],
+    "MMR": ["Myanmar", "Burma"],
+}
+
+
+@lru_cache(maxsize=1)
+def _countries() -> tuple[re.Pattern, dict[str, str]]:
+    """A pattern matching country names and codes (case-sensitive) and name -> ISO alpha-3."""
+    import pycountry
+
+    keys: dict[str, str] = {}
+    for country in pycountry.countries:
+        for attribute in ("name", "common_name", "official_name"):
+            name = getattr(country, attribute, None)
+            if name and "," not in name:
+                keys[name] = country.alpha_3
+    for code, aliases in _COUNTRY_ALIASES.items():
+        keys.update({alias: code for alias in aliases})
+    names = sorted(keys, key=len, reverse=True)
+    pattern = re.compile(r"(?<![\w.])(?:the )?(" + "|".join(map(re.escape, names)) + r")(?![\w])")
+    return pattern, keys
+
+
+def country_spans(sentence: str) -> list[Span]:
+    pattern, keys = _countries()
+    return [Span(m.group(1), m.start(1), m.end(1), COUNTRY, keys[m.group(1)])
+            for m in pattern.finditer(sentence)]
+
+
+# --- numbers, amounts, dates, durations -------------------------------------------------------
+
+_NUMBER_WORDS = (r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|"
+                 r"thirty|forty|fifty|hundred|dozens?|hundreds|thousands|millions|billions")
+_SCALE = r"(?:\s?(?:%|percent|per cent)|\s(?:million|billion|trillion|thousand|hundred)\b)?"
+_NUMBER = re.compile(rf"(?:[$€£¥]\s?)?(?:\d+(?:[,.]\d+)*|\b(?:{_NUMBER_WORDS})\b){_SCALE}", _Q)
+_UNITS = r"seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?"
+_DURATION = re.compile(rf"\b(\d+(?:\.\d+)?|{_NUMBER_WORDS})[- ]({_UNITS})\b", _Q)
+_MONTHS = (r"January|February|March|April|May|June|July|August|September|October|November|"
+           r"December|Jan\.|Feb\.|Aug\.|Sept?\.|Oct\.|Nov\.|Dec\.")
+_DAYS = r"Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday"
+_DATE = re.compile(
+    rf"\b(?:(?:{_MONTHS})(?:\s\d{{1,2}}(?:st|nd|rd|th)?)?(?:,?\s(?:19|20)\d\d)?|"
+    rf"\d{{1,2}}(?:st|nd|rd|th)?\s(?:{_MONTHS})(?:\s(?:19|20)\d\d)?|"
+    rf"(?:(?:this|next|last)\s)?(?:{_DAYS})|(?:this|next|last)\s(?:week|month|year|weekend)|"
+    rf"(?:in\s)?(?:19|20)\d\d|yesterday|today|tomorrow)\b")
+
+
+def number_spans(sentence: str) -> list[Span]:
+    spans = []
+    for match in _NUMBER.finditer(sentence):
+        text = match.group(0).strip()
+        if re.fullmatch(r"(19|20)\d\d", text) or not text:
+            continue  # a year is a date, not a count
+        start = match.start() + match.group(0).index(text)
+        spans.append(Span(text, start, start + len(text), NUMBER, text.lower()))
+    return spans
+
+
+def duration_spans(sentence: str) -> list[Span]:
+    spans = []
+    for match in _DURATION.finditer(sentence):
+        amount, unit = match.group(1), match.group(2).lower().rstrip("s")
+        plural = "" if amount.lower() in ("one", "1") else "s"
+        text = f"{amount} {unit}{plural}"
+        spans.append(Span(text, match.start(), match.end(), DURATION, text.lower()))
+    return spans
+
+
+def date_spans(sentence: str) -> list[Span]:
+    return [Span(m.group(0), m.start(), m.end(), DATE, m.group(0).lower()) for m in _DATE.finditer(sentence)]
+
+
+# --- names ------------------------------------------------------------------------------------
+
+_CAPITALISED = re.compile(
+    r"[A-Z][\w'’&.-]*(?:\s(?:(?:of|de|da|del|van|von|al|bin|la|le|du|the)\s)?[A-Z][\w'’&.-]*)*")
+_TITLES = frozenset(
+    "president prime minister secretary sen. sen rep. rep gov. gov mr. mrs. ms. dr. prof. gen. "
+    "foreign defense defence former chief executive ceo senator king queen pope judge justice "
+    "leader deputy vice chancellor premier general governor mayor sir dame lord lady prince princess "
+    "attorney speaker ambassador commissioner director chairman chair founder co-founder republican "
+    "democrat democratic conservative labour rep".split())
+_ORG_WORDS = frozenset(
+    "inc inc. corp corp. ltd ltd. llc plc group company co. bank party union council ministry "
+    "department agency university association committee court airlines airways motors technologies "
+    "fund organization organisation federation institute commission board league network news "
+    "times post journal foundation nations office service services club church army navy".split())
+_STOPWORDS = frozenset(STOPWORDS_EN)
+
+
+def name_spans(sentence: str, kind: str = NAME) -> list[Span]:
+    """Runs of capitalised words, without a leading title ("President") or a capitalised common
+    word that only opens the sentence; classed as country, organisation, person or name."""
+    countries = {(s.start, s.end): s for s in country_spans(sentence)}
+    spans = []
+    for match in _CAPITALISED.finditer(sentence):
+        words = [(m.start() + match.start(), m.group(0)) for m in re.finditer(r"\S+", match.group(0))]
+        while words and (words[0][1].lower().rstrip(",") in _TITLES | _STOPWORDS
+                         or (words[0][0] == _first_letter(sentence) and len(words) == 1)):
+            words.pop(0)
+        titles = [i for i, (_, word) in enumerate(words) if word.lower().rstrip(",") in _TITLES]
+        if titles and titles[-1] < len(words) - 1:
+            words = words[titles[-1] + 1:]
+        while words and words[-1][1].lower() in _STOPWORDS:
+            words.pop()
+        if not words:
+            continue
+        start, end = words[0][0], words[-1][0] + len(words[-1][1].rstrip(".,’'"))
+        text = sentence[start:end]
+        country = countries.get((start, end))
+        spans.append(country or Span(text, start, end, _name_kind(text), text.casefold()))
+    return spans
+
+
+def _first_letter(sentence: str) -> int:
+    match = re.search(r"[A-Za-z]", sentence)
+    return match.start() if match else 0
+
+
+def _name_kind(text: str) -> str:
+    words = text.split()
+    if any(word.lower() in _ORG_WORDS for word in words) or re.fullmatch(r"[A-Z]{2,6}", text):
+        return ORGANISATION
+    if 2 <= len(words) <= 4 and all(word[0].isupper() and not word.isupper() for word in words):
+        return PERSON
+    return NAME
+
+
+# Which span kinds answer which question kind, best first.
+_ACCEPTED = {
+    PERSON: (PERSON, ORGANISATION, NAME), ORGANISATION: (ORGANISATION, NAME, PERSON),
+    NAME: (NAME, PERSON, ORGANISATION, COUNTRY), PLACE: (COUNTRY, NAME), COUNTRY: (COUNTRY,),
+    NUMBER: (NUMBER,), DURATION: (DURATION,), DATE: (DATE,),
+}
+
+
+def candidates(sentence: str, kind: str) -> list[Span]:
+    """The spans of `sentence` that could answer a question asking for `kind`, the preferred
+    kinds first, in sentence order within a kind."""
+    if kind == NUMBER:
+        found = number_spans(sentence)
+    elif kind == DURATION:
+        found = duration_spans(sentence)
+    elif kind == DATE:
+        found = date_spans(sentence)
+    elif kind == COUNTRY:
+        found = country_spans(sentence)
+    else:
+        found = name_spans(sentence)
+    order = _ACCEPTED.get(kind, ())
+    return sorted((span for span in found if span.kind in order),
+                  key=lambda span: (order.index(span.kind), span.start))

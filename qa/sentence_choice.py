@@ -1,0 +1,94 @@
+"""Choosing answer sentences: each sentence of the top passages scored with what the search knows.
+
+A sentence's score adds up
+- its cosine to the question (stored sentence vectors, so no embedding at question time),
+- the share of the question's rare words it holds, each word weighted by its IDF in the index
+  (British and American spellings counted as one word),
+- its passage's rank (the fused search score, 0..1, of the passage it sits in),
+- a bonus when it holds a span of the kind the question asks for (a person for "who" ...).
+Headlines and headings (short lines without a sentence's end) are never answer sentences.
+The weights were chosen by measurement (docs/benchmarks.md, "Answer sentences").
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from .entities import ExpectedAnswer, Span, candidates
+from .lexical import tokenize
+from .sentence_vectors import SentenceVectors
+from .spelling import americanize
+from .types import Passage
+
+IDF_WEIGHT = 0.5
+PASSAGE_WEIGHT = 0.15
+TYPE_WEIGHT = 0.1
+# Sentences shorter than this many words without a final . ! ? are headlines or headings.
+HEADLINE_MAX_WORDS = 20
+_SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*$")
+
+
+@dataclass(frozen=True)
+class ScoredSentence:
+    """A sentence of passage `passage` (1-based) at characters `span` of its text, its score, its
+    cosine to the question, the IDF-weighted share of question words it holds, and its spans of
+    the expected kind not already named in the question."""
+
+    text: str
+    passage: int
+    span: tuple[int, int]
+    score: float
+    similarity: float
+    coverage: float
+    spans: tuple[Span, ...]
+
+
+def question_terms(text: str) -> set[str]:
+    """The stemmed, spelling-normalised words of `text` that count (stop words left out)."""
+    return set(tokenize([americanize(text)])[0])
+
+
+def score_sentences(question: str, vector: np.ndarray, passages: list[Passage],
+                    sentence_vectors: list[SentenceVectors], idf, expected: ExpectedAnswer
+                    ) -> list[ScoredSentence]:
+    """Every sentence of `passages` that could answer, best first.
+
+    `sentence_vectors[i]` holds the sentences of `passages[i]`; `idf(terms)` gives each term's
+    inverse document frequency; `expected` is what the question asks for.
+    """
+    terms = question_terms(question)
+    weights = idf(sorted(terms)) if terms else {}
+    total = sum(weights.values()) or 1.0
+    scored = []
+    for number, (passage, sentences) in enumerate(zip(passages, sentence_vectors), start=1):
+        if not len(sentences.spans):
+            continue
+        similarities = sentences.vectors.astype(np.float32) @ vector
+        for (start, end), similarity in zip(sentences.spans.tolist(), similarities.tolist()):
+            text = passage.text[start:end]
+            if is_headline(text):
+                continue
+            coverage = sum(weights[t] for t in question_terms(text) & terms) / total
+            spans = tuple(new_spans(text, expected, terms))
+            score = (similarity + IDF_WEIGHT * coverage + PASSAGE_WEIGHT * passage.score
+                     + TYPE_WEIGHT * bool(spans))
+            scored.append(ScoredSentence(text, number, (start, end), score, similarity, coverage, spans))
+    return sorted(scored, key=lambda sentence: -sentence.score)
+
+
+def new_spans(sentence: str, expected: ExpectedAnswer, terms: set[str]) -> list[Span]:
+    """The spans of `sentence` of the expected kind whose words are not all the question's own."""
+    if expected.kind is None:
+        return []
+    return [span for span in candidates(sentence, expected.kind)
+            if not question_terms(span.text) or not question_terms(span.text) <= terms]
+
+
+def is_headline(sentence: str) -> bool:
+    """A line that reads as a headline or heading rather than a sentence: short and without a
+    sentence's final punctuation."""
+    stripped = sentence.strip()
+    return len(stripped.split()) <= HEADLINE_MAX_WORDS and not _SENTENCE_END.search(stripped)

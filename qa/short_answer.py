@@ -1,0 +1,98 @@
+"""The short answer and list items, taken from the chosen sentences' spans of the expected kind.
+
+A single answer is the span of the best sentence nearest to the question's own words there (of
+the most fitting kind: a person before an organisation for "who"). A list ("which countries ...")
+gathers the spans of every sentence scoring within LIST_MARGIN of the best, one item per thing
+(the key joins "UK" and "Britain"), each citing every passage it was found in.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .entities import NUMBER, ExpectedAnswer, Span
+from .sentence_choice import ScoredSentence, question_terms
+
+# A sentence that holds an answer of the expected kind may stand in for a better-scored one that
+# holds none when it scores within this margin of it.
+SHORT_MARGIN = 0.15
+# Sentences within this margin of the best add their items to a list answer.
+LIST_MARGIN = 0.1
+LIST_SENTENCES = 4
+_WORD = re.compile(r"\w+")
+
+
+@dataclass(frozen=True)
+class AnswerItem:
+    """One item of a list answer and the 1-based numbers of the passages that name it."""
+
+    text: str
+    passages: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class ShortAnswer:
+    """The short answer (None when no span fits), the list items, and the sentences they come
+    from, best first."""
+
+    short: str | None
+    items: tuple[AnswerItem, ...]
+    sentences: tuple[ScoredSentence, ...]
+
+
+def short_answer(question: str, scored: list[ScoredSentence], expected: ExpectedAnswer) -> ShortAnswer:
+    """The short answer to `question` from its scored sentences (best first, at least one)."""
+    best = scored[0]
+    with_spans = [s for s in scored[:LIST_SENTENCES] if s.spans and s.score >= best.score - SHORT_MARGIN]
+    if expected.kind is None or not with_spans:
+        return ShortAnswer(None, (), (best,))
+    if expected.is_list:
+        return _list_answer(scored, with_spans[0])
+    sentence = with_spans[0]
+    span = nearest_span(sentence.text, sentence.spans, question)
+    return ShortAnswer(with_counted_noun(sentence.text, span, question), (), (sentence,))
+
+
+def with_counted_noun(sentence: str, span: Span, question: str) -> str:
+    """A number's text with the question's noun that follows it ("15 countries" for "how many
+    countries"); any other span's text as it is."""
+    following = re.match(r"\s+(\w+)", sentence[span.end:])
+    if span.kind != NUMBER or not following or not question_terms(following.group(1)) & question_terms(question):
+        return span.text
+    return f"{span.text} {following.group(1)}"
+
+
+def nearest_span(sentence: str, spans: tuple[Span, ...], question: str) -> Span:
+    """Of the spans of the most fitting kind (the first span's), the one nearest to a word of the
+    question in `sentence` (the first one when the sentence holds none of them)."""
+    fitting = [span for span in spans if span.kind == spans[0].kind]
+    terms = question_terms(question)
+    anchors = [m.start() for m in _WORD.finditer(sentence) if question_terms(m.group(0)) & terms]
+    if not anchors:
+        return fitting[0]
+    return min(fitting, key=lambda span: min(_gap(span, anchor) for anchor in anchors))
+
+
+def _gap(span: Span, position: int) -> int:
+    return 0 if span.start <= position < span.end else min(abs(span.start - position), abs(span.end - position))
+
+
+def _list_answer(scored: list[ScoredSentence], first: ScoredSentence) -> ShortAnswer:
+    chosen = [first] + [s for s in scored[:LIST_SENTENCES]
+                        if s is not first and s.spans and s.score >= first.score - LIST_MARGIN]
+    kind = first.spans[0].kind
+    texts: dict[str, str] = {}
+    cited: dict[str, list[int]] = {}
+    for sentence in chosen:
+        for span in (span for span in sentence.spans if span.kind == kind):
+            texts.setdefault(span.key, span.text)
+            if sentence.passage not in cited.setdefault(span.key, []):
+                cited[span.key].append(sentence.passage)
+    items = tuple(AnswerItem(texts[key], tuple(sorted(cited[key]))) for key in texts)
+    return ShortAnswer(join_items([item.text for item in items]), items, tuple(chosen))
+
+
+def join_items(texts: list[str]) -> str:
+    """"A", "A and B", "A, B and C"."""
+    return texts[0] if len(texts) == 1 else ", ".join(texts[:-1]) + " and " + texts[-1]

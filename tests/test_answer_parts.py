@@ -1,0 +1,104 @@
+"""The pure parts of answering: spellings, what a question asks for, candidate spans, headlines,
+follow-ups, confidence."""
+
+import pytest
+
+from qa.confidence import confidence
+from qa.entities import (COUNTRY, DATE, DURATION, NUMBER, ORGANISATION, PERSON, PLACE, ExpectedAnswer,
+                         candidates, expected_type)
+from qa.follow_ups import earlier_questions, leans_on_previous, merged_query
+from qa.sentence_choice import ScoredSentence, is_headline
+from qa.spelling import american, variants
+
+
+@pytest.mark.parametrize("word, expected", [
+    ("defence", "defense"), ("organisation", "organization"), ("recognised", "recognized"),
+    ("colour", "color"), ("harbour", "harbor"), ("centre", "center"), ("analyse", "analyze"),
+    ("travelled", "traveled"), ("programme", "program"),
+    # words with one spelling stay as they are
+    ("advise", "advise"), ("promise", "promise"), ("four", "four"), ("hour", "hour"), ("paris", "paris"),
+])
+def test_american_spelling(word, expected):
+    assert american(word) == expected
+
+
+def test_variants_of_a_question():
+    assert variants("Who is the UK defence secretary?") == ["defense"]
+    assert variants("the defense organization") == ["defence"]
+    assert variants("Which countries committed troops?") == []
+
+
+@pytest.mark.parametrize("question, kind, is_list", [
+    ("Which countries committed troops?", COUNTRY, True),
+    ("In what country was the embassy attacked?", COUNTRY, False),
+    ("Who is the UK defence secretary?", PERSON, False),
+    ("This artist topped the chart in four decades.", PERSON, False),
+    ("How long is the proposed ceasefire?", DURATION, False),
+    ("How much was the eurobond Russia repaid?", NUMBER, False),
+    ("When is the second UK summit?", DATE, False),
+    ("Where did Healey meet European defense ministers?", PLACE, False),
+    ("Which company said its CEO was ousted without board approval?", ORGANISATION, False),
+    ("Why did Russia refuse the compromise?", None, False),
+    ("What did Lavrov say?", None, False),
+])
+def test_expected_type(question, kind, is_list):
+    assert expected_type(question) == ExpectedAnswer(kind, is_list)
+
+
+@pytest.mark.parametrize("sentence, kind, texts", [
+    ("So far, the UK and France—both members of NATO—have confirmed troops.", COUNTRY, ["UK", "France"]),
+    ("Speaking in Paris, Defense Secretary John Healey said so.", PERSON, ["John Healey", "Paris"]),
+    ("The medal went to Apple co-founder Steve Jobs, former Republican Sen. John McCain and Richard Trumka.",
+     PERSON, ["Steve Jobs", "John McCain", "Richard Trumka", "Apple"]),
+    ("Putin might obstruct a proposed 30-day ceasefire.", DURATION, ["30 days"]),
+    ("Russia repaid $565 million in 2022 to 15 countries.", NUMBER, ["$565 million", "15"]),
+    ("The summit is this Saturday, not on March 3, 2025.", DATE, ["this Saturday", "March 3, 2025"]),
+    ("No names or numbers here.", NUMBER, []),
+])
+def test_candidates(sentence, kind, texts):
+    assert [span.text for span in candidates(sentence, kind)] == texts
+
+
+def test_countries_spelt_two_ways_share_a_key():
+    uk, britain = candidates("The UK and Britain.", COUNTRY)
+    assert uk.key == britain.key == "GBR"
+
+
+@pytest.mark.parametrize("line, headline", [
+    ("Elon Musk gives ultimatum to Twitter staff: do extremely hardcore work or leave", True),
+    ("UK Urges Russia to Compromise for Peace in Ukraine", True),
+    ("The council approved a budget of 12 million euros for schools.", False),
+    ("Is the ceasefire holding?", False),
+])
+def test_headline_lines(line, headline):
+    assert is_headline(line) is headline
+
+
+@pytest.mark.parametrize("question, leans", [
+    ("and Germany?", True), ("What about France?", True), ("What did he say about NATO?", True),
+    ("Why?", True), ("Did they agree to it?", True),
+    ("Which countries committed troops?", False), ("What did Lavrov say?", False),
+    ("How long is the proposed ceasefire?", False), ("Who is the UK defence secretary?", False),
+    ("Is it true that Starmer will visit Washington?", False),
+])
+def test_leans_on_previous(question, leans):
+    assert leans_on_previous(question) is leans
+
+
+def test_earlier_questions_drop_filters_even_invalid_ones():
+    assert earlier_questions(["after:2025-13-01 What did Lavrov say?", "", None, "in:memo troops"]) == [
+        "What did Lavrov say?", "troops"]
+    assert merged_query("and Germany?", ["before:2025-99-99 Which countries committed troops?"]) == (
+        "Which countries committed troops? and Germany?")
+    assert merged_query("and Germany?", []) is None
+    assert merged_query("Which countries committed troops?", ["What did Lavrov say?"]) is None
+
+
+def test_confidence_rises_with_fit():
+    def best(similarity, coverage, spans=()):
+        return ScoredSentence("s", 1, (0, 1), 0.0, similarity, coverage, spans)
+
+    asks = ExpectedAnswer(PERSON)
+    weak, strong = confidence(best(0.2, 0.1), asks), confidence(best(0.6, 0.9), asks)
+    assert 0 < weak < strong < 1
+    assert confidence(None, asks) == 0.0
