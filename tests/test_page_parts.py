@@ -122,3 +122,24 @@ def test_port_in_use_is_one_line():
     assert message == (f"error: port {port} on 127.0.0.1 is in use: choose another with --port N "
                        "(make run PORT=N)")
     assert app.port_in_use("127.0.0.1", port) is None
+
+
+class Progress:
+    """Records what the page's handlers report, as gr.Progress would show it."""
+
+    def __init__(self):
+        self.calls = []
+
+    def __call__(self, value, desc=None):
+        self.calls.append((value, desc))
+
+
+def test_remove_rebuilds_without_the_briefing_and_reports_progress(fake_encoder, tiny_corpus, tmp_path):
+    index = tmp_path / "index"
+    progress = Progress()
+    assert "2 briefings: " in app.rebuild(tiny_corpus, index, progress)
+    assert progress.calls == [(0, "Reading the corpus folder")]
+    report = app.remove("alpha.txt", tiny_corpus, index, progress)
+    assert report.startswith("Removed alpha.txt") and "1 briefings: 0 added, 0 updated, 2 removed" in report
+    assert [b[1] for b in app.briefing_choices(index)] == ["beta.md"]
+    assert app.remove("alpha.txt", tiny_corpus, index).startswith("⚠️")
