@@ -166,7 +166,8 @@ def earlier_questions(history) -> list[str]:
 
 def ask(index_dir: Path, message: str, history, since=None, until=None, briefings=None) -> Answer | str:
     """The Answer to one question within the page's filters, or a message saying why there is
-    none; never raises, so the chat keeps serving whatever one question does."""
+    none; never raises, so the chat keeps serving whatever one question does. `history` holds the
+    earlier questions (or a Gradio chat history)."""
     try:
         return answer(message or "", 5, earlier_questions(history), index_dir=index_dir,
                       since=_date_text(since), until=_date_text(until),
@@ -197,9 +198,10 @@ def make_chat(index_dir: Path):
 
 def respond(index_dir: Path, message, messages, turns, since, until, briefings):
     """The page's ask: (cleared box, messages, turns, the reply's sources to open)."""
-    result = ask(index_dir, message, messages, since, until, briefings)
+    earlier = [turn["question"] for turn in turns or []]
+    result = ask(index_dir, message, earlier, since, until, briefings)
     reply = result if isinstance(result, str) else format_answer(result)
-    messages = list(messages or []) + [{"role": "user", "content": message or ""},
+    messages = list(messages or []) + [{"role": "user", "content": escape_markdown(message or "")},
                                        {"role": "assistant", "content": reply}]
     if not isinstance(result, str):
         turns = list(turns or []) + [{"question": message, "answer": result.to_dict()}]
@@ -293,15 +295,14 @@ def _add_upload(path: Path, corpus_dir: Path, replace: bool) -> tuple[str, bool]
     """(what happened, in Markdown; whether a file was saved) for one uploaded file."""
     name = escape_markdown(path.name)
     try:
-        content = path.read_bytes() if path.stat().st_size <= MAX_UPLOAD_BYTES else b"x" * (MAX_UPLOAD_BYTES + 1)
+        with path.open("rb") as file:
+            content = file.read(MAX_UPLOAD_BYTES + 1)  # one byte over is enough for save_upload to refuse
         existing = same_content(corpus_dir, content)
         if existing:
             return f"{name} is already in the corpus as {escape_markdown(existing)}: not added again", False
         saved = save_upload(corpus_dir, path.name, content, replace=replace)
     except (UploadRejected, OSError) as error:
         return f"⚠️ {escape_markdown(str(error))}", False
-    if replace and saved.name == safe_name(path.name):
-        return f"Added {escape_markdown(saved.name)}", True
     note = "" if saved.name == safe_name(path.name) else (
         f" (a different {escape_markdown(safe_name(path.name))} exists: tick **Replace** to overwrite it)")
     return f"Added {escape_markdown(saved.name)}{note}", True
@@ -310,10 +311,10 @@ def _add_upload(path: Path, corpus_dir: Path, replace: bool) -> tuple[str, bool]
 def remove(source: str | None, corpus_dir: Path, index_dir: Path, progress=None) -> str:
     """Delete briefing `source` from the corpus folder and rebuild the index without it."""
     try:
-        removed = remove_briefing(corpus_dir, source or "")
+        remove_briefing(corpus_dir, source or "")
     except (ValueError, OSError) as error:
         return f"⚠️ {escape_markdown(str(error))}"
-    return f"Removed {escape_markdown(removed.name)}\n\n" + rebuild(corpus_dir, index_dir, progress)
+    return f"Removed {escape_markdown(source)}\n\n" + rebuild(corpus_dir, index_dir, progress)
 
 
 def briefing_choices(index_dir: Path) -> list[tuple[str, str]]:
