@@ -32,7 +32,7 @@ from qa.types import Passage
 from qa.uploads import MAX_UPLOAD_BYTES, UploadRejected, safe_name, same_content, save_upload
 from qa_app.conversation import cited_passages, export_markdown, restore
 from qa_app.corpus import example_questions, remove_briefing, summarise
-from qa_app.viewer import read_briefing, render_briefing
+from qa_app.viewer import cited_number, read_briefing, render_briefing
 
 log = logging.getLogger("qa.app")
 TITLE = "Briefing QA"
@@ -209,23 +209,23 @@ def respond(index_dir: Path, message, messages, turns, since, until, briefings):
 
 
 def source_choices(turns) -> gr.Radio:
-    """The latest turn's sources, to open in the viewer."""
-    choices = [(label, f"{source}#{paragraph}")
-               for label, source, paragraph in cited_passages(turns[-1])] if turns else []
+    """The latest turn's sources, to open in the viewer (values: their 0-based positions)."""
+    choices = [(label, str(n)) for n, (label, _) in enumerate(cited_passages(turns[-1]))] if turns else []
     return gr.Radio(choices=choices, value=None, visible=bool(choices))
 
 
-def open_source(corpus_dir: Path, choice: str | None):
-    """(viewer Markdown, selected tab) for a chosen source "path#paragraph"."""
-    if not choice:
+def open_source(corpus_dir: Path, choice: str | None, turns):
+    """(viewer Markdown, selected tab) for the latest turn's source at position `choice`."""
+    passages = cited_passages(turns[-1]) if turns else []
+    if not choice or not choice.isdigit() or int(choice) >= len(passages):
         return gr.update(), gr.update()
-    source, _, paragraph = choice.rpartition("#")
+    passage = passages[int(choice)][1]
     try:
-        document = read_briefing(corpus_dir, source)
-        return (render_briefing(document, int(paragraph) if paragraph.isdigit() else None, escape_markdown),
-                gr.Tabs(selected="viewer"))
+        document = read_briefing(corpus_dir, passage["source"])
     except ValueError as error:
         return f"⚠️ {escape_markdown(str(error))}", gr.Tabs(selected="viewer")
+    cited = cited_number(document, passage["paragraph"], str(passage.get("text") or ""))
+    return render_briefing(document, cited, escape_markdown), gr.Tabs(selected="viewer")
 
 
 def export(turns) -> str | None:
@@ -370,8 +370,8 @@ def build_app(corpus_dir="corpus", index_dir="index") -> gr.Blocks:
                         panel = _index_panel(corpus_dir, index_dir)
         _wire_chat(app, chat_area, turns, saved, index_dir)
         _wire_panel(app, panel, chat_area, corpus_dir, index_dir)
-        chat_area["sources"].change(lambda choice: open_source(corpus_dir, choice), chat_area["sources"],
-                                    [viewer, tabs], api_visibility="private").then(
+        chat_area["sources"].change(lambda choice, kept: open_source(corpus_dir, choice, kept),
+                                    [chat_area["sources"], turns], [viewer, tabs], api_visibility="private").then(
             None, js=SHOW_CITED_JS)
         gr.api(make_chat(index_dir), api_name="chat", concurrency_limit=CONCURRENCY_LIMIT)
     app.queue(default_concurrency_limit=CONCURRENCY_LIMIT)

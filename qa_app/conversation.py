@@ -40,9 +40,9 @@ def _is_turn(turn) -> bool:
         for p in answer["passages"])
 
 
-def cited_passages(turn: dict) -> list[tuple[str, str, int]]:
-    """(label, source, paragraph) of each passage of `turn`, numbered as in the reply."""
-    return [(f"[{n}] {p.get('citation') or p['source']}", p["source"], p["paragraph"])
+def cited_passages(turn: dict) -> list[tuple[str, dict]]:
+    """(label, passage dict) of each passage of `turn`, numbered as in the reply."""
+    return [(f"[{n}] {p.get('citation') or p['source']}", p)
             for n, p in enumerate(turn["answer"]["passages"], start=1)]
 
 

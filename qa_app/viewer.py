@@ -10,7 +10,7 @@ from .corpus import briefing_path
 
 # Paragraphs shown before and after the cited one; a briefing longer than twice this is cut.
 CONTEXT_PARAGRAPHS = 150
-CITED_MARK = "📍"
+CITED_MARK = "▶"
 
 
 def read_briefing(corpus_dir, source: str) -> Document:
@@ -21,6 +21,13 @@ def read_briefing(corpus_dir, source: str) -> Document:
         return read_document(path, source)
     except UnreadableFile as error:
         raise ValueError(f"{source} cannot be read: {error}") from None
+
+
+def cited_number(document: Document, paragraph: int, text: str = "") -> int:
+    """The number of the cited paragraph in `document` as read now: the paragraph holding exactly
+    `text` when there is one (an index built by an older reader may number differently), else
+    `paragraph`."""
+    return next((p.number for p in document.paragraphs if text and p.text == text), paragraph)
 
 
 def render_briefing(document: Document, cited: int | None, escape) -> str:
@@ -40,5 +47,5 @@ def render_briefing(document: Document, cited: int | None, escape) -> str:
             lines += [f"#### {escape(heading)}", ""]
         page = f" (p. {paragraph.page})" if paragraph.page else ""
         text = f"**¶{paragraph.number}**{page} {escape(paragraph.text)}"
-        lines += [f"> {CITED_MARK} {text}" if paragraph.number == cited else text, ""]
+        lines += [f"> {CITED_MARK} _cited_ {text}" if paragraph.number == cited else text, ""]
     return "\n".join(lines)

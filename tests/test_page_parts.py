@@ -11,7 +11,7 @@ from conftest import TINY, write_corpus
 from qa.uploads import same_content
 from qa_app.conversation import cited_passages, export_markdown, restore
 from qa_app.corpus import briefing_path, example_questions, remove_briefing, summarise
-from qa_app.viewer import read_briefing, render_briefing
+from qa_app.viewer import cited_number, read_briefing, render_briefing
 
 
 @pytest.mark.parametrize("names, expected", [
@@ -53,10 +53,17 @@ def test_viewer_shows_every_paragraph_and_quotes_the_cited_one(tmp_path):
     markdown = render_briefing(read_briefing(corpus, "memo.txt"), 2, escape_markdown)
     assert markdown.splitlines()[0] == "### Memo \\*One\\*"
     assert "**¶1** First &lt;b&gt;bold&lt;/b&gt; point." in markdown
-    assert [line for line in markdown.splitlines() if line.startswith(">")] == ["> 📍 **¶2** Second point."]
+    assert [line for line in markdown.splitlines() if line.startswith(">")] == ["> ▶ _cited_ **¶2** Second point."]
     assert "**¶3** Third point." in markdown
     with pytest.raises(ValueError, match="not a briefing"):
         read_briefing(corpus, "../memo.txt")
+
+
+def test_the_cited_paragraph_is_found_by_its_text_when_numbers_drift(tmp_path):
+    corpus = write_corpus(tmp_path / "corpus", {"memo.txt": "Memo\n\nFirst.\n\nSecond.\n\nThird.\n"})
+    document = read_briefing(corpus, "memo.txt")
+    assert cited_number(document, 3, "Second.") == 2  # an index that numbered it 3
+    assert cited_number(document, 3, "Gone.") == 3 and cited_number(document, 1) == 1
 
 
 TURN = {"question": "Which *ports*?", "answer": {
@@ -86,7 +93,8 @@ def test_restore_keeps_well_formed_bounded_turns_only():
     assert messages == [{"role": "user", "content": "q"}, {"role": "assistant", "content": "a"}]
     assert len(turns) == 50 and all(turn is TURN for turn in turns)
     assert restore("not a dict") == ([], [])
-    assert cited_passages(TURN) == [("[1] Alpha, ¶1", "a.txt", 1), ("[2] Port Wire, ¶4", "wire/b.md", 4)]
+    assert [(label, p["source"]) for label, p in cited_passages(TURN)] == [
+        ("[1] Alpha, ¶1", "a.txt"), ("[2] Port Wire, ¶4", "wire/b.md")]
 
 
 @pytest.mark.parametrize("text, spans, expected", [
