@@ -1,14 +1,17 @@
-"""Calibrating the confidence and the decline threshold (qa/confidence.py).
+"""Calibrating the confidence and the decline threshold (qa/confidence.py), and the answer figures
+that go with them, from one pass over the questions.
 
 Every `--every`-th realtimeqa-news question is asked of an index holding its evidence (the
-`rtqa-` quiz paragraphs; kept when the evidence paragraph is in the top 5: answerable) and of
-one without it (the first `--other` `news-` paragraphs: unanswerable). A logistic regression of
-"answerable" on the best sentence's measures (qa.confidence.features) is fitted on the even
-questions and checked on the odd ones; printed are the weights, the answered / declined shares
-per threshold on the held-out half, and the sample briefing's 16 labelled questions and three
-off-topic ones under the fitted weights.
+`rtqa-` quiz paragraphs) and of one without it (the first `--other` `news-` paragraphs, by id).
+`--part evidence` / `--part without` record, per question, the best sentence's measures
+(qa.confidence.features), whether the gold paragraph is in the top 5, the best sentence and the
+short answer, in `--out`/PART.json (the two parts can run at the same time). `--part fit` then
+fits a logistic regression of "answerable" (evidence index, gold paragraph in the top 5: 1;
+index without the evidence: 0) on the even questions, and reports on the odd (held-out) ones the
+answered / declined shares per threshold, the calibration, and the answer figures.
 
-    python bench/no_answer.py [--every 5] [--other 5000]
+    python bench/no_answer.py --part evidence & python bench/no_answer.py --part without; wait
+    python bench/no_answer.py --part fit
 """
 
 from __future__ import annotations
@@ -27,19 +30,36 @@ from qa.answer import gather  # noqa: E402
 from qa.api import searcher_for  # noqa: E402
 from qa.confidence import WEIGHTS, features  # noqa: E402
 from qa.evaluate import _locator, load_beir  # noqa: E402
-from qa.evaluate_answers import build_set, sample, without_evidence  # noqa: E402
+from qa.evaluate_answers import (build_set, contains, exact_match, load_answers, sample,  # noqa: E402
+                                 token_f1, without_evidence)
 
 NAMES = list(WEIGHTS)
 
 
-def measured(searcher, question: str):
-    evidence = gather(searcher, question, question, 5)
-    if not evidence.chosen.sentences:
-        return None, evidence.passages
-    return [features(evidence.chosen.sentences[0], evidence.expected)[n] for n in NAMES], evidence.passages
+def record(data: Path, part: str, every: int, other: int, cache: str) -> list[dict]:
+    golds = load_answers(data)
+    beir = sample(load_beir(data, "rtqa-"), every)
+    if part == "evidence":
+        index_dir, by_text = build_set(beir, f"{data.name}-rtqa-", cache)
+        locate = _locator(by_text, index_dir)
+    else:
+        index_dir, _ = build_set(without_evidence(data, "news-", other), f"{data.name}-news-{other}", cache)
+        locate = lambda passage: []  # noqa: E731
+    searcher, rows = searcher_for(index_dir), []
+    for position, (query_id, text) in enumerate(beir.queries.items()):
+        evidence = gather(searcher, text, text, 5)
+        best = evidence.chosen.sentences[0] if evidence.chosen.sentences else None
+        gold_rows = beir.qrels[query_id]
+        rows.append({
+            "position": position, "query_id": query_id, "gold": golds[query_id],
+            "features": [features(best, evidence.expected)[n] for n in NAMES] if best else None,
+            "reachable": bool(gold_rows & {i for p in evidence.passages for i in locate(p)}),
+            "gold_holds": any(contains(beir.corpus[r]["text"], golds[query_id]) for r in gold_rows),
+            "sentence": best.text if best else "", "short": evidence.chosen.short})
+    return rows
 
 
-def fit(x: np.ndarray, y: np.ndarray, steps: int = 3000, rate: float = 0.5, ridge: float = 1e-3):
+def fit(x: np.ndarray, y: np.ndarray, steps: int = 4000, rate: float = 0.5, ridge: float = 1e-3):
     """Logistic regression by gradient descent on standardised features; weights on the raw scale."""
     mean, spread = x.mean(0), x.std(0) + 1e-9
     z = (x - mean) / spread
@@ -52,40 +72,64 @@ def fit(x: np.ndarray, y: np.ndarray, steps: int = 3000, rate: float = 0.5, ridg
     return raw, b - float((mean * raw).sum())
 
 
-def main(argv: list[str] | None = None) -> None:
-    parser = argparse.ArgumentParser()
-    parser.add_argument("--data", default=str(ROOT.parent / "shared/bench/realtimeqa-news"))
-    parser.add_argument("--every", type=int, default=5)
-    parser.add_argument("--other", type=int, default=5000)
-    parser.add_argument("--cache", default=".cache/eval")
-    args = parser.parse_args(argv)
-    data = Path(args.data)
-    beir = sample(load_beir(data, "rtqa-"), args.every)
-    index_dir, by_text = build_set(beir, f"{data.name}-rtqa-", args.cache)
-    other_dir, _ = build_set(without_evidence(data, "news-", args.other), f"{data.name}-news-{args.other}", args.cache)
-    locate = _locator(by_text, index_dir)
-    rows = []  # (position, features, label)
-    for position, (query_id, text) in enumerate(beir.queries.items()):
-        found, passages = measured(searcher_for(index_dir), text)
-        if found is not None and beir.qrels[query_id] & {i for p in passages for i in locate(p)}:
-            rows.append((position, found, 1))
-        lacking, _ = measured(searcher_for(other_dir), text)
-        rows.append((position, lacking or [0.0] * len(NAMES), 0))
-    train = [r for r in rows if r[0] % 2 == 0]
-    test = [r for r in rows if r[0] % 2 == 1]
-    weights, bias = fit(np.array([r[1] for r in train]), np.array([r[2] for r in train], float))
+def report(with_evidence: list[dict], without: list[dict]) -> None:
+    def xs(rows):
+        return np.array([r["features"] or [0.0] * len(NAMES) for r in rows])
+
+    train_pos = [r for r in with_evidence if r["position"] % 2 == 0 and r["reachable"] and r["features"]]
+    train_neg = [r for r in without if r["position"] % 2 == 0]
+    weights, bias = fit(xs(train_pos + train_neg), np.array([1.0] * len(train_pos) + [0.0] * len(train_neg)))
     print("weights", json.dumps(dict(zip(NAMES, np.round(weights, 3).tolist()))), "bias", round(bias, 3))
-    x, y = np.array([r[1] for r in test]), np.array([r[2] for r in test])
-    p = 1 / (1 + np.exp(-(x @ weights + bias)))
-    print(f"held out: {int(y.sum())} answerable, {int((1 - y).sum())} unanswerable")
-    print("| threshold | answered with evidence | declined without |")
+
+    def confidence(rows):
+        return np.array([0.0 if r["features"] is None else 1 / (1 + np.exp(-(np.array(r["features"]) @ weights + bias)))
+                         for r in rows])
+
+    held_with = [r for r in with_evidence if r["position"] % 2 == 1]
+    held_without = [r for r in without if r["position"] % 2 == 1]
+    p_with, p_without = confidence(held_with), confidence(held_without)
+    reachable = np.array([r["reachable"] for r in held_with])
+    print(f"held out: {len(held_with)} questions ({reachable.sum()} reachable) with evidence, "
+          f"{len(held_without)} without")
+    print("| threshold | answered with evidence (all / reachable) | declined without evidence |")
     print("|---|---|---|")
-    for threshold in np.arange(0.3, 0.75, 0.05):
-        print(f"| {threshold:.2f} | {(p[y == 1] >= threshold).mean():.3f} | {(p[y == 0] < threshold).mean():.3f} |")
-    for low in np.arange(0, 1, 0.2):  # calibration: predicted vs observed share answerable
+    for threshold in np.arange(0.2, 0.75, 0.05):
+        print(f"| {threshold:.2f} | {(p_with >= threshold).mean():.3f} / {(p_with[reachable] >= threshold).mean():.3f} "
+              f"| {(p_without < threshold).mean():.3f} |")
+    p = np.concatenate([p_with[reachable], p_without])
+    y = np.concatenate([np.ones(reachable.sum()), np.zeros(len(p_without))])
+    for low in np.arange(0, 1, 0.2):
         bucket = (p >= low) & (p < low + 0.2)
         if bucket.any():
             print(f"confidence {low:.1f}-{low + 0.2:.1f}: {bucket.sum()} questions, {y[bucket].mean():.2f} answerable")
+    reach = [r for r in with_evidence if r["reachable"]]
+    holding = [r for r in reach if r["gold_holds"]]
+    print(f"all {len(with_evidence)} questions with evidence: reachable {len(reach)}, gold paragraph "
+          f"holds the answer {len(holding)}")
+    for name, rows in (("reachable", reach), ("reachable, gold holds answer", holding)):
+        print(f"best sentence contains the answer, {name}: "
+              f"{np.mean([contains(r['sentence'], r['gold']) for r in rows]):.3f}")
+        print(f"short answer given {np.mean([r['short'] is not None for r in rows]):.3f}, "
+              f"EM {np.mean([exact_match(r['short'], r['gold']) for r in rows]):.3f}, "
+              f"F1 {np.mean([token_f1(r['short'], r['gold']) for r in rows]):.3f} ({name})")
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--part", choices=["evidence", "without", "fit"], required=True)
+    parser.add_argument("--data", default=str(ROOT.parent / "shared/bench/realtimeqa-news"))
+    parser.add_argument("--every", type=int, default=20)
+    parser.add_argument("--other", type=int, default=5000)
+    parser.add_argument("--cache", default=".cache/eval")
+    parser.add_argument("--out", default=".cache/no_answer")
+    args = parser.parse_args(argv)
+    out = Path(args.out)
+    if args.part == "fit":
+        report(json.loads((out / "evidence.json").read_text()), json.loads((out / "without.json").read_text()))
+        return
+    rows = record(Path(args.data), args.part, args.every, args.other, args.cache)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / f"{args.part}.json").write_text(json.dumps(rows, ensure_ascii=False))
 
 
 if __name__ == "__main__":

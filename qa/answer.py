@@ -142,8 +142,7 @@ def gather(searcher, question: str, query: str, k: int, filters: Filters = Filte
     passages = searcher.search(search_text, k, vector=vector, filters=filters)
     expected = expected_type(question)
     top = passages[:ANSWER_PASSAGES]
-    scored = score_sentences(query, vector, top, _sentence_vectors(searcher, top),
-                             searcher.store.lexical.idf, expected)
+    scored = score_sentences(query, vector, top, _sentence_vectors(searcher, top), _idf(searcher), expected)
     chosen = short_answer(question, scored, expected) if scored else ShortAnswer(None, (), ())
     return Evidence(passages, expected, chosen)
 
@@ -172,3 +171,9 @@ def _sentence_vectors(searcher, passages: list[Passage]) -> list[SentenceVectors
     """The sentence spans and vectors of each passage. Computed here for now; the index will
     store them at build time (issue 11), and this is the one place to read them from it."""
     return embed_sentences([passage.text for passage in passages], searcher.encoder)
+
+
+def _idf(searcher):
+    """The index's IDF of terms (term list -> {term: idf}): the one place the answer layer reads
+    word statistics from the index."""
+    return searcher.store.lexical.idf

@@ -206,6 +206,8 @@ def _first_letter(sentence: str) -> int:
 
 def _name_kind(text: str) -> str:
     words = text.split()
+    if _DATE.fullmatch(text):
+        return DATE
     if any(word.lower() in _ORG_WORDS for word in words) or re.fullmatch(r"[A-Z]{2,6}", text):
         return ORGANISATION
     if 2 <= len(words) <= 4 and all(word[0].isupper() and not word.isupper() for word in words):
@@ -216,7 +218,7 @@ def _name_kind(text: str) -> str:
 # Which span kinds answer which question kind, best first.
 _ACCEPTED = {
     PERSON: (PERSON, ORGANISATION, NAME), ORGANISATION: (ORGANISATION, NAME, PERSON),
-    NAME: (NAME, PERSON, ORGANISATION, COUNTRY), PLACE: (COUNTRY, NAME), COUNTRY: (COUNTRY,),
+    NAME: (NAME, ORGANISATION), PLACE: (COUNTRY, NAME), COUNTRY: (COUNTRY,),
     NUMBER: (NUMBER,), DURATION: (DURATION,), DATE: (DATE,),
 }
 

@@ -23,9 +23,9 @@ from .sentence_vectors import SentenceVectors
 from .spelling import americanize
 from .types import Passage
 
-IDF_WEIGHT = 0.5
+IDF_WEIGHT = 1.0
 PASSAGE_WEIGHT = 0.15
-TYPE_WEIGHT = 0.1
+TYPE_WEIGHT = 0.2
 # Sentences shorter than this many words without a final . ! ? are headlines or headings.
 HEADLINE_MAX_WORDS = 20
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*$")

@@ -1,15 +1,18 @@
 """The chat reply's Markdown for passages with metadata and near-duplicates (no server needed)."""
 
+import pytest
+
 from app import escape_markdown, format_answer
-from qa.answer import Answer, AnswerSentence
+from qa.answer import Answer, AnswerItem, AnswerSentence
 from qa.types import Occurrence, Passage
 
 
-def reply_for(passage: Passage, filters: str = "", short: str | None = None) -> str:
+def reply_for(passage: Passage, filters: str = "", short=None, items=(), found=True) -> str:
     return format_answer(Answer(
-        question="q", query="q", found=True, short=short, items=(),
-        sentences=(AnswerSentence(passage.text, 1, 0.9),), passages=(passage,),
-        highlights=(((0, len(passage.text)),),), confidence=0.9, filters=filters))
+        question="q", query="q", found=found, short=short, items=items,
+        sentences=(AnswerSentence(passage.text, 1, 0.9),) if found else (),
+        passages=(passage,), highlights=(((0, len(passage.text)),),) if found else ((),),
+        confidence=0.83 if found else 0.12, filters=filters))
 
 
 def passage(**fields) -> Passage:
@@ -38,6 +41,29 @@ def test_near_duplicates_are_listed_newest_first_as_given():
 
 def test_filters_are_stated():
     assert reply_for(passage(), filters="from 2025-03-01").startswith("_Searched briefings from 2025-03-01._")
+
+
+@pytest.mark.parametrize("short, items, first_line", [
+    ("John Healey", (), "**John Healey** [1]"),
+    ("UK and France", (AnswerItem("UK", (1,)), AnswerItem("France", (1,))), "**UK and France** [1]"),
+    ("France, Germany and Poland", (AnswerItem("France", (1, 3)), AnswerItem("Germany", (2,)),
+                                    AnswerItem("Poland", (2,))),
+     "**France** [1][3], **Germany** [2], **Poland** [2]"),
+    ("*Rates* <b>", (), "**\\*Rates\\* &lt;b&gt;** [1]"),
+])
+def test_the_short_answer_comes_first(short, items, first_line):
+    reply = reply_for(passage(), short=short, items=items)
+    lines = reply.splitlines()
+    assert lines[0] == "**Answer:** " + first_line  # the answer leads, labelled
+    assert lines[2] == "Rates rose. **[1]**"
+    assert "Confidence ●●●●○ 83% that the briefings answer this" in reply
+
+
+def test_without_a_short_answer_the_sentence_leads_and_declining_shows_confidence():
+    assert reply_for(passage()).startswith("**Answer:** Rates rose. **[1]**")
+    declined = reply_for(passage(), found=False)
+    assert declined.startswith("**No briefing answers this question.**")
+    assert "Confidence ●○○○○ 12%" in declined and "closest match, not an answer" in declined
 
 
 def test_the_short_answer_leads_then_its_sentence_then_compact_sources():
