@@ -2,8 +2,9 @@
 
     python scripts/screenshots.py http://127.0.0.1:7860/ "Your question" docs/
 
-Asks the question, opens the first source in the viewer (docs/chat.png), then opens the Index tab
-and asks to remove the newest briefing without confirming it (docs/manage.png). Nothing is removed.
+Asks the question and prints how tall the reply is and where its answer sits in the chat box,
+opens the first source in the viewer (docs/chat.png), then opens the Index tab and asks to remove
+the newest briefing without confirming it (docs/manage.png). Nothing is removed.
 """
 
 from __future__ import annotations
@@ -28,6 +29,8 @@ def main(url: str, question: str, out: Path) -> None:
         box.fill(question)
         box.press("Enter")
         page.locator(".bot-row").last.wait_for(timeout=120_000)
+        page.wait_for_timeout(800)  # the scroll to the new reply
+        print(placement(page))
         page.get_by_role("radio").first.click()
         expect(page.locator("#viewer blockquote")).to_be_in_viewport(timeout=60_000)
         page.wait_for_timeout(500)
@@ -39,6 +42,15 @@ def main(url: str, question: str, out: Path) -> None:
         expect(page.get_by_text("from the corpus folder and the index?")).to_be_visible()
         page.screenshot(path=str(out / "manage.png"))
         browser.close()
+
+
+def placement(page) -> str:
+    """The last reply's height and its answer label's distance from the chat box's top, in px."""
+    reply = page.locator(".bot-row").last.bounding_box()
+    chat = page.locator("#chat").bounding_box()
+    label = page.locator(".bot-row").last.locator("strong", has_text="Answer:").first.bounding_box()
+    where = f"answer label {label['y'] - chat['y']:.0f} px below its top" if label else "no answer label"
+    return f"reply {reply['height']:.0f} px tall in a {chat['height']:.0f} px chat box; {where}"
 
 
 if __name__ == "__main__":
