@@ -443,10 +443,11 @@ def _index_panel(corpus_dir: Path, index_dir: Path) -> dict:
         panel["remove_choice"] = gr.Dropdown(briefing_choices(index_dir), value=None, label="Briefing",
                                              scale=3)
         panel["remove"] = gr.Button("Remove…", variant="stop", scale=1)
-    with gr.Row(visible=False) as confirm_row:
+    with gr.Column(visible=False) as confirm_row:
         panel["confirm_text"] = gr.Markdown()
-        panel["confirm"] = gr.Button("Yes, remove it", variant="stop")
-        panel["cancel"] = gr.Button("Cancel")
+        with gr.Row():
+            panel["confirm"] = gr.Button("Yes, remove it", variant="stop")
+            panel["cancel"] = gr.Button("Cancel")
     panel["confirm_row"] = confirm_row
     panel["report"] = gr.Markdown()
     return panel
@@ -469,13 +470,13 @@ def _wire_panel(app: gr.Blocks, panel: dict, area: dict, corpus_dir: Path, index
 
     def ask_to_remove(source):
         if not source:
-            return gr.Row(visible=False), "", "Choose a briefing to remove."
+            return gr.update(visible=False), "", "Choose a briefing to remove."
         text = (f"Remove `{source.replace('`', '')}` from the corpus folder and the index? "
                 "The file is deleted.")
-        return gr.Row(visible=True), text, ""
+        return gr.update(visible=True), text, ""
 
     def remove_now(source, progress=gr.Progress(track_tqdm=True)):
-        return gr.Row(visible=False), remove(source, corpus_dir, index_dir, progress)
+        return gr.update(visible=False), remove(source, corpus_dir, index_dir, progress)
 
     for event in (
         panel["rebuild"].click(rebuild_now, outputs=panel["report"], api_name="rebuild", concurrency_limit=1,
@@ -489,7 +490,7 @@ def _wire_panel(app: gr.Blocks, panel: dict, area: dict, corpus_dir: Path, index
     panel["remove"].click(ask_to_remove, panel["remove_choice"],
                           [panel["confirm_row"], panel["confirm_text"], panel["report"]],
                           api_visibility="private")
-    panel["cancel"].click(lambda: gr.Row(visible=False), outputs=panel["confirm_row"],
+    panel["cancel"].click(lambda: gr.update(visible=False), outputs=panel["confirm_row"],
                           api_visibility="private")
     app.load(refresh, outputs=refreshed, api_visibility="private")
 
