@@ -1,12 +1,14 @@
 # Quick start: `make run` (set up, index corpus/, serve the chat) and `make test` (set up, run tests).
+# `make run PORT=7861` serves on another port.
 PYTHON ?= python3
+PORT ?=
 VENV := .venv
 BIN := $(VENV)/bin
 
 .PHONY: run test index setup setup-dev browser clean
 
 run: setup
-	$(BIN)/python app.py
+	$(BIN)/python app.py $(if $(PORT),--port $(PORT))
 
 index: setup
 	$(BIN)/python -m qa index

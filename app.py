@@ -11,11 +11,15 @@ included, and names and titles are shown on one line with their line breaks visi
 from __future__ import annotations
 
 import argparse
+import errno
 import glob
 import logging
 import os
 import re
+import socket
 import sys
+import tempfile
+from datetime import datetime
 from pathlib import Path
 
 import gradio as gr
@@ -23,24 +27,22 @@ from starlette.middleware import Middleware
 
 import qa
 from qa.answer import Answer, answer
+from qa.cli import default_corpus, default_index
 from qa.errors import IndexBusy
 from qa.readers import EXTENSIONS
 from qa.sentences import highlight
 from qa.status import index_status, indexed_briefings
 from qa.types import Passage
-from qa.uploads import MAX_UPLOAD_BYTES, UploadRejected, save_upload
-from web_guards import LOOPBACK_NAMES, HostGuard, UploadGuard
+from qa.uploads import MAX_UPLOAD_BYTES, UploadRejected, safe_name, same_content, save_upload
+from qa_app.conversation import cited_passages, export_markdown, restore
+from qa_app.corpus import example_questions, remove_briefing, summarise
+from qa_app.viewer import cited_number, read_briefing, render_briefing
+from qa_app.web_guards import LOOPBACK_NAMES, HostGuard, UploadGuard
 
 log = logging.getLogger("qa.app")
 TITLE = "Briefing QA"
 TAGLINE = ("Ask questions about your briefings: every answer is taken from them and cites the "
            "paragraph it comes from.")
-EXAMPLES = [
-    "Which countries committed troops?",
-    "What did Lavrov say?",
-    "How many countries are prepared to contribute to the security architecture?",
-    "Will Starmer travel to the White House with Zelensky?",
-]
 CONCURRENCY_LIMIT = 4
 LOOPBACK = LOOPBACK_NAMES
 # Gradio keeps each upload in its cache; the app has copied it into the corpus within seconds.
@@ -52,6 +54,8 @@ _BARE_WEB_NAME = re.compile(r"\b(www)\.", re.IGNORECASE)
 _CONTROL = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]")
 # A URL shown as a link: http(s) only, and nothing that could end the link or start markup.
 _WEB_URL = re.compile(r"^https?://[^\s<>`\\]+$", re.IGNORECASE)
+# Characters of context either side of a source's highlighted sentence in the compact reply.
+SNIPPET_CONTEXT = 90
 
 
 def escape_markdown(text: str) -> str:
@@ -82,15 +86,16 @@ def escape_label(text: str) -> str:
 
 
 def format_answer(result: Answer) -> str:
-    """The chat reply: the short answer or list items with their [n] citations and the calibrated
-    confidence first, then the supporting sentences, then the numbered, highlighted passages."""
+    """The chat reply, answer first: the short answer or list items with their [n] citations (or,
+    when no short answer fits, the supporting sentences), the sentences, the calibrated confidence,
+    then compact numbered sources (citation and origin, the highlighted sentence with a little
+    context, the full paragraph folded away)."""
     lines = [f"_Searched briefings {escape_label(result.filters)}._", ""] if result.filters else []
     if result.found:
         lead = _lead(result)
-        lines += ([lead, ""] if lead else []) + [
-            ("" if lead else "**Answer:** ") + " ".join(
-                f"{escape_markdown(s.text)} **[{s.passage}]**" for s in result.sentences), "",
-            f"_{_confidence(result.confidence)}_", "", "**Sources**"]
+        sentences = " ".join(f"{escape_markdown(s.text)} **[{s.passage}]**" for s in result.sentences)
+        lines += (["**Answer:** " + lead, "", sentences] if lead else ["**Answer:** " + sentences]) + [
+            "", f"_{_confidence(result.confidence)}_", "", "**Sources**"]
     elif not result.passages:
         return "\n".join(lines + ["**No briefing matches these filters.** "
                                   "Widen the dates or choose other briefings (a date filter leaves out "
@@ -100,14 +105,38 @@ def format_answer(result: Answer) -> str:
                   "The closest matches are shown below; they may not be relevant.", "",
                   f"_{_confidence(result.confidence)}_", "", "**Closest matches**"]
     for number, (passage, spans) in enumerate(zip(result.passages, result.highlights), start=1):
-        lines.append("")
         label = "" if result.found else " · closest match, not an answer"
-        lines.append(f"**[{number}] {escape_label(passage.citation)}** · {_origin(passage)}{label}")
-        lines.append("> " + highlight(passage.text, spans, escape=escape_markdown))
+        lines += ["", f"**[{number}] {escape_label(passage.citation)}** · {_origin(passage)}{label}"]
+        lines += _source_text(passage.text, spans)
         if passage.also_in:
-            lines.append("")
-            lines.append(_also_in(passage))
+            lines += ["", _also_in(passage)]
     return "\n".join(lines)
+
+
+def _source_text(text: str, spans) -> list[str]:
+    """A source's highlighted sentence with a little context, and the whole paragraph folded
+    away when the snippet leaves some of it out."""
+    start, end, shown = snippet(text, spans)
+    quote = highlight(shown, [(a - start, b - start) for a, b in spans if start <= a and b <= end],
+                      escape=escape_markdown)
+    lines = ["> " + ("…" if start else "") + quote + ("…" if end < len(text) else "")]
+    if start or end < len(text):
+        lines += ["", "<details><summary>Full paragraph</summary>", "",
+                  highlight(text, spans, escape=escape_markdown), "", "</details>"]
+    return lines
+
+
+def snippet(text: str, spans, context: int = SNIPPET_CONTEXT) -> tuple[int, int, str]:
+    """(start, end, text[start:end]): the highlighted spans with about `context` characters either
+    side, cut at spaces; the paragraph's opening when nothing is highlighted."""
+    if spans:
+        first, last = min(a for a, _ in spans), max(b for _, b in spans)
+    else:
+        first, last = 0, min(len(text), context)
+    start = 0 if first <= context else text.find(" ", first - context - 1, first) + 1
+    end = len(text) if last + context >= len(text) else text.rfind(" ", last, last + context + 1)
+    end = len(text) if end < 0 else end
+    return start, end, text[start:end]
 
 
 def _lead(result: Answer) -> str:
@@ -151,54 +180,103 @@ def _also_in(passage: Passage) -> str:
 
 
 def earlier_questions(history) -> list[str]:
-    """The user's earlier questions from a Gradio chat history (messages or pairs), as typed."""
+    """The user's earlier questions, as typed: from a list of questions or a Gradio chat history
+    (messages, their user messages stored escaped, or pairs)."""
     questions = []
     for turn in history or []:
-        if isinstance(turn, dict) and turn.get("role") == "user":
+        if isinstance(turn, str):
+            questions.append(turn)
+        elif isinstance(turn, dict) and turn.get("role") == "user":
             content = turn.get("content")
             if isinstance(content, list):
                 content = " ".join(p.get("text", "") for p in content if isinstance(p, dict))
             if isinstance(content, str):
-                questions.append(unescape_markdown(content))  # shown escaped: see TextChatInterface
+                questions.append(unescape_markdown(content))  # stored escaped: see respond
         elif isinstance(turn, (list, tuple)) and turn and isinstance(turn[0], str):
             questions.append(turn[0])
     return questions
 
 
-class TextChatInterface(gr.ChatInterface):
-    """A ChatInterface that shows the user's messages as text: the Chatbot renders every message
-    as Markdown, so each question is stored in the history escaped and taken back unescaped
-    (retry, undo, earlier questions). The chat function itself gets the question as typed."""
+def ask(index_dir: Path, message: str, history, since=None, until=None, briefings=None) -> Answer | str:
+    """The Answer to one question within the page's filters, or a message saying why there is
+    none; never raises, so the chat keeps serving whatever one question does. `history` holds the
+    earlier questions (or a Gradio chat history)."""
+    try:
+        return answer(message or "", 5, earlier_questions(history), index_dir=index_dir,
+                      since=_date_text(since), until=_date_text(until),
+                      sources=[glob.escape(source) for source in briefings or [] if isinstance(source, str)])
+    except (ValueError, qa.QAError) as error:
+        return f"⚠️ {escape_markdown(str(error)) or 'The question could not be answered.'}"
+    except Exception as error:  # noqa: BLE001
+        log.exception("query failed")
+        return f"⚠️ The question could not be answered: {escape_markdown(type(error).__name__)}."
 
-    def _message_as_message_dict(self, message, role):
-        if role == "user" and (message is None or isinstance(message, str)):
-            message = escape_markdown(message or "")
-        return super()._message_as_message_dict(message, role)
 
-    def _pop_last_user_message(self, history):
-        history, message = super()._pop_last_user_message(history)
-        return history, unescape_markdown(message) if isinstance(message, str) else message
+def _date_text(value) -> str | None:
+    """A date filter from the page (a date picker's text or a timestamp) as text, or None."""
+    if isinstance(value, (int, float)):
+        return datetime.fromtimestamp(value).date().isoformat()
+    text = str(value or "").strip()
+    return text.split(" ")[0] or None
 
 
 def make_chat(index_dir: Path):
-    def chat(message, history, since="", until="", briefings=None):
-        """Answer one question within the page's filters; errors become a message in the chat,
-        never a crash."""
-        try:
-            return format_answer(answer(
-                message or "", 5, earlier_questions(history), index_dir=index_dir,
-                since=(since or "").strip() or None, until=(until or "").strip() or None,
-                sources=[glob.escape(source) for source in briefings or []]))
-        except (ValueError, qa.QAError) as error:
-            return f"⚠️ {escape_markdown(str(error)) or 'The question could not be answered.'}"
-        except Exception as error:  # the chat must keep serving whatever one query does
-            log.exception("query failed")
-            return f"⚠️ The question could not be answered: {escape_markdown(type(error).__name__)}."
+    def chat(message: str, since: str = "", until: str = "", briefings: list[str] | None = None) -> str:
+        """The reply (Markdown) to `message`. `since` and `until` are dates (YYYY-MM-DD, YYYY-MM or
+        YYYY); `briefings` the file paths to search (none: all), any briefing in the index now."""
+        result = ask(index_dir, message, [], since, until, briefings)
+        return result if isinstance(result, str) else format_answer(result)
     return chat
 
 
+def respond(index_dir: Path, message, messages, turns, since, until, briefings):
+    """The page's ask: (cleared box, messages, turns, the reply's sources to open)."""
+    earlier = [turn["question"] for turn in turns or []]
+    result = ask(index_dir, message, earlier, since, until, briefings)
+    reply = result if isinstance(result, str) else format_answer(result)
+    messages = list(messages or []) + [{"role": "user", "content": escape_markdown(message or "")},
+                                       {"role": "assistant", "content": reply}]
+    if not isinstance(result, str):
+        turns = list(turns or []) + [{"question": message, "answer": result.to_dict()}]
+    return "", messages, turns, source_choices(turns)
+
+
+def source_choices(turns) -> gr.Radio:
+    """The latest turn's sources, to open in the viewer (values: their 0-based positions)."""
+    choices = [(label, str(n)) for n, (label, _) in enumerate(cited_passages(turns[-1]))] if turns else []
+    return gr.Radio(choices=choices, value=None, visible=bool(choices))
+
+
+def open_source(corpus_dir: Path, choice: str | None, turns):
+    """(viewer Markdown, selected tab) for the latest turn's source at position `choice`."""
+    passages = cited_passages(turns[-1]) if turns else []
+    if not choice or not choice.isdigit() or int(choice) >= len(passages):
+        return gr.update(), gr.update()
+    passage = passages[int(choice)][1]
+    try:
+        document = read_briefing(corpus_dir, passage["source"])
+    except ValueError as error:
+        return f"⚠️ {escape_markdown(str(error))}", gr.Tabs(selected="viewer")
+    cited = cited_number(document, passage["paragraph"], str(passage.get("text") or ""))
+    return render_briefing(document, cited, escape_markdown), gr.Tabs(selected="viewer")
+
+
+def export(turns) -> str | None:
+    """The conversation as a Markdown file (path), citations as footnotes; None when empty."""
+    _, turns = restore({"turns": turns})
+    if not turns:
+        gr.Warning("Nothing to export yet: ask a question first.")
+        return None
+    stamp = datetime.now()
+    text = export_markdown(turns, escape_markdown, stamp.strftime("%Y-%m-%d %H:%M"))
+    path = Path(tempfile.mkdtemp(prefix="briefing-qa-")) / f"conversation-{stamp:%Y%m%d-%H%M%S}.md"
+    path.write_text(text, encoding="utf-8")
+    return str(path)
+
+
 def describe_index(corpus_dir: Path, index_dir: Path) -> str:
-    """Markdown for the index panel: what the index holds and what changed since."""
+    """Markdown for the index panel: what the index holds and what changed since (long lists
+    summarised)."""
     try:
         status = index_status(corpus_dir, index_dir)
     except qa.QAError as error:
@@ -209,56 +287,105 @@ def describe_index(corpus_dir: Path, index_dir: Path) -> str:
         lines.append(f"Dated {status.dates[0]} to {status.dates[1]}{undated}")
     lines += [f"Model: `{one_line(status.model).replace('`', '')}`", f"Built: {escape_label(status.built_at)}"]
     if status.stale:
-        for label, names in (("New", status.new), ("Changed", status.changed), ("Removed", status.removed)):
+        for label, names in (("new", status.new), ("changed", status.changed), ("removed", status.removed)):
             if names:
-                lines.append(f"{label} since: " + ", ".join(escape_label(n) for n in names))
+                lines.append(escape_label(summarise(names, label)))
         lines.append("The corpus changed since the build: **Rebuild index** to include it.")
     else:
         lines.append("Up to date with the corpus folder.")
-    for skipped in status.skipped:
-        lines.append(f"Skipped {escape_label(skipped)}")
+    if status.skipped:
+        lines.append("Skipped " + escape_label(summarise(status.skipped, "unreadable")))
     return "\n\n".join(lines)
 
 
-def rebuild(corpus_dir: Path, index_dir: Path) -> str:
-    """The rebuild report as Markdown; a failure is one line that shows no server path."""
+def rebuild(corpus_dir: Path, index_dir: Path, progress=None) -> str:
+    """Bring the index up to date, reporting progress (files read, paragraphs embedded)."""
+    if progress is not None:
+        progress(0, desc="Reading the corpus folder")
     try:
-        report = qa.build_index(corpus_dir, index_dir, progress=False)
+        report = qa.build_index(corpus_dir, index_dir, progress=progress is not None)
     except qa.QAError as error:
         return f"⚠️ {escape_label(str(error))}"
     except Exception as error:  # the page must say something, and not the server's paths
         log.exception("rebuild failed")
         return (f"⚠️ The index could not be rebuilt ({escape_label(type(error).__name__)}); "
                 "the server's log has the details. The previous index is still in use.")
-    skipped = "".join(f"\n\nSkipped {escape_label(s.source)}: {escape_label(s.reason)}"
-                      for s in report.skipped)
-    return escape_markdown(report.summary()) + skipped
+    skipped = [f"{s.source}: {s.reason}" for s in report.skipped]
+    return escape_markdown(report.summary()) + (
+        "\n\n" + escape_label(summarise(skipped, "skipped")) if skipped else "")
 
 
-def upload(files, corpus_dir: Path, index_dir: Path) -> str:
-    saved, problems = [], []
+def upload(files, corpus_dir: Path, index_dir: Path, replace: bool = False, progress=None) -> str:
+    """Add the uploaded files to the corpus and rebuild; identical content is not added twice."""
+    lines, added = [], 0
     for file in files or []:
         path = Path(file if isinstance(file, str) else file.name)
-        try:
-            content = path.read_bytes()
-            saved.append(save_upload(corpus_dir, path.name, content).name)
-        except (UploadRejected, OSError) as error:
-            problems.append(str(error))
-    lines = [f"Added {escape_label(name)}" for name in saved]
-    lines += [f"⚠️ {escape_label(problem)}" for problem in problems]
-    if saved:
-        lines.append(rebuild(corpus_dir, index_dir))
+        line, saved = _add_upload(path, corpus_dir, replace)
+        lines.append(line)
+        added += saved
+    if added:
+        lines.append(rebuild(corpus_dir, index_dir, progress))
     return "\n\n".join(lines) or "No file chosen."
 
 
-def briefing_picker(index_dir: Path, render: bool = True) -> gr.Dropdown:
-    """The briefing picker, listing the indexed briefings newest first (empty without an index)."""
+def _add_upload(path: Path, corpus_dir: Path, replace: bool) -> tuple[str, bool]:
+    """(what happened, in Markdown; whether a file was saved) for one uploaded file."""
+    name = escape_markdown(path.name)
     try:
-        choices = [(one_line(b.label), b.source) for b in indexed_briefings(index_dir)]
+        with path.open("rb") as file:
+            content = file.read(MAX_UPLOAD_BYTES + 1)  # one byte over is enough for save_upload to refuse
+        existing = same_content(corpus_dir, content)
+        if existing:
+            return f"{name} is already in the corpus as {escape_markdown(existing)}: not added again", False
+        saved = save_upload(corpus_dir, path.name, content, replace=replace)
+    except (UploadRejected, OSError) as error:
+        return f"⚠️ {escape_markdown(str(error))}", False
+    note = "" if saved.name == safe_name(path.name) else (
+        f" (a different {escape_markdown(safe_name(path.name))} exists: tick **Replace** to overwrite it)")
+    return f"Added {escape_markdown(saved.name)}{note}", True
+
+
+def remove(source: str | None, corpus_dir: Path, index_dir: Path, progress=None) -> str:
+    """Delete briefing `source` from the corpus folder and rebuild the index without it."""
+    try:
+        remove_briefing(corpus_dir, source or "")
+    except (ValueError, OSError) as error:
+        return f"⚠️ {escape_markdown(str(error))}"
+    return f"Removed {escape_markdown(source)}\n\n" + rebuild(corpus_dir, index_dir, progress)
+
+
+def briefing_choices(index_dir: Path) -> list[tuple[str, str]]:
+    """(label, path) of the indexed briefings, newest first; none without an index."""
+    try:
+        return [(one_line(b.label), b.source) for b in indexed_briefings(index_dir)]
     except qa.QAError:
-        choices = []
-    return gr.Dropdown(choices=choices, value=[], multiselect=True, label="Briefings", render=render,
-                       info="Search only these (none chosen: all). Or type in:WORD in a question.")
+        return []
+
+
+def examples_for(index_dir: Path) -> list[list[str]]:
+    """Example questions about the newest briefings of the index in use."""
+    try:
+        titles = [b.title for b in indexed_briefings(index_dir)]
+    except qa.QAError:
+        titles = []
+    return [[question] for question in example_questions(titles)]
+
+
+# After a reply, bring the newest question and the top of its answer into view (a chat would
+# otherwise show the end of a long reply).
+SHOW_ANSWER_JS = """() => setTimeout(() => {
+  const rows = document.querySelectorAll('#chat .user-row');
+  const row = rows[rows.length - 1];
+  let box = row?.parentElement;
+  while (box && !(box.scrollHeight > box.clientHeight && /auto|scroll/.test(getComputedStyle(box).overflowY))) {
+    box = box.parentElement;
+  }
+  if (box) box.scrollTop += row.getBoundingClientRect().top - box.getBoundingClientRect().top;
+}, 50)"""
+SHOW_CITED_JS = """() => setTimeout(() => {
+  document.querySelector('#viewer blockquote')?.scrollIntoView({block: 'center'});
+}, 100)"""
+STORAGE_KEY = "briefing-qa-conversation"
 
 
 def index_location(index):
@@ -267,43 +394,147 @@ def index_location(index):
 
 
 def build_app(corpus_dir="corpus", index_dir="index") -> gr.Blocks:
+    """The chat page over `index_dir`, managing the briefings of `corpus_dir`."""
     corpus_dir, index_dir = Path(corpus_dir), index_location(index_dir)
     with gr.Blocks(title=TITLE, delete_cache=UPLOAD_CACHE_CLEANUP) as app:
         gr.Markdown(f"# {TITLE}\n{TAGLINE}")
-        since = gr.Textbox("", label="From", placeholder="YYYY-MM-DD", max_lines=1, render=False,
-                           info="Briefings dated on or after (or type after:DATE)")
-        until = gr.Textbox("", label="To", placeholder="YYYY-MM-DD", max_lines=1, render=False,
-                           info="Briefings dated on or before (or type before:DATE)")
-        picker = briefing_picker(index_dir, render=False)
+        saved = gr.BrowserState({"messages": [], "turns": []}, storage_key=STORAGE_KEY)
+        turns = gr.State([])
         with gr.Row():
             with gr.Column(scale=3):
-                TextChatInterface(
-                    make_chat(index_dir), api_name="chat", examples=[[q] for q in EXAMPLES],
-                    chatbot=gr.Chatbot(height=560, sanitize_html=True, latex_delimiters=[],
-                                       allow_tags=False, buttons=["copy"], label="Chat"),
-                    additional_inputs=[since, until, picker],
-                    additional_inputs_accordion=gr.Accordion("Filters: dates and briefings", open=False, render=False),
-                    concurrency_limit=CONCURRENCY_LIMIT, fill_height=False)
-            with gr.Column(scale=1):
-                gr.Markdown("### Index")
-                status = gr.Markdown(describe_index(corpus_dir, index_dir))
-                rebuild_button = gr.Button("Rebuild index")
-                files = gr.File(label=f"Add briefings ({', '.join(EXTENSIONS)})",
-                                file_count="multiple", file_types=list(EXTENSIONS))
-                report = gr.Markdown()
-
-        def refresh():
-            return describe_index(corpus_dir, index_dir), briefing_picker(index_dir)
-
-        rebuild_button.click(lambda: rebuild(corpus_dir, index_dir), outputs=report,
-                             api_name="rebuild", concurrency_limit=1).then(
-            refresh, outputs=[status, picker], api_visibility="private")
-        files.upload(lambda chosen: upload(chosen, corpus_dir, index_dir), inputs=files,
-                     outputs=report, api_name="upload", concurrency_limit=1).then(
-            refresh, outputs=[status, picker], api_visibility="private")
-        app.load(refresh, outputs=[status, picker], api_visibility="private")
+                chat_area = _chat_area(index_dir)
+            with gr.Column(scale=2):
+                with gr.Tabs() as tabs:
+                    with gr.Tab("Briefing", id="viewer"):
+                        viewer = gr.Markdown("Choose a source under the chat to read its briefing here.",
+                                             elem_id="viewer", max_height=640)
+                    with gr.Tab("Index", id="index"):
+                        panel = _index_panel(corpus_dir, index_dir)
+        _wire_chat(app, chat_area, turns, saved, index_dir)
+        _wire_panel(app, panel, chat_area, corpus_dir, index_dir)
+        chat_area["sources"].change(lambda choice, kept: open_source(corpus_dir, choice, kept),
+                                    [chat_area["sources"], turns], [viewer, tabs], api_visibility="private").then(
+            None, js=SHOW_CITED_JS)
+        gr.api(make_chat(index_dir), api_name="chat", concurrency_limit=CONCURRENCY_LIMIT)
     app.queue(default_concurrency_limit=CONCURRENCY_LIMIT)
     return app
+
+
+def _chat_area(index_dir: Path) -> dict:
+    """The chat column's components, by name."""
+    area = {"chatbot": gr.Chatbot(height=560, sanitize_html=True, latex_delimiters=[], allow_tags=False,
+                                  buttons=["copy"], label="Chat", elem_id="chat", autoscroll=False)}
+    with gr.Row():
+        area["message"] = gr.Textbox(placeholder="Ask about the briefings…", show_label=False, scale=5,
+                                     max_lines=4, submit_btn=True, autofocus=True)
+    area["sources"] = gr.Radio([], label="Open a source in the viewer", visible=False)
+    area["examples"] = gr.Dataset(components=[area["message"]], samples=examples_for(index_dir),
+                                  label="Examples from your briefings", type="values")
+    with gr.Accordion("Filters: dates and briefings", open=False):
+        with gr.Row():
+            area["since"] = gr.DateTime(None, include_time=False, type="string", label="From",
+                                        info="Briefings dated on or after (or type after:DATE)")
+            area["until"] = gr.DateTime(None, include_time=False, type="string", label="To",
+                                        info="Briefings dated on or before (or type before:DATE)")
+        area["picker"] = gr.Dropdown(choices=briefing_choices(index_dir), value=[], multiselect=True,
+                                     label="Briefings", allow_custom_value=True,
+                                     info="Search only these (none chosen: all). Or type in:WORD in a question.")
+    with gr.Row():
+        area["export"] = gr.Button("Export as Markdown", size="sm")
+        area["clear"] = gr.Button("Clear conversation", size="sm")
+    area["download"] = gr.File(label="Conversation (Markdown)", visible=False, interactive=False,
+                                elem_id="export")
+    return area
+
+
+def _wire_chat(app: gr.Blocks, area: dict, turns: gr.State, saved: gr.BrowserState, index_dir: Path):
+    """Asking, keeping the conversation in the browser, restoring it, exporting and clearing it."""
+    chatbot, sources = area["chatbot"], area["sources"]
+
+    def keep(messages, kept_turns):
+        return {"messages": messages, "turns": kept_turns}
+
+    def restored(stored):
+        messages, kept_turns = restore(stored)
+        return messages, kept_turns, source_choices(kept_turns)
+
+    area["message"].submit(
+        lambda *values: respond(index_dir, *values),
+        [area["message"], chatbot, turns, area["since"], area["until"], area["picker"]],
+        [area["message"], chatbot, turns, sources], api_visibility="private",
+        concurrency_limit=CONCURRENCY_LIMIT).then(
+        None, js=SHOW_ANSWER_JS).then(keep, [chatbot, turns], saved, api_visibility="private")
+    area["examples"].click(lambda sample: sample[0], area["examples"], area["message"],
+                           api_visibility="private")
+    area["export"].click(export, turns, area["download"], api_visibility="private").then(
+        lambda path: gr.File(visible=bool(path)), area["download"], area["download"],
+        api_visibility="private")
+    area["clear"].click(lambda: ([], [], source_choices([]), {"messages": [], "turns": []}),
+                        outputs=[chatbot, turns, sources, saved], api_visibility="private")
+    app.load(restored, saved, [chatbot, turns, sources], api_visibility="private")
+
+
+def _index_panel(corpus_dir: Path, index_dir: Path) -> dict:
+    """The index tab's components, by name: status, rebuild, upload, remove."""
+    panel = {"status": gr.Markdown(describe_index(corpus_dir, index_dir)),
+             "rebuild": gr.Button("Rebuild index")}
+    panel["files"] = gr.File(label=f"Add briefings ({', '.join(EXTENSIONS)})",
+                             file_count="multiple", file_types=list(EXTENSIONS))
+    panel["replace"] = gr.Checkbox(False, label="Replace a briefing with the same file name")
+    with gr.Row():
+        panel["remove_choice"] = gr.Dropdown(briefing_choices(index_dir), value=None, label="Briefing",
+                                             scale=3)
+        panel["remove"] = gr.Button("Remove…", variant="stop", scale=1)
+    with gr.Column(visible=False) as confirm_row:
+        panel["confirm_text"] = gr.Markdown()
+        with gr.Row():
+            panel["confirm"] = gr.Button("Yes, remove it", variant="stop")
+            panel["cancel"] = gr.Button("Cancel")
+    panel["confirm_row"] = confirm_row
+    panel["report"] = gr.Markdown()
+    return panel
+
+
+def _wire_panel(app: gr.Blocks, panel: dict, area: dict, corpus_dir: Path, index_dir: Path):
+    """Rebuild, upload and remove (each with progress), then refresh every list of briefings."""
+    def refresh():
+        choices = briefing_choices(index_dir)
+        return (describe_index(corpus_dir, index_dir), gr.Dropdown(choices=choices),
+                gr.Dropdown(choices=choices, value=None), gr.Dataset(samples=examples_for(index_dir)))
+
+    refreshed = [panel["status"], area["picker"], panel["remove_choice"], area["examples"]]
+
+    def rebuild_now(progress=gr.Progress(track_tqdm=True)):
+        return rebuild(corpus_dir, index_dir, progress)
+
+    def upload_now(files, replace, progress=gr.Progress(track_tqdm=True)):
+        return upload(files, corpus_dir, index_dir, replace, progress)
+
+    def ask_to_remove(source):
+        if not source:
+            return gr.update(visible=False), "", "Choose a briefing to remove."
+        text = (f"Remove `{source.replace('`', '')}` from the corpus folder and the index? "
+                "The file is deleted.")
+        return gr.update(visible=True), text, ""
+
+    def remove_now(source, progress=gr.Progress(track_tqdm=True)):
+        return gr.update(visible=False), remove(source, corpus_dir, index_dir, progress)
+
+    for event in (
+        panel["rebuild"].click(rebuild_now, outputs=panel["report"], api_name="rebuild", concurrency_limit=1,
+                               concurrency_id="build"),
+        panel["files"].upload(upload_now, [panel["files"], panel["replace"]], panel["report"],
+                              api_name="upload", concurrency_limit=1, concurrency_id="build"),
+        panel["confirm"].click(remove_now, panel["remove_choice"], [panel["confirm_row"], panel["report"]],
+                               api_visibility="private", concurrency_limit=1, concurrency_id="build"),
+    ):
+        event.then(refresh, outputs=refreshed, api_visibility="private")
+    panel["remove"].click(ask_to_remove, panel["remove_choice"],
+                          [panel["confirm_row"], panel["confirm_text"], panel["report"]],
+                          api_visibility="private")
+    panel["cancel"].click(lambda: gr.update(visible=False), outputs=panel["confirm_row"],
+                          api_visibility="private")
+    app.load(refresh, outputs=refreshed, api_visibility="private")
 
 
 def prepare_index(corpus_dir: Path, index_dir: Path) -> None:
@@ -353,19 +584,37 @@ def bind_warning(host: str, has_auth: bool) -> str | None:
 
 
 def _parse_args(argv=None) -> argparse.Namespace:
-    parser = argparse.ArgumentParser(description=TAGLINE)
-    parser.add_argument("--corpus", default="corpus")
-    parser.add_argument("--index", default="index")
+    parser = argparse.ArgumentParser(prog="briefing-qa serve", description=TAGLINE)
+    parser.add_argument("--corpus", default=default_corpus(), help="default: $QA_CORPUS or ./corpus")
+    parser.add_argument("--index", default=default_index(), help="default: $QA_INDEX or ./index")
     parser.add_argument("--host", default=os.environ.get("GRADIO_SERVER_NAME", "127.0.0.1"))
-    parser.add_argument("--port", type=int, default=int(os.environ.get("GRADIO_SERVER_PORT", 7860)))
+    parser.add_argument("--port", type=int, default=int(os.environ.get("GRADIO_SERVER_PORT", 7860)),
+                        help="default: $GRADIO_SERVER_PORT or 7860")
     parser.add_argument("--auth", default=os.environ.get("QA_AUTH"),
                         help="user:password to require a login (or set QA_AUTH)")
     return parser.parse_args(argv)
 
 
+def port_in_use(host: str, port: int) -> str | None:
+    """A one-line error when `port` on `host` cannot be served on, else None."""
+    try:
+        with socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET) as probe:
+            probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+            probe.bind((host, port))
+    except OSError as error:
+        reason = "is in use" if error.errno == errno.EADDRINUSE else f"cannot be used ({error.strerror})"
+        return (f"error: port {port} on {host} {reason}: choose another with --port N "
+                f"(make run PORT=N)")
+    return None
+
+
 def main(argv=None) -> int:
     args = _parse_args(argv)
     corpus_dir, index_dir = Path(args.corpus), index_location(args.index)
+    busy = port_in_use(args.host, args.port)
+    if busy:
+        print(busy, file=sys.stderr)
+        return 1
     try:
         prepare_index(corpus_dir, index_dir)
     except Exception as error:  # one line, never a traceback: the message says what to do
@@ -378,7 +627,11 @@ def main(argv=None) -> int:
     warning = bind_warning(args.host, auth is not None)
     if warning:
         print(warning, file=sys.stderr)
-    build_app(corpus_dir, index_dir).launch(server_port=args.port, **launch_options(args.host, auth))
+    try:
+        build_app(corpus_dir, index_dir).launch(server_port=args.port, **launch_options(args.host, auth))
+    except OSError as error:  # the port was taken while the index was being built
+        print(f"error: {error}: choose another port with --port N (make run PORT=N)", file=sys.stderr)
+        return 1
     return 0
 
 

@@ -76,12 +76,12 @@ def compare(url: str, clients: int, requests: int, expect: str | None = None) ->
             "ratio": round(crowd["throughput"] / single["throughput"], 2)}
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--url", default="http://127.0.0.1:7860/")
     parser.add_argument("--clients", type=int, default=20)
     parser.add_argument("--requests", type=int, default=10, help="per client")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     result = compare(args.url, args.clients, args.requests, expect="UK and France")
     for label in ("single", "concurrent"):
         row = result[label]

@@ -114,7 +114,7 @@ def report(with_evidence: list[dict], without: list[dict]) -> None:
               f"F1 {np.mean([token_f1(r['short'], r['gold']) for r in rows]):.3f} ({name})")
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--part", choices=["evidence", "without", "fit"], required=True)
     parser.add_argument("--data", default=str(ROOT.parent / "shared/bench/realtimeqa-news"))
@@ -122,7 +122,7 @@ def main() -> None:
     parser.add_argument("--other", type=int, default=5000)
     parser.add_argument("--cache", default=".cache/eval")
     parser.add_argument("--out", default=".cache/no_answer")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
     out = Path(args.out)
     if args.part == "fit":
         report(json.loads((out / "evidence.json").read_text()), json.loads((out / "without.json").read_text()))

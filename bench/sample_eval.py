@@ -21,7 +21,10 @@ from qa.evaluate import score_run  # noqa: E402
 QUESTIONS = json.loads((ROOT / "bench" / "sample_questions.json").read_text())["questions"]
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
+    import argparse
+
+    argparse.ArgumentParser(description=__doc__.splitlines()[0]).parse_args(argv)
     with tempfile.TemporaryDirectory() as work:
         corpus, index = Path(work) / "corpus", Path(work) / "index"
         shutil.copytree(ROOT / "corpus", corpus)

@@ -1,13 +1,33 @@
-"""The command line: `python -m qa index|ask|eval|bench`. Errors are one line and a non-zero exit."""
+"""The command line: `briefing-qa index|ask|serve|eval|bench` (or `python -m qa ...`).
+
+Errors are one line and a non-zero exit. The corpus and index folders default to ./corpus and
+./index of the working directory, or $QA_CORPUS and $QA_INDEX when set.
+"""
 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import logging
+import os
 import sys
+from pathlib import Path
 
 from .errors import QAError
+
+# bench/ beside the package: present in a checkout, absent from an installed package.
+BENCH_DIR = Path(__file__).resolve().parent.parent / "bench"
+
+
+def default_corpus() -> str:
+    """The corpus folder when none is given: $QA_CORPUS, else ./corpus."""
+    return os.environ.get("QA_CORPUS") or "corpus"
+
+
+def default_index() -> str:
+    """The index folder when none is given: $QA_INDEX, else ./index."""
+    return os.environ.get("QA_INDEX") or "index"
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -25,14 +45,15 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m qa", description="Cited answers from briefings.")
+    parser = argparse.ArgumentParser(prog="briefing-qa", description="Cited answers from briefings.")
     commands = parser.add_subparsers(dest="command", required=True)
 
     index = commands.add_parser(
         "index", help="build or update the index from the corpus folder",
         description="Read every briefing in the corpus folder (.txt, .md, .html/.htm, .pdf, "
                     ".docx) and bring the index up to date; other files are skipped and listed.")
-    index.add_argument("--corpus", default="corpus", help="folder of briefings (default: corpus)")
+    index.add_argument("--corpus", default=default_corpus(),
+                       help="folder of briefings (default: $QA_CORPUS or ./corpus)")
     _index_option(index)
     index.add_argument("--full", action="store_true", help="rebuild from scratch, re-embedding all")
     _model_options(index)
@@ -71,22 +92,26 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--other", type=int, default=5000, help="with --answers: how many such rows")
     evaluate.set_defaults(run=_eval)
 
-    bench = commands.add_parser("bench", help="speed benchmarks (see docs/benchmarks.md)")
-    bench.add_argument("part", nargs="?", default="all",
-                       choices=["all", "encode", "onnx", "tutorial", "latency", "incremental", "ann",
-                                "million", "coldstart", "scale"])
-    bench.add_argument("--data", default="../shared/bench/realtimeqa-news")
-    bench.add_argument("--cache", default=".cache/eval")
-    bench.add_argument("--corpus", default="corpus", help="where the briefing to add is taken from")
-    bench.add_argument("--out", default=None, help="also write the results as JSON here")
-    bench.add_argument("--sizes", default="25000,250000", help="index sizes for updates (part scale)")
-    bench.add_argument("--build-sizes", default="250000", help="corpus sizes for full builds (part scale)")
+    serve = commands.add_parser(
+        "serve", help="serve the web chat (needs the app extra: pip install 'briefing-qa[app]')",
+        description="Index the corpus folder, then serve the chat; options as app.py's "
+                    "(--corpus, --index, --host, --port, --auth).", add_help=False)
+    serve.add_argument("options", nargs=argparse.REMAINDER)
+    serve.set_defaults(run=_serve)
+
+    bench = commands.add_parser(
+        "bench", help="benchmarks from a checkout's bench/ folder (see docs/benchmarks.md)",
+        description="Run bench/NAME.py's main with the remaining options (speed, load, no_answer, "
+                    "sample_eval, ...); only from a checkout of the repository.")
+    bench.add_argument("name", help="a module of bench/, e.g. speed")
+    bench.add_argument("options", nargs=argparse.REMAINDER)
     bench.set_defaults(run=_bench)
     return parser
 
 
 def _index_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--index", default="index", help="index folder (default: index)")
+    parser.add_argument("--index", default=default_index(),
+                        help="index folder (default: $QA_INDEX or ./index)")
 
 
 def _model_options(parser: argparse.ArgumentParser) -> None:
@@ -141,6 +166,15 @@ def _eval(args) -> int:
     return 0
 
 
+def _serve(args) -> int:
+    try:
+        import app
+    except ImportError as error:
+        raise RuntimeError(f"serving needs the app extra ({error.name} is missing): "
+                           "pip install 'briefing-qa[app]'") from None
+    return app.main(args.options)
+
+
 def _eval_answers(args) -> int:
     from .evaluate_answers import evaluate_answers
 
@@ -159,16 +193,13 @@ def _eval_answers(args) -> int:
 
 
 def _bench(args) -> int:
-    from pathlib import Path
-
-    if args.part == "scale":  # bench/scale.py, outside the package
-        sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-        from bench.scale import main as scale
-
-        return scale(["--sizes", args.sizes, "--build-sizes", args.build_sizes, "--data", args.data]
-                     + (["--out", args.out] if args.out else []))
-    from .bench import run
-
-    run(args.part, Path(args.data), Path(args.out) if args.out else None, Path(args.corpus),
-        Path(args.cache))
-    return 0
+    script = BENCH_DIR / f"{args.name}.py"
+    if not args.name.isidentifier() or not script.is_file():
+        found = sorted(p.stem for p in BENCH_DIR.glob("*.py")) if BENCH_DIR.is_dir() else []
+        where = f"one of {', '.join(found)}" if found else "run from a checkout of the repository"
+        raise ValueError(f"no benchmark {args.name!r}: benchmarks live in the repository's bench/ "
+                         f"folder ({where})")
+    spec = importlib.util.spec_from_file_location(f"bench_{args.name}", script)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module.main(args.options) or 0

@@ -3,7 +3,7 @@
 Up to ANN_THRESHOLD vectors (of 384 dimensions; proportionally more of fewer) the search is
 exact. Past it, an HNSW graph keeps
 latency flat; its parameters are set so recall@10 against exact search stays at or above 0.98
-(measured with `python -m qa bench ann`; see docs/benchmarks.md).
+(measured with `python -m qa bench speed ann`; see docs/benchmarks.md).
 """
 
 from __future__ import annotations

@@ -197,7 +197,10 @@ def percentiles(timings: list[float]) -> dict[str, float]:
 
 def score_run(qrels: dict[str, set[str]], run: dict[str, dict[str, float]]) -> dict[str, float]:
     """METRICS of `run` (query id -> {corpus id: score}) against the relevant ids, averaged."""
-    import ir_measures
+    try:
+        import ir_measures
+    except ImportError:
+        raise RuntimeError("evaluation needs ir-measures: pip install 'briefing-qa[eval]'") from None
 
     measures = [ir_measures.parse_measure(name) for name in METRICS]
     judged = {q: {d: 1 for d in docs} for q, docs in qrels.items()}

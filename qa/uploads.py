@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import unicodedata
 from pathlib import Path
 
-from .documents import MAX_FILE_BYTES
+from .documents import MAX_FILE_BYTES, list_corpus_files
 from .readers import EXTENSIONS
 
 MAX_UPLOAD_BYTES = MAX_FILE_BYTES
@@ -27,11 +28,30 @@ def safe_name(name: str) -> str:
     return f"{stem[:100]}.{extension.lower()}" if extension else stem[:100]
 
 
-def save_upload(corpus_dir, name: str, content: bytes) -> Path:
-    """Save `content` as a new briefing in `corpus_dir` under a safe, unused name; returns the path.
+def same_content(corpus_dir, content: bytes) -> str | None:
+    """The path (relative to `corpus_dir`) of a briefing whose bytes equal `content`, or None.
+
+    Only files of the same size are read, so the check costs little on a large corpus.
+    """
+    folder = Path(corpus_dir).resolve()
+    if not folder.is_dir():
+        return None
+    digest = hashlib.sha256(content).digest()
+    for path in list_corpus_files(folder):
+        try:
+            if path.stat().st_size == len(content) and hashlib.sha256(path.read_bytes()).digest() == digest:
+                return path.relative_to(folder).as_posix()
+        except OSError:
+            continue
+    return None
+
+
+def save_upload(corpus_dir, name: str, content: bytes, replace: bool = False) -> Path:
+    """Save `content` as a briefing in `corpus_dir` under a safe name; returns the path.
 
     Raises UploadRejected for a type the library does not read or a file over MAX_UPLOAD_BYTES.
-    An existing file is never overwritten: the new one gets a numbered name.
+    An existing file of the same name is replaced when `replace` is true; otherwise it is never
+    overwritten and the new one gets a numbered name.
     """
     clean = safe_name(name)
     suffix = Path(clean).suffix
@@ -41,6 +61,8 @@ def save_upload(corpus_dir, name: str, content: bytes) -> Path:
         raise UploadRejected(f"{name!r} is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB")
     folder = Path(corpus_dir).resolve()
     folder.mkdir(parents=True, exist_ok=True)
+    if replace and (folder / clean).is_file():
+        return _replace(folder / clean, content)
     stem = Path(clean).stem
     for attempt in range(1000):
         candidate = folder / (clean if attempt == 0 else f"{stem}-{attempt}{suffix}")
@@ -52,3 +74,11 @@ def save_upload(corpus_dir, name: str, content: bytes) -> Path:
             out.write(content)
         return candidate
     raise UploadRejected(f"no free name for {name!r} in {folder}")
+
+
+def _replace(path: Path, content: bytes) -> Path:
+    """Write `content` over `path` atomically: a build never sees half a file."""
+    temporary = path.with_name(f".{path.name}.uploading")
+    temporary.write_bytes(content)
+    os.replace(temporary, path)
+    return path

@@ -46,8 +46,29 @@ def test_upload_then_rebuild_makes_briefing_findable(served, client, tmp_path):
     assert (corpus / "arctic shipping.md").exists()
     reply = client.predict("How many tankers went through the Northern Sea Route?", api_name="/chat")
     assert "42 tankers" in reply.splitlines()[0]
-    again = client.predict([gr_client.handle_file(str(upload))], api_name="/upload")
-    assert "arctic shipping-1.md" in again  # never overwritten
+    only_new = client.predict("How many tankers?", "", "", ["arctic shipping.md"], api_name="/chat")
+    assert "42 tankers" in only_new  # a briefing added after the server started can be chosen
+
+
+def test_upload_of_same_content_says_where_it_is_and_a_changed_file_may_replace(served, client, tmp_path):
+    _, corpus = served
+    same = tmp_path / "copy of troops.txt"
+    same.write_bytes((corpus / "uk-presses-russia-for-compromise.txt").read_bytes())
+    again = client.predict([gr_client.handle_file(str(same))], False, api_name="/upload")
+    assert "already in the corpus as uk-presses-russia-for-compromise.txt" in again
+    assert not (corpus / "copy of troops.txt").exists()
+
+    changed = tmp_path / "ferries.txt"
+    changed.write_text("Ferries\n\nThe ferry to Gozo runs every 45 minutes.\n", encoding="utf-8")
+    client.predict([gr_client.handle_file(str(changed))], False, api_name="/upload")
+    changed.write_text("Ferries\n\nThe ferry to Gozo runs every 30 minutes.\n", encoding="utf-8")
+    kept = client.predict([gr_client.handle_file(str(changed))], False, api_name="/upload")
+    assert "Added ferries-1.txt" in kept and "tick **Replace**" in kept  # never overwritten unasked
+    (corpus / "ferries-1.txt").unlink()
+    replaced = client.predict([gr_client.handle_file(str(changed))], True, api_name="/upload")
+    assert "Added ferries.txt" in replaced and "1 updated" in replaced
+    assert "30 minutes" in (corpus / "ferries.txt").read_text()
+    assert not (corpus / "ferries-1.txt").exists()
 
 
 def test_upload_rejects_other_types(served, client, tmp_path):

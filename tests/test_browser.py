@@ -1,6 +1,7 @@
 """The real app in headless Chromium (Debian's package, driven by Playwright)."""
 
 import os
+import re
 from pathlib import Path
 
 import pytest
@@ -39,12 +40,55 @@ def ask(page, question: str, expect: str):
     return reply
 
 
-def test_question_shows_answer_and_citation(page, tmp_path):
-    chat = ask(page, "Which countries committed troops?", "Sources")
-    assert "UK and France" in chat.inner_text()
+def test_answer_in_view_then_viewer_export_and_reload(page, tmp_path):
+    ask(page, "What did Lavrov say?", "Lavrov")  # an earlier reply the chat must scroll past
+    chat = ask(page, "Which countries committed troops?", "UK and France")
+    answer = chat.locator("strong", has_text="Answer:")
+    sync_api.expect(answer).to_be_in_viewport()  # the answer leads, in view without scrolling
     assert "UK Pressures Russia for Compromise in Ukraine Peace Talks, ¶" in chat.inner_text()
     assert chat.locator("strong", has_text="UK and France").count() >= 1  # highlighted sentence
-    page.screenshot(path=str(tmp_path / "troops.png"), full_page=True)
+    page.screenshot(path=str(tmp_path / "troops.png"))
+
+    page.get_by_role("radio", name=re.compile(r"UK Pressures Russia .*, ¶3$")).click()
+    cited = page.locator("#viewer blockquote")
+    sync_api.expect(cited).to_contain_text("UK and France")
+    sync_api.expect(cited).to_be_in_viewport()
+    assert page.locator("#viewer").inner_text().count("¶") >= 7  # the whole briefing, numbered
+
+    page.get_by_role("button", name="Export as Markdown").click()
+    link = page.locator("#export a").first
+    link.wait_for(timeout=30_000)
+    with page.expect_download() as download:
+        link.click()
+    exported = Path(download.value.path()).read_text(encoding="utf-8")
+    assert "## Which countries committed troops?" in exported and "UK and France" in exported
+    assert "[^2]: UK Pressures Russia for Compromise in Ukraine Peace Talks, ¶" in exported
+    assert "file `uk-presses-russia-for-compromise.txt`" in exported
+
+    page.reload(wait_until="load")
+    page.locator(".bot-row", has_text="UK and France").last.wait_for(timeout=60_000)
+    assert page.locator(".user-row", has_text="Which countries committed troops?").count() == 1
+
+
+def test_upload_then_remove_a_briefing(page, served, tmp_path):
+    corpus = served[1]
+    briefing = tmp_path / "glacier survey.md"
+    briefing.write_text("# Glacier Survey\n\nThe Aletsch glacier lost 2.1 metres of ice in 2024.\n",
+                        encoding="utf-8")
+    page.get_by_role("tab", name="Index").click()
+    page.locator("input[type=file]").first.set_input_files(str(briefing))
+    sync_api.expect(page.get_by_text("Added glacier survey.md")).to_be_visible(timeout=60_000)
+    assert (corpus / "glacier survey.md").exists()
+
+    page.get_by_label("Briefing", exact=True).click()
+    page.get_by_role("option", name="Glacier Survey").click()
+    page.get_by_role("button", name="Remove…").click()
+    sync_api.expect(page.get_by_text("from the corpus folder and the index?")).to_be_visible()
+    page.screenshot(path=str(tmp_path / "remove.png"))
+    page.get_by_role("button", name="Yes, remove it").click()
+    sync_api.expect(page.get_by_text("Removed glacier survey.md")).to_be_visible(timeout=60_000)
+    assert not (corpus / "glacier survey.md").exists()
+    sync_api.expect(page.get_by_text("1 removed")).to_be_visible()  # and gone from the index
 
 
 def test_payload_renders_as_text_and_runs_nothing(page, tmp_path):

@@ -322,19 +322,19 @@ def test_index_panel_shows_hostile_names_as_text(tmp_path, fake_encoder):
 def test_picker_labels_are_one_line(tmp_path, fake_encoder):
     corpus = write_corpus(tmp_path / "corpus", {"evil\n# x.txt": "the text here, with no title line.\n"})
     qa.build_index(corpus, tmp_path / "index", progress=False)
-    labels = [label for label, _ in app.briefing_picker(tmp_path / "index", render=False).choices]
+    labels = [label for label, _ in app.briefing_choices(tmp_path / "index")]
     assert labels == ["evil\\n# x"]
 
 
-def test_user_messages_are_kept_as_text_in_the_chat_history():
-    chat = app.TextChatInterface(lambda message, history: "ok")
+def test_user_messages_are_kept_as_text_in_the_chat_history(sample_index):
     question = "![q](https://evil.example.com/q.png)\n# not a heading"
-    history = chat._append_message_to_history(question, [], "user")
-    assert "<img" not in rendered(history[0]["content"])
-    assert app.earlier_questions(history) == [question]
-    normalized = [{"role": "user", "content": [{"type": "text", "text": history[0]["content"]}]}]
-    assert chat._pop_last_user_message(normalized)[1] == question
-    assert chat._append_message_to_history(None, [], "user")[0]["content"] == ""
+    _, messages, turns, _ = app.respond(sample_index, question, [], [], None, None, None)
+    shown = rendered(messages[0]["content"])
+    assert "<img" not in shown and not re.search(r"<h\d", shown)
+    assert app.earlier_questions(messages) == [question]
+    assert turns[0]["question"] == question
+    _, messages, _, _ = app.respond(sample_index, None, [], [], None, None, None)
+    assert messages[0]["content"] == "" and messages[1]["content"].startswith("⚠️")
 
 
 def test_rebuild_failure_shows_no_server_path(tmp_path, monkeypatch):
@@ -357,7 +357,7 @@ def test_foreign_host_header_is_refused(served):
 
 
 def test_host_names_with_ports():
-    from web_guards import host_name
+    from qa_app.web_guards import host_name
 
     assert [host_name(h) for h in ("127.0.0.1:7860", "[::1]:7860", "LocalHost", "::1", "")] == [
         "127.0.0.1", "::1", "localhost", "::1", ""]

@@ -1,8 +1,8 @@
 """The chat reply's Markdown for passages with metadata and near-duplicates (no server needed)."""
 
-from app import format_answer
 import pytest
 
+from app import escape_markdown, format_answer
 from qa.answer import Answer, AnswerItem, AnswerSentence
 from qa.types import Occurrence, Passage
 
@@ -54,7 +54,7 @@ def test_filters_are_stated():
 def test_the_short_answer_comes_first(short, items, first_line):
     reply = reply_for(passage(), short=short, items=items)
     lines = reply.splitlines()
-    assert lines[0] == first_line
+    assert lines[0] == "**Answer:** " + first_line  # the answer leads, labelled
     assert lines[2] == "Rates rose. **[1]**"
     assert "Confidence ●●●●○ 83% that the briefings answer this" in reply
 
@@ -64,3 +64,18 @@ def test_without_a_short_answer_the_sentence_leads_and_declining_shows_confidenc
     declined = reply_for(passage(), found=False)
     assert declined.startswith("**No briefing answers this question.**")
     assert "Confidence ●○○○○ 12%" in declined and "closest match, not an answer" in declined
+
+
+def test_the_short_answer_leads_then_its_sentence_then_compact_sources():
+    text = "Markets were calm. " * 8 + "Rates rose to 4.5% in March. " + "Traders shrugged. " * 8
+    start = text.index("Rates rose")
+    reply = format_answer(Answer(
+        question="q", query="q", found=True, short="4.5%", items=(),
+        sentences=(AnswerSentence("Rates rose to 4.5% in March.", 1, 0.9),),
+        passages=(passage(text=text),), highlights=(((start, start + 28),),), confidence=0.9))
+    lines = reply.splitlines()
+    assert lines[0] == f"**Answer:** **{escape_markdown('4.5%')}** [1]"
+    assert lines[2] == "Rates rose to 4.5% in March. **[1]**"
+    quote = next(line for line in lines if line.startswith("> "))
+    assert quote.startswith("> …") and "**Rates rose to 4.5% in March.**" in quote and len(quote) < 300
+    assert "<details><summary>Full paragraph</summary>" in lines

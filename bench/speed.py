@@ -1,6 +1,7 @@
-"""Speed benchmarks (`python -m qa bench PART`): raw encoding vs the full build, the int8 ONNX
-backend vs PyTorch, query latency at several corpus sizes, the ANN switch's recall, incremental
-rebuilds and cold start.
+"""Speed benchmarks: raw encoding vs the full build, the int8 ONNX backend vs PyTorch, query
+latency at several corpus sizes, the ANN switch's recall, incremental rebuilds and cold start.
+
+    python -m qa bench speed [PART]      (from a checkout; or python bench/speed.py [PART])
 
 Every part prints one Markdown table row per measurement; docs/benchmarks.md holds the results.
 """
@@ -18,10 +19,14 @@ from pathlib import Path
 
 import numpy as np
 
-from .dense import ANN_THRESHOLD, HNSW_SEARCH_DEPTH, build_vector_index, search_vectors
-from .encoder import get_encoder
-from .evaluate import BeirSet, load_beir, percentiles, score_run, set_folder, set_name, write_corpus
-from .search import MIN_DEPTH
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:  # run as a script from a checkout
+    sys.path.insert(0, str(ROOT))
+
+from qa.dense import ANN_THRESHOLD, HNSW_SEARCH_DEPTH, build_vector_index, search_vectors
+from qa.encoder import get_encoder
+from qa.evaluate import BeirSet, load_beir, percentiles, score_run, set_folder, set_name, write_corpus
+from qa.search import MIN_DEPTH
 
 BATCH_SIZES = (16, 32, 64, 128)
 SEARCH_DEPTHS = (300, 600, 1000, 2000)
@@ -42,7 +47,7 @@ def _title_text(row: dict) -> str:
 
 def _build_set(beir: BeirSet, work: Path, progress: bool = False):
     """Write `beir`'s corpus as briefing files under `work` and index it; the BuildReport."""
-    from .build import build_index
+    from qa.build import build_index
 
     write_corpus(beir, work / "corpus")
     return build_index(work / "corpus", work / "index", progress=progress)
@@ -75,8 +80,8 @@ def bench_encode(data: Path, id_prefix: str, limit: int | None) -> dict:
 def bench_onnx(data: Path, id_prefix: str, questions: list[str]) -> dict:
     """The int8 ONNX backend against PyTorch on the same texts: paragraphs/s, question latency and
     how close its vectors stay (cosine to the PyTorch vector)."""
-    from .encoder import DEFAULT_MODEL
-    from .onnx_backend import SUFFIX
+    from qa.encoder import DEFAULT_MODEL
+    from qa.onnx_backend import SUFFIX
 
     texts = sorted((_title_text(row) for row in load_beir(data, id_prefix).corpus.values()),
                    key=len, reverse=True)
@@ -124,7 +129,7 @@ def bench_tutorial(data: Path, id_prefix: str) -> dict:
 
 def bench_latency(index_dir: Path, questions: list[str], label: str) -> dict:
     """(d) retrieve() latency, one query at a time after warm-up."""
-    from .api import retrieve, searcher_for
+    from qa.api import retrieve, searcher_for
 
     size = searcher_for(index_dir).catalog.passage_count
     for question in questions[:WARM_UP]:
@@ -189,8 +194,8 @@ def bench_million(store, index_dir: Path, questions: list[str], count: int) -> d
     written through the store writer (qa.stores) into a temporary folder, 50 passages a briefing."""
     from dataclasses import replace
 
-    from .search import Searcher
-    from .stores import DocumentRecord, NewPassages, open_store
+    from qa.search import Searcher
+    from qa.stores import DocumentRecord, NewPassages, open_store
 
     passages = store.passages(store.passage_ids())
     contexts = [p.context for p in passages]
@@ -232,7 +237,7 @@ def bench_million(store, index_dir: Path, questions: list[str], count: int) -> d
 def bench_lexical(texts: list[str], questions: list[str], count: int) -> dict:
     """(d) the BM25 half at `count` paragraphs: real paragraphs drawn again and again (so real word
     statistics), the time to score all of them and take the top candidates for one question."""
-    from .lexical import LexicalIndex, tokenize, top_positions
+    from qa.lexical import LexicalIndex, tokenize, top_positions
 
     rng = np.random.default_rng(0)
     sample = [texts[i] for i in rng.integers(0, len(texts), count)]
@@ -263,7 +268,7 @@ def bench_query_encoding(questions: list[str]) -> dict:
 def bench_incremental(corpus_dir: Path, index_dir: Path, briefing: Path) -> dict:
     """(e) seconds to add one briefing to a built index (model already loaded and run once), then
     to remove it."""
-    from .build import build_index
+    from qa.build import build_index
 
     build_index(corpus_dir, index_dir, progress=False)
     get_encoder().encode(["warm-up: the first call pays for setting up the model's threads"])
@@ -309,7 +314,7 @@ def run(part: str, data: Path, out: Path | None, sample_corpus: Path, cache: Pat
             briefing = next(sample_corpus.glob("*.txt"))
             results["incremental"] = bench_incremental(full / "corpus", full / "index", briefing)
         if part in ("ann", "million", "all"):
-            from .api import searcher_for
+            from qa.api import searcher_for
 
             store = searcher_for(full / "index").store  # loaded once for both parts
         if part in ("ann", "all"):
@@ -357,3 +362,24 @@ def _machine() -> str:
 
     return (f"{os.cpu_count()} cores, {cpu}; Python {sys.version.split()[0]}, torch {torch.__version__}, "
             f"sentence-transformers {sentence_transformers.__version__}, faiss {faiss.__version__}")
+
+
+PARTS = ("all", "encode", "onnx", "tutorial", "latency", "incremental", "ann", "million", "coldstart")
+
+
+def main(argv: list[str] | None = None) -> int:
+    import argparse
+
+    parser = argparse.ArgumentParser(prog="python -m qa bench speed", description=__doc__.splitlines()[0])
+    parser.add_argument("part", nargs="?", default="all", choices=PARTS)
+    parser.add_argument("--data", default=str(ROOT.parent / "shared" / "bench" / "realtimeqa-news"))
+    parser.add_argument("--cache", default=".cache/eval")
+    parser.add_argument("--corpus", default=str(ROOT / "corpus"), help="where the briefing to add is taken from")
+    parser.add_argument("--out", default=None, help="also write the results as JSON here")
+    args = parser.parse_args(argv)
+    run(args.part, Path(args.data), Path(args.out) if args.out else None, Path(args.corpus), Path(args.cache))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

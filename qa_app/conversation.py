@@ -1,0 +1,86 @@
+"""The conversation as the page keeps it (in the browser's storage) and exports it.
+
+A turn is a JSON-ready dict: {"question": str, "answer": Answer.to_dict()}. What comes back from the
+browser is untrusted: `restore` keeps only well-formed, bounded turns and messages.
+"""
+
+from __future__ import annotations
+
+import re
+
+MAX_TURNS = 50
+MAX_TEXT_CHARS = 20_000
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def restore(saved) -> tuple[list[dict], list[dict]]:
+    """(chat messages, turns) from what the browser stored, malformed entries dropped, bounded."""
+    saved = saved if isinstance(saved, dict) else {}
+    messages = [_message(m) for m in saved.get("messages") or [] if isinstance(m, dict)]
+    messages = [m for m in messages if m][-2 * MAX_TURNS:]
+    turns = [t for t in saved.get("turns") or [] if _is_turn(t)][-MAX_TURNS:]
+    return messages, turns
+
+
+def _message(message: dict) -> dict | None:
+    role, content = message.get("role"), message.get("content")
+    if isinstance(content, list):  # Gradio's content parts
+        content = " ".join(p.get("text", "") for p in content if isinstance(p, dict))
+    if role not in ("user", "assistant") or not isinstance(content, str):
+        return None
+    return {"role": role, "content": content[:MAX_TEXT_CHARS]}
+
+
+def _is_turn(turn) -> bool:
+    if not isinstance(turn, dict) or not isinstance(turn.get("question"), str):
+        return False
+    answer = turn.get("answer")
+    return isinstance(answer, dict) and isinstance(answer.get("passages"), list) and all(
+        isinstance(p, dict) and isinstance(p.get("source"), str) and isinstance(p.get("paragraph"), int)
+        for p in answer["passages"])
+
+
+def cited_passages(turn: dict) -> list[tuple[str, dict]]:
+    """(label, passage dict) of each passage of `turn`, numbered as in the reply."""
+    return [(f"[{n}] {p.get('citation') or p['source']}", p)
+            for n, p in enumerate(turn["answer"]["passages"], start=1)]
+
+
+def export_markdown(turns: list[dict], escape, exported_at: str) -> str:
+    """The conversation as Markdown: each question and answer, the answer's [n] markers as
+    footnotes naming title, date, paragraph, file and URL. `escape` makes untrusted text literal."""
+    lines = ["# Briefing QA conversation", "", f"_Exported {exported_at}._", ""]
+    footnotes: list[str] = []
+    for turn in turns:
+        answer = turn["answer"]
+        numbers = {n: len(footnotes) + n for n in range(1, len(answer["passages"]) + 1)}
+        lines += [f"## {escape(turn['question'])}", "", _answer_text(answer, numbers, escape), ""]
+        footnotes += [_footnote(numbers[n], p, escape) for n, p in enumerate(answer["passages"], start=1)]
+    return "\n".join(lines + footnotes) + "\n"
+
+
+def _answer_text(answer: dict, numbers: dict[int, int], escape) -> str:
+    def cite(number) -> str:
+        return f"[^{numbers[number]}]" if number in numbers else ""
+
+    if answer.get("found") and answer.get("answer"):
+        short = answer.get("short")
+        lead = f"**{escape(short)}** " if isinstance(short, str) and short else ""
+        return lead + " ".join(f"{escape(s['text'])}{cite(s['passage'])}" for s in answer["answer"]
+                               if isinstance(s, dict) and isinstance(s.get("text"), str))
+    if not answer["passages"]:
+        return "_No briefing matched the filters._"
+    return ("_No briefing answered this question; closest matches:_ "
+            + " ".join(cite(n) for n in numbers))
+
+
+def _footnote(number: int, passage: dict, escape) -> str:
+    parts = [escape(str(passage.get("title") or passage["source"])), f"¶{passage['paragraph']}"]
+    if passage.get("page"):
+        parts.append(f"p. {passage['page']}")
+    if _ISO_DATE.fullmatch(str(passage.get("date") or "")):
+        parts.append(passage["date"])
+    parts.append(f"file `{passage['source'].replace('`', '')}`")
+    if passage.get("source_url"):
+        parts.append(escape(str(passage["source_url"])))
+    return f"[^{number}]: " + ", ".join(parts)
