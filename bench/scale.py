@@ -208,6 +208,8 @@ def update_row(size: int, work: Path, model_dir: Path, sentences: list[str]) -> 
     corpus, index = work / f"corpus-{size}", work / f"index-{size}"
     if not corpus.exists():
         write_corpus(corpus, size, sentences)
+    for leftover in corpus.glob("zz-added-*.txt"):  # from an interrupted run
+        leftover.unlink()
     started = time.perf_counter()
     synthetic_index(corpus, index, model_dir)
     written = time.perf_counter() - started
