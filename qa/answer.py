@@ -168,12 +168,16 @@ def answer_query(searcher, question: str, query: str, k: int, filters: Filters) 
 
 
 def _sentence_vectors(searcher, passages: list[Passage]) -> list[SentenceVectors]:
-    """The sentence spans and vectors of each passage. Computed here for now; the index will
-    store them at build time (issue 11), and this is the one place to read them from it."""
-    return embed_sentences([passage.text for passage in passages], searcher.encoder)
+    """The sentence spans and vectors of each passage, as the build stored them; a text the
+    index lacks (none, unless the index changed under the search) is embedded here."""
+    texts = [passage.text for passage in passages]
+    stored = searcher.store.sentences_by_text(texts)
+    missing = [text for text in dict.fromkeys(texts) if text not in stored]
+    stored.update(zip(missing, embed_sentences(missing, searcher.encoder)))
+    return [stored[text] for text in texts]
 
 
 def _idf(searcher):
     """The index's IDF of terms (term list -> {term: idf}): the one place the answer layer reads
     word statistics from the index."""
-    return searcher.store.lexical.idf
+    return searcher.store.idf

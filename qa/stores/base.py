@@ -185,6 +185,19 @@ class StoreReader(ABC):
     def lexical_scores(self, tokens: list[str], ids: np.ndarray) -> np.ndarray:
         """The BM25 score (float32, 0 when no token matches) of each of `ids`."""
 
+    @abstractmethod
+    def document_frequencies(self, tokens: list[str]) -> dict[str, int]:
+        """How many live passages hold each of `tokens` (BM25's document frequency; 0 if none)."""
+
+    def idf(self, tokens: list[str]) -> dict[str, float]:
+        """BM25's inverse document frequency of each of `tokens` over the live passages; a token
+        no passage holds scores as if one did."""
+        count = self.info().passages
+        frequencies = self.document_frequencies(tokens)
+        return {token: float(np.log(1 + (count - max(1, frequencies.get(token, 0)) + 0.5)
+                                    / (max(1, frequencies.get(token, 0)) + 0.5)))
+                for token in tokens}
+
     # -- records --------------------------------------------------------------------------------
     @abstractmethod
     def passages(self, ids: np.ndarray) -> list[StoredPassage]:

@@ -130,6 +130,11 @@ class FileReader(StoreReader):
     def lexical_scores(self, tokens, ids):
         return self._lexical(tokens)[self.positions(ids)].astype(np.float32)
 
+    def document_frequencies(self, tokens):
+        return {token: sum(int(live[segment.postings(token)[0]].sum())
+                           for segment, live in zip(self.segments, self.live))
+                for token in dict.fromkeys(tokens)}
+
     def _lexical(self, tokens: list[str]) -> np.ndarray:
         """The BM25 score (float64) of every position (0 where deleted), as the contract defines."""
         memo_key = tuple(tokens)

@@ -144,6 +144,11 @@ class PostgresReader(StoreReader):
         keep = scores > 0
         return ids[keep], scores[keep]
 
+    def document_frequencies(self, tokens):
+        rows = self._rows("SELECT term, df FROM term_stats WHERE term = ANY(%s)", (list(dict.fromkeys(tokens)),))
+        found = dict(rows)
+        return {token: int(found.get(token, 0)) for token in dict.fromkeys(tokens)}
+
     def lexical_scores(self, tokens, ids):
         self._check_live(ids)
         if not tokens or not len(ids):
