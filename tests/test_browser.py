@@ -114,7 +114,7 @@ def test_filters_panel_narrows_the_search(page, tmp_path):
 
 def test_question_is_shown_as_text(page, tmp_path):
     question = "![q](https://evil.example.com/q.png) # Which countries committed troops?"
-    ask(page, question, "Sources")
+    ask(page, question, re.compile("Sources|Closest matches"))
+    page.locator(".user-row", has_text=question).last.wait_for(timeout=60_000)  # shown as typed
     assert page.locator('img[src*="evil.example.com"]').count() == 0
-    assert page.locator(".user-row", has_text=question).count() >= 1
     page.screenshot(path=str(tmp_path / "question.png"), full_page=True)

@@ -17,7 +17,7 @@ import pytest
 
 import app
 import qa
-from qa import build as build_module
+from qa.stores import files as file_store
 from qa.documents import read_document
 from qa.errors import write_error
 from qa.readers import html as html_reader
@@ -222,10 +222,10 @@ def test_other_errors_are_not_called_a_full_disk():
 
 @pytest.fixture
 def small_disk(tmp_path):
-    """A 64 KB filesystem (tmpfs) at tmp_path/disk; skipped where mounting is not allowed."""
+    """A 512 KB filesystem (tmpfs) at tmp_path/disk; skipped where mounting is not allowed."""
     folder = tmp_path / "disk"
     folder.mkdir()
-    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=64k", "tmpfs", str(folder)],
+    if subprocess.run(["mount", "-t", "tmpfs", "-o", "size=512k", "tmpfs", str(folder)],
                       capture_output=True).returncode != 0:
         pytest.skip("cannot mount a small filesystem here")
     yield folder
@@ -262,7 +262,7 @@ def test_read_only_index_simulated(tmp_path, fake_encoder, monkeypatch, capsys):
     def read_only(index_dir):
         raise OSError(errno.EROFS, "Read-only file system", str(index_dir / ".lock"))
 
-    monkeypatch.setattr(build_module, "_build_lock", read_only)
+    monkeypatch.setattr(file_store, "_take_lock", read_only)
     app.prepare_index(corpus, index)
     assert "read-only" in capsys.readouterr().err
     (corpus / "alpha.txt").write_text("Alpha\n\nChanged text about rail freight.\n")
