@@ -124,7 +124,7 @@ def pageload(work: Path, repeats: int = 5) -> list[dict]:
         for _ in range(repeats):
             started = time.perf_counter()
             app.describe_index(corpus, index)
-            app.briefing_picker(index, render=False)
+            app.briefing_choices(index)
             times.append(time.perf_counter() - started)
         rows.append({"corpus": label, "median_s": statistics.median(times)})
         print(json.dumps(rows[-1]), flush=True)

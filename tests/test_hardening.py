@@ -300,8 +300,8 @@ def _passage(source: str, title: str) -> Passage:
 
 def test_reply_shows_hostile_file_and_folder_names_as_text():
     source = HOSTILE[0]
-    result = qa.Answer(question="harbour?", query="harbour?", found=False, sentences=(),
-                       passages=(_passage(source, "T\n# itle"),), highlights=((),), relevance=0.0,
+    result = qa.Answer(question="harbour?", query="harbour?", found=False, short=None, items=(), sentences=(),
+                       passages=(_passage(source, "T\n# itle"),), highlights=((),), confidence=0.0,
                        filters="in:x\n# y")
     output = rendered(app.format_answer(result))
     assert "<img" not in output and "evil.example.com/x.png\"" not in output
