@@ -124,8 +124,8 @@ def _z_score(values: np.ndarray) -> np.ndarray:
 
 def _min_max(values: np.ndarray) -> np.ndarray:
     low, high = float(values.min()), float(values.max())
-    if high - low < 1e-9:
-        return np.ones_like(values) if high > 0 else np.zeros_like(values)
+    if high - low < 1e-9:  # one candidate, or all alike: each is the best there is
+        return np.ones_like(values)
     return (values - low) / (high - low)
 
 

@@ -381,3 +381,10 @@ def test_null_message_gets_a_clear_error(served):
     gr_client = pytest.importorskip("gradio_client")
     reply = gr_client.Client(served[0], verbose=False).predict(None, api_name="/chat")
     assert "question is empty" in reply
+
+
+def test_a_filter_that_leaves_one_passage_shows_it_as_the_best(tmp_path, fake_encoder):
+    corpus = write_corpus(tmp_path / "corpus", {**TINY, "gamma.txt": "Gamma\n\nRail freight resumed in Gdansk.\n"})
+    qa.build_index(corpus, tmp_path / "index", progress=False)
+    [passage] = qa.retrieve("rail freight", k=5, index_dir=tmp_path / "index", sources=["gamma.txt"])
+    assert passage.score == 1.0
