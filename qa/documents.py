@@ -203,12 +203,13 @@ def split_blocks(blocks: list[Block], declared_title: str | None = None
 
 
 def _is_headline(blocks: list[Block]) -> bool:
-    """A short first block followed by a longer one: a news headline, whatever its case or final
-    punctuation ("Elon Musk gives ultimatum to staff: Do 'extremely hardcore' work or leave?")."""
+    """A short first block followed by a longer one, or by at least two more blocks (an article
+    whose lead is short): a news headline, whatever its case or final punctuation ("Elon Musk
+    gives ultimatum to staff: Do 'extremely hardcore' work or leave?")."""
     first = blocks[0]
     words = first.text.split()
-    return (first.heading is None and len(blocks) > 1 and len(words) <= TITLE_MAX_WORDS
-            and len(blocks[1].text.split()) > len(words)
+    followed = len(blocks) > 2 or (len(blocks) == 2 and len(blocks[1].text.split()) > len(words))
+    return (first.heading is None and followed and len(words) <= TITLE_MAX_WORDS
             and len(first.text) <= TITLE_MAX_CHARS and not first.text.rstrip().endswith(":")
             and _is_content(first.text))
 

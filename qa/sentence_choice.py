@@ -6,7 +6,8 @@ A sentence's score adds up
   (British and American spellings counted as one word),
 - its passage's rank (the fused search score, 0..1, of the passage it sits in),
 - a bonus when it holds a span of the kind the question asks for (a person for "who" ...).
-Headlines and headings (short lines without a sentence's end) are never answer sentences.
+Headlines and headings (short lines without a sentence's end) and questions (an interviewer's,
+a headline's "How did ...?") are never answer sentences.
 The weights were chosen by measurement (docs/benchmarks.md, "Answer sentences").
 """
 
@@ -69,7 +70,7 @@ def score_sentences(question: str, vector: np.ndarray, passages: list[Passage],
         similarities = sentences.vectors.astype(np.float32) @ vector
         for (start, end), similarity in zip(sentences.spans.tolist(), similarities.tolist()):
             text = passage.text[start:end]
-            if is_headline(text):
+            if not can_answer(text):
                 continue
             coverage = sum(weights[t] for t in question_terms(text) & terms) / total
             spans = tuple(new_spans(text, expected, terms))
@@ -85,6 +86,11 @@ def new_spans(sentence: str, expected: ExpectedAnswer, terms: set[str]) -> list[
         return []
     return [span for span in candidates(sentence, expected.kind)
             if not question_terms(span.text) or not question_terms(span.text) <= terms]
+
+
+def can_answer(sentence: str) -> bool:
+    """Whether `sentence` may be an answer: a statement, neither a headline nor a question."""
+    return not is_headline(sentence) and not sentence.strip().rstrip("\"'”’)]").endswith("?")
 
 
 def is_headline(sentence: str) -> bool:

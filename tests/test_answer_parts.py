@@ -7,7 +7,7 @@ from qa.confidence import confidence
 from qa.entities import (COUNTRY, DATE, DURATION, NUMBER, ORGANISATION, PERSON, PLACE, ExpectedAnswer,
                          candidates, expected_type)
 from qa.follow_ups import earlier_questions, leans_on_previous, merged_query
-from qa.sentence_choice import ScoredSentence, is_headline
+from qa.sentence_choice import ScoredSentence, can_answer, is_headline
 from qa.spelling import american, variants
 
 
@@ -72,6 +72,17 @@ def test_countries_spelt_two_ways_share_a_key():
 ])
 def test_headline_lines(line, headline):
     assert is_headline(line) is headline
+
+
+@pytest.mark.parametrize("sentence, answers", [
+    ("How did Russia invade Ukraine?", False),
+    ("CNN: What's the main thing you want vaccinated people to know about Omicron?", False),
+    ("UK Urges Russia to Compromise for Peace in Ukraine", False),
+    ("Russian troops crossed into Ukraine on February 24.", True),
+    ("“We will not leave,” he said.", True),
+])
+def test_only_statements_answer(sentence, answers):
+    assert can_answer(sentence) is answers
 
 
 @pytest.mark.parametrize("question, leans", [

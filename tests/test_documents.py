@@ -31,6 +31,9 @@ LEAD = ("Staff were told in an email on Wednesday that they must commit to long 
      "Elon Musk gives ultimatum to Twitter staff: Do 'extremely hardcore' work or leave...", [LEAD]),
     ("Is the ceasefire in Ukraine holding? Officials in Kyiv and Moscow are not so sure\n\n" + LEAD,
      "Is the ceasefire in Ukraine holding? Officials in Kyiv and Moscow are not so sure", [LEAD]),
+    ("She found a $3 million lottery prize in her spam folder | CNN\n\nYour spam folder is not all junk.\n\n"
+     + LEAD, "She found a $3 million lottery prize in her spam folder | CNN",
+     ["Your spam folder is not all junk.", LEAD]),
     (" ".join(["word"] * 21) + ".\n\nBody.", "fallback", [" ".join(["word"] * 21) + ".", "Body."]),
     ("Only one short paragraph.", "fallback", ["Only one short paragraph."]),
     ("Title\n\nline one\njoined here.\n\n\n\nnext.", "Title", ["line one joined here.", "next."]),
