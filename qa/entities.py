@@ -194,6 +194,8 @@ def name_spans(sentence: str, kind: str = NAME) -> list[Span]:
             continue
         start, end = words[0][0], words[-1][0] + len(words[-1][1].rstrip(".,’'"))
         text = sentence[start:end]
+        if len(text) < 2:  # "I", an initial: never a name by itself
+            continue
         country = countries.get((start, end))
         spans.append(country or Span(text, start, end, _name_kind(text), text.casefold()))
     return spans

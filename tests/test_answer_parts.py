@@ -59,6 +59,11 @@ def test_candidates(sentence, kind, texts):
     assert [span.text for span in candidates(sentence, kind)] == texts
 
 
+def test_a_lone_capital_letter_is_no_name():
+    texts = [span.text for span in candidates("Then I strongly recommend that Dr. Leana Wen speaks.", PERSON)]
+    assert texts == ["Leana Wen"]
+
+
 def test_countries_spelt_two_ways_share_a_key():
     uk, britain = candidates("The UK and Britain.", COUNTRY)
     assert uk.key == britain.key == "GBR"
