@@ -55,12 +55,7 @@ def near_duplicate_groups(texts: list[str], rows: np.ndarray) -> np.ndarray:
     A text alone in its group gets its own position as its number.
     """
     parents = np.arange(len(texts))
-    sequences: dict[int, list[str]] = {}
-
-    def words_of(position: int) -> list[str]:
-        if position not in sequences:
-            sequences[position] = words(texts[position])
-        return sequences[position]
+    words_of = _cached_words(texts)
 
     for first, second in _candidate_pairs(rows):
         if _find(parents, first) == _find(parents, second):
@@ -135,12 +130,7 @@ def grouped_with(texts: list[str], rows: np.ndarray, ids: np.ndarray,
     smallest id of its new group; a link (key, into) records that stored group `key` is now `into`.
     """
     parents = np.arange(len(texts))
-    sequences: dict[int, list[str]] = {}
-
-    def words_of(position: int) -> list[str]:
-        if position not in sequences:
-            sequences[position] = words(texts[position])
-        return sequences[position]
+    words_of = _cached_words(texts)
 
     for first, second in _candidate_pairs(rows):
         if _find(parents, first) != _find(parents, second) and _similar(words_of(first), words_of(second)):
@@ -158,3 +148,15 @@ def grouped_with(texts: list[str], rows: np.ndarray, ids: np.ndarray,
         keys[roots == root] = into
         links += [(key, into) for key in sorted(stored) if key != into]
     return keys, links
+
+
+def _cached_words(texts: list[str]):
+    """A function giving the words of `texts[position]`, each text split once."""
+    sequences: dict[int, list[str]] = {}
+
+    def words_of(position: int) -> list[str]:
+        if position not in sequences:
+            sequences[position] = words(texts[position])
+        return sequences[position]
+
+    return words_of
