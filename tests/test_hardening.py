@@ -179,7 +179,7 @@ def test_large_html_page_skips_the_superlinear_fallback_extractors(tmp_path, mon
     monkeypatch.setattr(trafilatura.core, "compare_extraction", fallback)
     rows = "".join(f"<div class='c{i % 7}'><span>Delegates from port {i} discussed the grain "
                    f"corridor</span> <a href='/a{i}'>more</a></div>\n" for i in range(3000))
-    page = f"<html><body><nav>menu</nav><div id=main>{rows}</div></body></html>"
+    page = f"<html><head><title>Corridor log</title></head><body><nav>menu</nav><div id=main>{rows}</div></body></html>"
     assert len(page) > html_reader.FALLBACK_MAX_CHARS
     path = tmp_path / "page.html"
     path.write_text(page)
