@@ -41,7 +41,7 @@ def collect(data: Path, every: int, cache: str):
         gold_rows = beir.qrels[query_id]
         if gold_rows & shown and any(contains(beir.corpus[r]["text"], golds[query_id]) for r in gold_rows):
             cases.append((text, vector, passages, _sentence_vectors(searcher, passages), golds[query_id]))
-    return cases, searcher.store.lexical.idf
+    return cases, searcher.store.idf
 
 
 def main() -> None:

@@ -13,8 +13,10 @@ import numpy as np
 from ...duplicates import BANDS, ROWS, near_duplicate_groups
 from ...duplicates import band_keys as _band_keys
 
-# Past this many passages to look at, regrouping everything costs no more than finding them.
+# Past this many passages to look at, or this share of the index, regrouping everything costs no
+# more than finding their neighbours (a first build or a copy regroups all at once).
 REGROUP_ALL_AT = 20_000
+REGROUP_ALL_SHARE = 0.25
 
 
 def band_keys(signature: np.ndarray) -> list[int]:
@@ -52,6 +54,9 @@ def _affected(connection, new_ids: list[int], touched_groups: list[int]) -> list
         "SELECT array_agg(id) FROM passages WHERE id = ANY(%s) OR group_id = ANY(%s)",
         (new_ids, touched_groups)).fetchone()[0] or []
     if len(seeds) > REGROUP_ALL_AT:
+        return None
+    live = connection.execute("SELECT count(*) FROM passages").fetchone()[0]
+    if len(seeds) >= REGROUP_ALL_SHARE * live:
         return None
     neighbours = connection.execute("""
         SELECT array_agg(DISTINCT m.id) FROM passages AS m

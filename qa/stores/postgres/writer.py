@@ -42,6 +42,9 @@ class PostgresWriter(StoreWriter):
             if fresh:
                 self._clear()
             self._prepare_vectors(dimension)
+            # Into an empty index, the BM25 statistics are counted once at publish rather than
+            # updated document by document (a first build or a copy: ~15% of its writing time).
+            self._bulk = self._execute("SELECT NOT EXISTS (SELECT 1 FROM passages)").fetchone()[0]
             self._set_meta({"model": model, "dimension": dimension})
 
     def reader(self):
@@ -67,15 +70,16 @@ class PostgresWriter(StoreWriter):
             self._copy_passages(ids, document_id, record, new)
             self._copy_vectors(ids, new)
             self._copy_sentences(ids, new)
-        self._execute("""
-            INSERT INTO term_stats (term, df)
-            SELECT term, count(*) FROM passages, unnest(terms) AS term
-            WHERE document_id = %s GROUP BY term
-            ON CONFLICT (term) DO UPDATE SET df = term_stats.df + excluded.df""", (document_id,))
-        self._execute("""
-            UPDATE corpus_stats SET passages = passages + s.n, total_length = total_length + s.total
-            FROM (SELECT count(*) AS n, coalesce(sum(length), 0) AS total FROM passages
-                  WHERE document_id = %s) AS s""", (document_id,))
+        if not self._bulk:
+            self._execute("""
+                INSERT INTO term_stats (term, df)
+                SELECT term, count(*) FROM passages, unnest(terms) AS term
+                WHERE document_id = %s GROUP BY term
+                ON CONFLICT (term) DO UPDATE SET df = term_stats.df + excluded.df""", (document_id,))
+            self._execute("""
+                UPDATE corpus_stats SET passages = passages + s.n, total_length = total_length + s.total
+                FROM (SELECT count(*) AS n, coalesce(sum(length), 0) AS total FROM passages
+                      WHERE document_id = %s) AS s""", (document_id,))
         self._new_ids.extend(ids)
 
     def update_record(self, record: DocumentRecord) -> None:
@@ -98,15 +102,16 @@ class PostgresWriter(StoreWriter):
         groups = self._execute("SELECT DISTINCT group_id FROM passages WHERE document_id = %s",
                                (document_id,)).fetchall()
         self._touched_groups.update(row[0] for row in groups)
-        self._execute("""
-            UPDATE term_stats AS t SET df = t.df - gone.n
-            FROM (SELECT term, count(*) AS n FROM passages, unnest(terms) AS term
-                  WHERE document_id = %s GROUP BY term) AS gone
-            WHERE t.term = gone.term""", (document_id,))
-        self._execute("""
-            UPDATE corpus_stats SET passages = passages - s.n, total_length = total_length - s.total
-            FROM (SELECT count(*) AS n, coalesce(sum(length), 0) AS total FROM passages
-                  WHERE document_id = %s) AS s""", (document_id,))
+        if not self._bulk:
+            self._execute("""
+                UPDATE term_stats AS t SET df = t.df - gone.n
+                FROM (SELECT term, count(*) AS n FROM passages, unnest(terms) AS term
+                      WHERE document_id = %s GROUP BY term) AS gone
+                WHERE t.term = gone.term""", (document_id,))
+            self._execute("""
+                UPDATE corpus_stats SET passages = passages - s.n, total_length = total_length - s.total
+                FROM (SELECT count(*) AS n, coalesce(sum(length), 0) AS total FROM passages
+                      WHERE document_id = %s) AS s""", (document_id,))
         self._execute("DELETE FROM documents WHERE id = %s", (document_id,))
 
     def set_skipped(self, skipped: list[SkippedRecord]) -> None:
@@ -120,6 +125,8 @@ class PostgresWriter(StoreWriter):
     def publish(self) -> str:
         with lost_guard(self._url):
             regroup(self._connection, self._new_ids, self._touched_groups)
+            if self._bulk:
+                self._count_terms()
             self._execute("DELETE FROM term_stats WHERE df <= 0")
             generation = self._execute(
                 "UPDATE qa_meta SET value = to_jsonb(value::text::bigint + 1) "
@@ -162,6 +169,14 @@ class PostgresWriter(StoreWriter):
         self._execute(f"ALTER TABLE passage_vectors ALTER COLUMN embedding TYPE vector({int(dimension)})")
         self._execute("CREATE INDEX passage_vectors_hnsw ON passage_vectors "
                       "USING hnsw (embedding vector_ip_ops)")
+
+    def _count_terms(self) -> None:
+        """Count every term's document frequency and the corpus statistics from the passages."""
+        self._execute("DELETE FROM term_stats")
+        self._execute("INSERT INTO term_stats (term, df) "
+                      "SELECT term, count(*) FROM passages, unnest(terms) AS term GROUP BY term")
+        self._execute("UPDATE corpus_stats SET passages = s.n, total_length = s.total "
+                      "FROM (SELECT count(*) AS n, coalesce(sum(length), 0) AS total FROM passages) AS s")
 
     def _set_meta(self, values: dict) -> None:
         for key, value in values.items():
