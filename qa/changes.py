@@ -11,9 +11,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .documents import list_corpus_files
+from .documents import corpus_sources
 from .stores.base import DocumentRecord, SkippedRecord
-from .textfiles import source_name
 
 # A file modified this close to (or after) the start of the reading that recorded it is read again
 # by a build even when its size and time match: a write in the same clock tick as that reading (file
@@ -44,10 +43,8 @@ def corpus_changes(corpus_dir: Path, documents: dict[str, DocumentRecord],
     """
     changes = CorpusChanges()
     skipped_by_source = {record.source: record for record in skipped}
-    root = corpus_dir.resolve()
     listed = set()
-    for path in list_corpus_files(corpus_dir):
-        source = source_name(path, root)
+    for source, path in corpus_sources(corpus_dir):
         listed.add(source)
         status = _stat(path)
         record = documents.get(source) or skipped_by_source.get(source)
@@ -56,14 +53,14 @@ def corpus_changes(corpus_dir: Path, documents: dict[str, DocumentRecord],
              else changes.skipped.append(skipped_by_source[source]))
             continue
         (changes.changed if source in documents else changes.new).append(source)
-        changes.to_read.append((path, source))
+        changes.to_read.append((Path(path), source))
     changes.removed = sorted(set(documents) - listed)
     return changes
 
 
-def _stat(path: Path) -> os.stat_result | None:
+def _stat(path: str) -> os.stat_result | None:
     try:
-        return path.stat()
+        return os.stat(path)
     except OSError:
         return None
 

@@ -43,13 +43,13 @@ def test_messy_corpus_builds_what_it_can(tmp_path, fake_encoder):
 
 def test_file_deleted_during_build_is_skipped(tmp_path, fake_encoder, monkeypatch):
     corpus = write_corpus(tmp_path / "corpus", TINY)
-    listed = changes_module.list_corpus_files(corpus)
+    listed = changes_module.corpus_sources(corpus)
 
     def list_then_delete(folder):
         (corpus / "alpha.txt").unlink()
         return listed
 
-    monkeypatch.setattr(changes_module, "list_corpus_files", list_then_delete)
+    monkeypatch.setattr(changes_module, "corpus_sources", list_then_delete)
     report = qa.build_index(corpus, tmp_path / "index", progress=False)
     assert [s.source for s in report.skipped] == ["alpha.txt"]
     assert "cannot read" in report.skipped[0].reason

@@ -27,6 +27,8 @@ import hashlib
 import itertools
 import json
 import mmap
+import threading
+from collections import OrderedDict
 from dataclasses import asdict, dataclass, fields
 from functools import cached_property
 from pathlib import Path
@@ -151,8 +153,7 @@ class Segment:
         self.__dict__.update(arrays)
         self._passages = _map(folder / "passages.jsonl")
         self._tokens = _map(folder / "tokens.txt")
-        with open(folder / "documents.jsonl", encoding="utf-8") as lines:
-            self.documents = [json.loads(line) for line in lines]
+        self.documents, self._records = _parsed_documents(folder / "documents.jsonl")
         with open(folder / "terms.txt", encoding="utf-8") as lines:
             self._terms_text = lines.read()
         self._vocabulary: dict[str, int] | None = None
@@ -183,7 +184,7 @@ class Segment:
         return np.repeat(np.arange(len(self.ids)), np.diff(np.asarray(self.window_starts)))
 
     def records(self) -> list[DocumentRecord]:
-        return [record_from(entry) for entry in self.documents]
+        return self._records
 
     def passage(self, row: int) -> StoredPassage:
         return StoredPassage(**json.loads(_slice(self._passages, self.passage_offsets, row)))
@@ -219,6 +220,32 @@ class Segment:
         for mapped in (self._passages, self._tokens):
             if mapped is not None:
                 mapped.close()
+
+
+# Parsed documents.jsonl files of recently opened segments. Segments never change once written,
+# so a build or reader opening the same segment again (every update of a large index) does not
+# parse its thousands of records again. Keyed by path and the file's identity and size.
+_PARSED: OrderedDict[tuple, tuple[list[dict], list[DocumentRecord]]] = OrderedDict()
+_PARSED_SEGMENTS = 256
+_PARSED_LOCK = threading.Lock()
+
+
+def _parsed_documents(path: Path) -> tuple[list[dict], list[DocumentRecord]]:
+    """The entries of a segment's documents.jsonl and their DocumentRecords (shared: never mutate)."""
+    status = path.stat()
+    key = (str(path), status.st_ino, status.st_size, status.st_mtime_ns)
+    with _PARSED_LOCK:
+        if key in _PARSED:
+            _PARSED.move_to_end(key)
+            return _PARSED[key]
+    with open(path, encoding="utf-8") as lines:
+        entries = json.loads("[" + ",".join(line for line in lines if line.strip()) + "]")
+    parsed = (entries, [record_from(entry) for entry in entries])
+    with _PARSED_LOCK:
+        _PARSED[key] = parsed
+        while len(_PARSED) > _PARSED_SEGMENTS:
+            _PARSED.popitem(last=False)
+    return parsed
 
 
 def record_from(entry: dict) -> DocumentRecord:
