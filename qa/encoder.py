@@ -26,6 +26,11 @@ CHUNK = 512
 # an H100; issue 11).
 BATCH_SIZE = 32
 ACCELERATOR_BATCH_SIZE = 512
+# A small model (embeddings under SMALL_MODEL_DIMENSION wide) does little work per text, so on CPU
+# a batch's fixed cost dominates: larger batches (the tiny benchmark model: best of 32/128/512 at
+# 128, issue 11).
+SMALL_MODEL_DIMENSION = 256
+SMALL_MODEL_BATCH_SIZE = 128
 
 _models: dict[tuple[str, str | None], "Encoder"] = {}
 _models_lock = threading.Lock()
@@ -117,9 +122,11 @@ class Encoder:
 
     @property
     def batch_size(self) -> int:
-        """Texts per forward pass for the device the model runs on."""
+        """Texts per forward pass for the device the model runs on (and, on CPU, its size)."""
         device = getattr(self.model, "device", None)
-        return BATCH_SIZE if device is None or device.type == "cpu" else ACCELERATOR_BATCH_SIZE
+        if device is not None and device.type != "cpu":
+            return ACCELERATOR_BATCH_SIZE
+        return BATCH_SIZE if self.dimension >= SMALL_MODEL_DIMENSION else SMALL_MODEL_BATCH_SIZE
 
     def encode(self, texts: list[str], progress: bool = False) -> np.ndarray:
         """Normalised float32 vectors, one a text; texts beyond the window are truncated (for queries)."""
