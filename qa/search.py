@@ -3,9 +3,7 @@
 Both halves propose candidates (the store's dense and BM25 top-k); every candidate then gets both
 of its scores exactly from the store, so no candidate is penalised for being missed by one half.
 The fused score blends the two scores, each standardised (z-score) over the candidates:
-w * dense + (1 - w) * bm25, then scaled to 0..1 for display. The best SENTENCE_DEPTH are then
-ordered again with a third signal, each passage's best sentence's cosine to the question (the
-sentence vectors the build stores for answers). The dense weight w is BLEND_DENSE,
+w * dense + (1 - w) * bm25, then scaled to 0..1 for display. The dense weight w is BLEND_DENSE,
 lowered when the best BM25 match is strong (rare words of the question matched) and raised when it
 is weak: w = BLEND_DENSE - BLEND_SLOPE * ln(strength / BLEND_PIVOT), where strength is the best BM25
 score over ln(1 + paragraphs), the scale of an IDF in this index.
@@ -35,10 +33,6 @@ BLEND_SLOPE = 0.15
 BLEND_PIVOT = 1.2
 DENSE_WEIGHT_RANGE = (0.3, 0.9)
 RRF_K = 60
-# The blend's best this many are ordered again with their best sentence's cosine, at this weight
-# against the blend (z-scores of both); chosen on realtimeqa-news and scifact (docs/benchmarks.md).
-SENTENCE_DEPTH = 30
-SENTENCE_WEIGHT = 0.8
 # Candidates each half proposes (or k, if larger): fixed, so the top of a ranking does not
 # depend on how many results were asked for.
 MIN_DEPTH = 300
@@ -102,30 +96,7 @@ class Searcher:
         weight = dense_weight(float(lexical.max()), self.catalog.passage_count)
         fused = weight * _z_score(dense) + (1 - weight) * _z_score(lexical)
         order = np.argsort(-fused, kind="stable")
-        return self._by_best_sentence(vector, candidates[order], _min_max(fused[order]))
-
-    def _by_best_sentence(self, vector: np.ndarray, ids: np.ndarray, scores: np.ndarray):
-        """The first SENTENCE_DEPTH of the blended ranking ordered again with their best
-        sentence's cosine to the question as a third signal (a passage that holds one sentence
-        saying what was asked beats one that is only about the same thing); scores stay in 0..1,
-        best first, above the rest."""
-        head = ids[:SENTENCE_DEPTH]
-        best = best_sentence_similarity(self.store, vector, head)
-        fused = _z_score(scores[:len(head)]) + SENTENCE_WEIGHT * _z_score(best)
-        order = np.argsort(-fused, kind="stable")
-        floor = float(scores[len(head)]) if len(ids) > len(head) else 0.0
-        head_scores = floor + (1.0 - floor) * _min_max(fused[order])
-        return np.concatenate([head[order], ids[len(head):]]), np.concatenate([head_scores, scores[len(head):]])
-
-
-def best_sentence_similarity(store: StoreReader, vector: np.ndarray, ids: np.ndarray) -> np.ndarray:
-    """The highest cosine between `vector` and a stored sentence of each passage (0 for a passage
-    without sentence vectors)."""
-    texts = [passage.text for passage in store.passages(ids)]
-    stored = store.sentences_by_text(texts)
-    return np.array([float((stored[text].vectors.astype(np.float32) @ vector).max())
-                     if text in stored and len(stored[text].spans) else 0.0 for text in texts],
-                    dtype=np.float32)
+        return candidates[order], _min_max(fused[order])
 
 
 def dense_weight(best_lexical: float, passage_count: int) -> float:

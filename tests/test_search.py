@@ -137,36 +137,3 @@ def test_graph_segments_find_the_exact_top_and_skip_deleted_or_filtered(tmp_path
             assert np.allclose(top_scores, np.sort(exact)[::-1][:10], atol=1e-5)
             filtered, _ = reader.dense_top(query, 50, allowed)
             assert {sources[i] for i in filtered.tolist()} <= {f"doc{d}.txt" for d in (0, 1, 2, 4)}
-
-
-def test_best_sentence_similarity_is_the_best_stored_sentence_cosine(sample_index):
-    from qa.api import searcher_for
-    from qa.search import best_sentence_similarity
-    from qa.sentence_vectors import embed_sentences
-
-    searcher = searcher_for(sample_index)
-    vector = searcher.question_vector("Who is the UK defence secretary?")
-    ids = searcher.store.passage_ids()
-    passages = searcher.store.passages(ids)
-    fresh = embed_sentences([p.text for p in passages], searcher.encoder)
-    expected = [float((s.vectors.astype(np.float32) @ vector).max()) for s in fresh]
-    np.testing.assert_allclose(best_sentence_similarity(searcher.store, vector, ids), expected, atol=2e-3)
-
-
-def test_the_sentence_signal_reorders_only_the_head_and_keeps_scores_descending(sample_index, monkeypatch):
-    import qa.search as search
-    from qa.api import searcher_for
-
-    monkeypatch.setattr(search, "SENTENCE_DEPTH", 4)
-    searcher = searcher_for(sample_index)
-    vector = searcher.question_vector("Who is the UK defence secretary?")
-    ids = searcher.store.passage_ids()
-    scores = np.linspace(1.0, 0.0, len(ids)).astype(np.float32)
-    reordered, new_scores = searcher._by_best_sentence(vector, ids, scores)
-    assert sorted(reordered[:4].tolist()) == sorted(ids[:4].tolist())
-    assert reordered[4:].tolist() == ids[4:].tolist() and new_scores[4:].tolist() == scores[4:].tolist()
-    assert new_scores[0] == 1.0 and all(np.diff(new_scores) <= 0)
-    best = search.best_sentence_similarity(searcher.store, vector, ids[:4])
-    z = lambda values: (values - values.mean()) / values.std()
-    expected = ids[:4][np.argsort(-(z(scores[:4]) + search.SENTENCE_WEIGHT * z(best)), kind="stable")]
-    assert reordered[:4].tolist() == expected.tolist()
