@@ -5,7 +5,10 @@ top five passages' sentences are scored once, and the share of reachable questio
 paragraph in the top 5, gold paragraph holding the answer) whose best sentence holds the answer is
 computed for a grid of weights from the scores' parts.
 
-    python bench/answer_weights.py [--every 10]
+    python bench/answer_weights.py [--every 10] [--misses]
+
+`--misses` also prints each question whose best sentence (at the chosen weights) misses the
+answer, with the chosen sentence and the best-placed one that holds it.
 """
 
 from __future__ import annotations
@@ -49,6 +52,7 @@ def main() -> None:
     parser.add_argument("--data", default=str(ROOT.parent / "shared/bench/realtimeqa-news"))
     parser.add_argument("--every", type=int, default=10)
     parser.add_argument("--cache", default=".cache/eval")
+    parser.add_argument("--misses", action="store_true", help="print the questions missed")
     args = parser.parse_args()
     cases, idf = collect(Path(args.data), args.every, args.cache)
     print(f"{len(cases)} reachable questions whose gold paragraph holds the answer")
@@ -65,6 +69,20 @@ def main() -> None:
                 + type_weight * bool(s.spans)))
             right += best is not None and contains(best.text, gold)
         print(f"| {idf_weight} | {passage_weight} | {type_weight} | {right / len(cases):.3f} |")
+    if args.misses:
+        print_misses(cases, scored)
+
+
+def print_misses(cases, scored) -> None:
+    """Each miss at the chosen weights: the question, the gold answer, the chosen sentence and
+    the best-ranked sentence that holds the answer (passage number, rank among sentences)."""
+    for (text, *_), (sentences, _, gold) in zip(cases, scored):
+        if not sentences or contains(sentences[0].text, gold):
+            continue
+        print(f"\nQ: {text}\n   gold: {gold}\n   chosen [{sentences[0].passage}]: {sentences[0].text}")
+        holding = next(((rank, s) for rank, s in enumerate(sentences) if contains(s.text, gold)), None)
+        if holding:
+            print(f"   holds it [{holding[1].passage}], rank {holding[0] + 1}: {holding[1].text}")
 
 if __name__ == "__main__":
     main()
