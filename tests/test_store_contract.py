@@ -190,3 +190,24 @@ def test_unpublished_session_changes_nothing_and_versions_change_on_publish(fill
         assert len(reader.passages(old_ids)) == len(old_ids)
     with store.reader() as reader:
         assert "s3-0.txt" not in reader.documents()
+
+
+def test_a_file_reader_keeps_reading_after_its_segments_are_merged_away(tmp_path, monkeypatch):
+    """Segment files are opened when the reader opens; a later publish that merges them and
+    removes their folders does not break the reader's lexical or passage lookups."""
+    monkeypatch.setattr(merging, "FACTOR", 2)
+    rng = np.random.default_rng(5)
+    store = open_store(tmp_path / "index")
+    for session in range(2):
+        with store.writer("m", DIMENSION) as writer:
+            writer.add_document(*make_document(rng, f"a{session}.txt", None, [random_text(rng) for _ in range(3)]))
+            writer.publish()
+    with store.reader() as reader, store.reader() as twin:
+        ids = reader.passage_ids()
+        expected = twin.lexical_scores(["w1", "w2"], ids)  # `reader` looks nothing up until later
+        with store.writer("m", DIMENSION) as writer:  # a third small segment: the tier merges
+            writer.add_document(*make_document(rng, "a2.txt", None, [random_text(rng) for _ in range(3)]))
+            writer.publish()
+        assert not any((tmp_path / "index" / "segments" / s.name).exists() for s in reader.segments)
+        np.testing.assert_allclose(reader.lexical_scores(["w1", "w2"], ids), expected)
+        assert len(reader.passages(ids)) == len(ids)

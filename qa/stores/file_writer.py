@@ -39,7 +39,8 @@ class FileWriter(StoreWriter):
         # Records updated since their segment was written (merges fold them in).
         self.records: dict[str, dict] = dict(manifest.get("records", {}))
         self.next_id = int(manifest.get("next_id", 0))
-        self._where: dict[str, tuple[str, np.ndarray]] = {}
+        # source -> (segment, first row, passage count) of each live stored document
+        self._where: dict[str, tuple[Segment, int, int]] = {}
         for segment, live in zip(self.segments, base.live if base else []):
             self._register(segment, live)
         self._pending: dict[str, tuple[DocumentRecord, NewPassages]] = {}
@@ -73,8 +74,8 @@ class FileWriter(StoreWriter):
         if source in self._pending:
             self._pending_count -= len(self._pending.pop(source)[1].passages)
         if source in self._where:
-            name, ids = self._where.pop(source)
-            self.deleted.setdefault(name, set()).update(ids.tolist())
+            segment, first, count = self._where.pop(source)
+            self.deleted.setdefault(segment.name, set()).update(segment.ids[first:first + count].tolist())
 
     def set_skipped(self, skipped: list[SkippedRecord]) -> None:
         self.skipped = [asdict(record) for record in skipped]
@@ -167,8 +168,7 @@ class FileWriter(StoreWriter):
     def _register(self, segment: Segment, live: np.ndarray) -> None:
         for entry in segment.documents:
             if live[entry["first"]]:
-                ids = np.asarray(segment.ids[entry["first"]:entry["first"] + entry["count"]])
-                self._where[entry["source"]] = (segment.name, ids)
+                self._where[entry["source"]] = (segment, entry["first"], entry["count"])
 
     def _merge(self) -> None:
         """Merge neighbouring segments while the policy (qa.stores.merging) asks for it."""

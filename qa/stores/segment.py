@@ -154,8 +154,7 @@ class Segment:
         self._passages = _map(folder / "passages.jsonl")
         self._tokens = _map(folder / "tokens.txt")
         self.documents, self._records = _parsed_documents(folder / "documents.jsonl")
-        with open(folder / "terms.txt", encoding="utf-8") as lines:
-            self._terms_text = lines.read()
+        self._terms = _map(folder / "terms.txt")  # decoded on the first lexical lookup
         self._vocabulary: dict[str, int] | None = None
         faiss_path = folder / "vectors.faiss"
         self.graph = faiss.read_index(str(faiss_path), faiss.IO_FLAG_MMAP) if faiss_path.exists() else None
@@ -203,7 +202,8 @@ class Segment:
     def postings(self, term: str) -> tuple[np.ndarray, np.ndarray]:
         """(rows, counts) of the passages holding `term`."""
         if self._vocabulary is None:
-            self._vocabulary = {t: i for i, t in enumerate(self._terms_text.split("\n")[:-1])}
+            text = self._terms[:].decode("utf-8") if self._terms is not None else ""
+            self._vocabulary = {t: i for i, t in enumerate(text.split("\n")[:-1])}
         number = self._vocabulary.get(term)
         if number is None:
             return np.zeros(0, np.int32), np.zeros(0, np.int32)
@@ -217,7 +217,7 @@ class Segment:
         return np.asarray(rows[start:end])
 
     def close(self) -> None:
-        for mapped in (self._passages, self._tokens):
+        for mapped in (self._passages, self._tokens, self._terms):
             if mapped is not None:
                 mapped.close()
 
