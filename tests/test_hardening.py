@@ -16,6 +16,7 @@ import markdown_it
 import pytest
 
 import app
+from bench.hardening import write_docx_bomb  # the benchmark's bomb: one builder for both
 import qa
 from qa.stores import files as file_store
 from qa.documents import read_document
@@ -95,24 +96,6 @@ def test_every_metadata_value_is_capped(tmp_path, name, content):
     assert len(document.title) <= MAX_METADATA_CHARS
     assert all(len(value or "") <= MAX_METADATA_CHARS for value in (document.publisher, document.url))
     assert all(len(p.heading) <= MAX_METADATA_CHARS for p in document.paragraphs)
-
-
-def write_docx_bomb(folder: Path, unpacked: int) -> Path:
-    """A valid .docx whose word/document.xml inflates to `unpacked` bytes (one long run of text)."""
-    template = zipfile.ZipFile(write_docx(folder))
-    path = folder / "bomb.docx"
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as bomb:
-        for member in template.infolist():
-            if member.filename != "word/document.xml":
-                bomb.writestr(member, template.read(member))
-        head, tail = template.read("word/document.xml").split(b"<w:body>")
-        with bomb.open("word/document.xml", "w", force_zip64=True) as out:
-            out.write(head + b"<w:body><w:p><w:r><w:t>")
-            chunk = b"a" * (1 << 20)
-            for _ in range(unpacked >> 20):
-                out.write(chunk)
-            out.write(b"</w:t></w:r></w:p>" + tail)
-    return path
 
 
 def test_docx_bomb_is_refused_before_inflating(tmp_path, monkeypatch):
