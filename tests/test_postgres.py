@@ -343,6 +343,25 @@ def test_a_schema_from_a_newer_version_is_refused(database):
     assert "schema version 99" in one_line(caught.value)
 
 
+def test_an_index_of_schema_version_1_is_migrated_and_keeps_its_bm25(database):
+    store = open_store(database)
+    publish(store, CORPUS)
+    with store.reader("fake") as reader:
+        ids = reader.passage_ids()
+        before = {q: reader.lexical_scores(tokenize([q])[0], ids) for q in QUESTIONS}
+    with psycopg.connect(database, autocommit=True) as admin:  # back to version 1's tables
+        admin.execute("DROP TABLE postings")
+        admin.execute("CREATE INDEX passages_terms ON passages USING gin (terms)")
+        admin.execute("DELETE FROM qa_schema WHERE version > 1")
+    with open_store(database).reader("fake") as reader:
+        for question, scores in before.items():
+            tokens = tokenize([question])[0]
+            np.testing.assert_allclose(reader.lexical_scores(tokens, ids), scores, rtol=1e-6)
+            assert len(reader.lexical_top(tokens, 3)[0]) == min(3, int((scores > 0).sum()))
+    with psycopg.connect(database) as check:
+        assert check.execute("SELECT max(version) FROM qa_schema").fetchone()[0] == 2
+
+
 def test_a_database_that_goes_away_mid_query_is_reported(database):
     store = open_store(database)
     publish(store, CORPUS)

@@ -21,23 +21,23 @@ from .connection import lost_guard
 CACHED_PASSAGES = 20_000
 _PASSAGE_COLUMNS = "id, source, title, paragraph, text, heading, digest, page"
 
-# BM25 (see qa.stores.base) of the passages holding any query term; the GIN index on `terms`
-# finds them. {where} narrows the candidates (filters, or an id list).
+# BM25 (see qa.stores.base) of the passages holding any query term, read from the postings index
+# on `term`; {join} adds the passages table when {where} (filters, as conditions on `p`) needs it.
 _BM25 = f"""
-WITH query AS (SELECT term, count(*)::float8 AS repeats
-               FROM unnest(%(tokens)s::text[]) AS term GROUP BY term),
-     corpus AS (SELECT passages::float8 AS n,
-                       total_length::float8 / greatest(passages, 1) AS mean_length
-                FROM corpus_stats),
-     weights AS (SELECT query.term, query.repeats * ln(1 + (n - df + 0.5) / (df + 0.5)) AS idf
-                 FROM query JOIN term_stats USING (term), corpus)
-SELECT p.id, sum(weights.idf * tf / (tf + {BM25_K1} * (1 - {BM25_B} + {BM25_B} * p.length
-                                                       / corpus.mean_length)))::float4 AS score
-FROM passages AS p CROSS JOIN corpus CROSS JOIN weights
-CROSS JOIN LATERAL (SELECT p.counts[array_position(p.terms, weights.term)] AS tf) AS match
-WHERE p.terms && %(terms)s::text[] AND match.tf IS NOT NULL AND {{where}}
-GROUP BY p.id
+WITH query AS MATERIALIZED (SELECT term, count(*)::float8 AS repeats
+                            FROM unnest(%(tokens)s::text[]) AS term GROUP BY term),
+     corpus AS MATERIALIZED (SELECT total_length::float8 / greatest(passages, 1) AS mean_length,
+                                    passages::float8 AS n
+                             FROM corpus_stats LIMIT 1),
+     weights AS MATERIALIZED (SELECT q.term, q.repeats * ln(1 + (c.n - s.df + 0.5) / (s.df + 0.5)) AS idf
+                              FROM query AS q JOIN term_stats AS s ON s.term = q.term CROSS JOIN corpus AS c)
+SELECT o.passage_id, sum(w.idf * o.tf / (o.tf + {BM25_K1} * (1 - {BM25_B} + {BM25_B} * o.length
+                                                               / c.mean_length)))::float4 AS score
+FROM weights AS w JOIN postings AS o ON o.term = w.term CROSS JOIN corpus AS c {{join}}
+WHERE {{where}}
+GROUP BY o.passage_id
 """
+_FILTERED = "JOIN passages AS p ON p.id = o.passage_id"
 
 
 class PostgresAllowed(AllowedSet):
@@ -138,7 +138,8 @@ class PostgresReader(StoreReader):
         if k <= 0 or not tokens or (allowed is not None and allowed.empty):
             return _empty()
         where, parameters = allowed.where() if allowed is not None else ("true", {})
-        rows = self._rows(_BM25.format(where=where) + " ORDER BY score DESC, p.id LIMIT %(k)s",
+        join = _FILTERED if allowed is not None else ""
+        rows = self._rows(_BM25.format(join=join, where=where) + " ORDER BY score DESC, o.passage_id LIMIT %(k)s",
                           {**parameters, **_token_parameters(tokens), "k": k})
         ids, scores = _id_score_arrays(rows)
         keep = scores > 0
@@ -153,7 +154,7 @@ class PostgresReader(StoreReader):
         self._check_live(ids)
         if not tokens or not len(ids):
             return np.zeros(len(ids), dtype=np.float32)
-        rows = self._rows(_BM25.format(where="p.id = ANY(%(ids)s)"),
+        rows = self._rows(_BM25.format(join="", where="o.passage_id = ANY(%(ids)s)"),
                           {**_token_parameters(tokens), "ids": _ints(ids)})
         scores = dict(rows)
         return np.array([scores.get(i, 0.0) for i in _ints(ids)], dtype=np.float32)
@@ -293,7 +294,7 @@ def _in_order(ids, by_id: dict) -> list:
 
 
 def _token_parameters(tokens: list[str]) -> dict:
-    return {"tokens": list(tokens), "terms": sorted(set(tokens))}
+    return {"tokens": list(tokens)}
 
 
 def _id_score_arrays(rows) -> tuple[np.ndarray, np.ndarray]:

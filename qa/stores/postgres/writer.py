@@ -127,6 +127,8 @@ class PostgresWriter(StoreWriter):
             regroup(self._connection, self._new_ids, self._touched_groups)
             if self._bulk:
                 self._count_terms()
+                # The planner's row estimates for freshly filled tables (a first build or a copy).
+                self._execute("ANALYZE passages, postings, term_stats")
             self._execute("DELETE FROM term_stats WHERE df <= 0")
             generation = self._execute(
                 "UPDATE qa_meta SET value = to_jsonb(value::text::bigint + 1) "
@@ -173,8 +175,7 @@ class PostgresWriter(StoreWriter):
     def _count_terms(self) -> None:
         """Count every term's document frequency and the corpus statistics from the passages."""
         self._execute("DELETE FROM term_stats")
-        self._execute("INSERT INTO term_stats (term, df) "
-                      "SELECT term, count(*) FROM passages, unnest(terms) AS term GROUP BY term")
+        self._execute("INSERT INTO term_stats (term, df) SELECT term, count(*) FROM postings GROUP BY term")
         self._execute("UPDATE corpus_stats SET passages = s.n, total_length = s.total "
                       "FROM (SELECT count(*) AS n, coalesce(sum(length), 0) AS total FROM passages) AS s")
 
@@ -186,14 +187,20 @@ class PostgresWriter(StoreWriter):
     def _copy_passages(self, ids, document_id, record: DocumentRecord, new: NewPassages) -> None:
         columns = ("id, document_id, source, date, paragraph, title, heading, text, digest, page, "
                    "signature, bands, group_id, terms, counts, length")
+        term_counts = [Counter(tokens) for tokens in new.tokens]
         with self._connection.cursor().copy(f"COPY passages ({columns}) FROM STDIN") as copy:
-            for i, passage, tokens, signature in zip(ids, new.passages, new.tokens, new.signatures):
-                counts = Counter(tokens)
+            for i, passage, counts, tokens, signature in zip(ids, new.passages, term_counts,
+                                                             new.tokens, new.signatures):
                 copy.write_row((
                     i, document_id, record.source, record.date, passage.paragraph, passage.title,
                     passage.heading, passage.text, passage.digest, passage.page,
                     [int(v) for v in signature], band_keys(signature), i,
                     list(counts), list(counts.values()), len(tokens)))
+        with self._connection.cursor().copy(
+                "COPY postings (term, passage_id, tf, length) FROM STDIN") as copy:
+            for i, counts, tokens in zip(ids, term_counts, new.tokens):
+                for term, count in counts.items():
+                    copy.write_row((term, i, count, len(tokens)))
 
     def _copy_vectors(self, ids, new: NewPassages) -> None:
         windows = Counter()
