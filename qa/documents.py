@@ -119,21 +119,26 @@ def corpus_sources(corpus_dir: Path) -> list[tuple[str, str]]:
         seen_dirs.add(real)
         try:
             with os.scandir(folder) as scan:
-                entries = sorted(scan, key=lambda entry: entry.name)
+                entries = list(scan)
         except OSError:
             continue
+        folders = []
         for entry in entries:
             if entry.name.startswith((".", "~$")):
                 continue
             try:
                 if entry.is_dir():
-                    stack.append((Path(entry.path), f"{prefix}{entry.name}/"))
+                    folders.append(entry)
                 elif entry.is_file() and (not entry.is_symlink() or _is_within(Path(entry.path).resolve(), root)):
                     relative = prefix + entry.name
                     found.append((relative if relative.isascii() else source_name(Path(relative), Path()),
                                   entry.path))
             except OSError:
                 continue
+        # Folders are stacked in name order so that the order of visits (which of two links to one
+        # folder names its files) does not depend on the file system; files are sorted at the end.
+        stack += [(Path(entry.path), f"{prefix}{entry.name}/")
+                  for entry in sorted(folders, key=lambda entry: entry.name)]
     return sorted(found, key=lambda item: item[0])
 
 

@@ -255,8 +255,7 @@ class FileReader(StoreReader):
         return self._ids[positions], scores
 
     def close(self) -> None:
-        for segment in self.segments:
-            segment.close()
+        self.segments = []  # shared segments close when their last user drops them
 
 
 def resolve_groups(keys: np.ndarray, links: list) -> np.ndarray:

@@ -17,7 +17,7 @@ from .file_reader import FileReader
 from .files import (BUILD_PREFIX, FORMAT_VERSION, SEGMENTS, FileStore, _release_lock,
                     remove_unreferenced, sync_folder)
 from .merging import merged, next_merge
-from .segment import Segment, SegmentData, write_segment
+from .segment import Segment, SegmentData, open_segment, write_segment
 
 # Passages buffered before they are written as a segment: bounds a build's memory.
 FLUSH_PASSAGES = 16384
@@ -104,7 +104,6 @@ class FileWriter(StoreWriter):
             return
         self._open = False
         for segment in self._opened:
-            segment.close()
             if segment.name not in self._published:  # written, never published
                 shutil.rmtree(self.store.folder / SEGMENTS / segment.name, ignore_errors=True)
         if self._base is not None:
@@ -160,7 +159,7 @@ class FileWriter(StoreWriter):
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
             raise
-        segment = Segment(self.store.folder / SEGMENTS / name)
+        segment = open_segment(self.store.folder / SEGMENTS / name)
         self._opened.append(segment)
         self.segments[position:position + replacing] = [segment]
         self._register(segment, np.ones(len(segment), bool))

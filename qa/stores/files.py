@@ -27,7 +27,7 @@ from pathlib import Path
 from ..errors import IndexBusy, IndexDamaged, IndexMismatch, IndexNotFound
 from .base import Store
 from .file_reader import FileReader
-from .segment import Segment
+from .segment import forget, open_segment
 
 FORMAT_VERSION = 2
 POINTER = "CURRENT"
@@ -77,12 +77,10 @@ class FileStore(Store):
         segments = []
         try:
             for entry in manifest["segments"]:
-                segments.append(Segment(self.folder / SEGMENTS / entry["name"]))
+                segments.append(open_segment(self.folder / SEGMENTS / entry["name"]))
                 if len(segments[-1]) != entry["passages"]:
                     raise ValueError(f"segment {entry['name']}: passage count differs from the generation")
         except (OSError, ValueError, KeyError, RuntimeError) as error:
-            for segment in segments:
-                segment.close()
             raise IndexDamaged(self.folder, f"a segment cannot be read ({error})") from error
         return FileReader(manifest, segments)
 
@@ -149,6 +147,7 @@ def remove_unreferenced(folder: Path, live: str, segments: set[str]) -> None:
             entry.unlink(missing_ok=True)
     for entry in (folder / SEGMENTS).iterdir() if (folder / SEGMENTS).is_dir() else ():
         if entry.name not in segments:
+            forget(entry)
             shutil.rmtree(entry, ignore_errors=True)
 
 

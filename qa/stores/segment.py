@@ -27,6 +27,7 @@ import hashlib
 import itertools
 import json
 import mmap
+import os
 import threading
 from collections import OrderedDict
 from dataclasses import asdict, dataclass, fields
@@ -141,9 +142,47 @@ def _save_keys(save, name: str, texts: list[str]) -> None:
     save(f"{name}_rows", order.astype(np.int32))
 
 
+def open_segment(folder: Path) -> "Segment":
+    """The segment written in `folder`, opened once per process and shared.
+
+    Segments never change once written, so every reader and build of this process that opens the
+    same segment (each update of a large index opens them all) gets the same object. Keyed by the
+    folder and the identity, size and time of each of its files, so a file changed behind the
+    program's back is opened (and checked) again; `forget` drops a removed segment.
+    """
+    if not (folder / "done").exists():
+        raise FileNotFoundError(f"segment {folder.name} is incomplete")
+    with os.scandir(folder) as entries:
+        files = sorted((entry.name, entry.inode(), *_size_and_time(entry)) for entry in entries)
+    key = (str(folder), tuple(files))
+    with _OPENED_LOCK:
+        if key in _OPENED:
+            _OPENED.move_to_end(key)
+            return _OPENED[key]
+    segment = Segment(folder)
+    with _OPENED_LOCK:
+        segment = _OPENED.setdefault(key, segment)
+        while len(_OPENED) > _OPENED_SEGMENTS:
+            _OPENED.popitem(last=False)
+    return segment
+
+
+def _size_and_time(entry: os.DirEntry) -> tuple[int, int]:
+    status = entry.stat()
+    return status.st_size, status.st_mtime_ns
+
+
+def forget(folder: Path) -> None:
+    """Drop the segment in `folder` from the shared ones (it was removed; its users keep it)."""
+    with _OPENED_LOCK:
+        for key in [key for key in _OPENED if key[0] == str(folder)]:
+            del _OPENED[key]
+
+
 class Segment:
     """A written segment, opened read-only: every file is opened (mapped) at once, so the segment
-    stays readable even if a later publish removes its folder."""
+    stays readable even if a later publish removes its folder. Its maps are closed when the last
+    user drops it (segments are shared: see open_segment)."""
 
     def __init__(self, folder: Path):
         if not (folder / "done").exists():
@@ -153,7 +192,8 @@ class Segment:
         self.__dict__.update(arrays)
         self._passages = _map(folder / "passages.jsonl")
         self._tokens = _map(folder / "tokens.txt")
-        self.documents, self._records = _parsed_documents(folder / "documents.jsonl")
+        self.documents = _json_lines(folder / "documents.jsonl")
+        self._records = [record_from(entry) for entry in self.documents]
         self._terms = _map(folder / "terms.txt")  # decoded on the first lexical lookup
         self._vocabulary: dict[str, int] | None = None
         faiss_path = folder / "vectors.faiss"
@@ -216,36 +256,16 @@ class Segment:
         start, end = np.searchsorted(keys, np.uint64(key), "left"), np.searchsorted(keys, np.uint64(key), "right")
         return np.asarray(rows[start:end])
 
-    def close(self) -> None:
-        for mapped in (self._passages, self._tokens, self._terms):
-            if mapped is not None:
-                mapped.close()
+
+# Segments opened by this process (see open_segment): a few dozen at most are live in an index.
+_OPENED: OrderedDict[tuple, Segment] = OrderedDict()
+_OPENED_SEGMENTS = 64
+_OPENED_LOCK = threading.Lock()
 
 
-# Parsed documents.jsonl files of recently opened segments. Segments never change once written,
-# so a build or reader opening the same segment again (every update of a large index) does not
-# parse its thousands of records again. Keyed by path and the file's identity and size.
-_PARSED: OrderedDict[tuple, tuple[list[dict], list[DocumentRecord]]] = OrderedDict()
-_PARSED_SEGMENTS = 256
-_PARSED_LOCK = threading.Lock()
-
-
-def _parsed_documents(path: Path) -> tuple[list[dict], list[DocumentRecord]]:
-    """The entries of a segment's documents.jsonl and their DocumentRecords (shared: never mutate)."""
-    status = path.stat()
-    key = (str(path), status.st_ino, status.st_size, status.st_mtime_ns)
-    with _PARSED_LOCK:
-        if key in _PARSED:
-            _PARSED.move_to_end(key)
-            return _PARSED[key]
+def _json_lines(path: Path) -> list[dict]:
     with open(path, encoding="utf-8") as lines:
-        entries = json.loads("[" + ",".join(line for line in lines if line.strip()) + "]")
-    parsed = (entries, [record_from(entry) for entry in entries])
-    with _PARSED_LOCK:
-        _PARSED[key] = parsed
-        while len(_PARSED) > _PARSED_SEGMENTS:
-            _PARSED.popitem(last=False)
-    return parsed
+        return json.loads("[" + ",".join(line for line in lines if line.strip()) + "]")
 
 
 def record_from(entry: dict) -> DocumentRecord:
