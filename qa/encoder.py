@@ -129,23 +129,14 @@ class Encoder:
         return BATCH_SIZE if self.dimension >= SMALL_MODEL_DIMENSION else SMALL_MODEL_BATCH_SIZE
 
     def encode(self, texts: list[str], progress: bool = False) -> np.ndarray:
-        """Normalised float32 vectors, one a text; texts beyond the window are truncated (for queries)."""
+        """Normalised float32 vectors, one a text; texts beyond the window are truncated (for
+        questions and sentences). The vectors SentenceTransformer.encode gives, without its
+        per-call overhead (a few milliseconds: a question's embedding is most of `retrieve`)."""
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        order = np.argsort([-len(text) for text in texts], kind="stable")
-        vectors = np.empty((len(texts), self.dimension), dtype=np.float32)
-        bar = tqdm(total=len(texts), desc="embedding", unit="text", disable=not progress)
-        for start in range(0, len(texts), CHUNK):
-            chunk = order[start : start + CHUNK]
-            vectors[chunk] = self.model.encode(
-                [texts[i] for i in chunk],
-                batch_size=self.batch_size,
-                normalize_embeddings=True,
-                convert_to_numpy=True,
-            )
-            bar.update(len(chunk))
-        bar.close()
-        return vectors
+        encoded = self.model.tokenizer(texts, add_special_tokens=False, truncation=True,
+                                       max_length=self.max_tokens, verbose=False)["input_ids"]
+        return self._encode_token_ids(encoded, progress)
 
     def encode_passages(self, texts: list[str], progress: bool = False) -> tuple[np.ndarray, np.ndarray]:
         """Vectors covering every text whole: a long text gets several overlapping windows.
@@ -220,6 +211,25 @@ class Encoder:
 
 class OnnxEncoder(Encoder):
     """The Encoder with the transformer run by ONNX Runtime in int8 (qa.onnx_backend)."""
+
+    def encode(self, texts: list[str], progress: bool = False) -> np.ndarray:
+        """As Encoder.encode, through the ONNX model's own encode (it takes text)."""
+        if not texts:
+            return np.zeros((0, self.dimension), dtype=np.float32)
+        order = np.argsort([-len(text) for text in texts], kind="stable")
+        vectors = np.empty((len(texts), self.dimension), dtype=np.float32)
+        bar = tqdm(total=len(texts), desc="embedding", unit="text", disable=not progress)
+        for start in range(0, len(texts), CHUNK):
+            chunk = order[start : start + CHUNK]
+            vectors[chunk] = self.model.encode(
+                [texts[i] for i in chunk],
+                batch_size=self.batch_size,
+                normalize_embeddings=True,
+                convert_to_numpy=True,
+            )
+            bar.update(len(chunk))
+        bar.close()
+        return vectors
 
     def encode_passages(self, texts: list[str], progress: bool = False) -> tuple[np.ndarray, np.ndarray]:
         """As Encoder.encode_passages, with the windows passed as text (ONNX Runtime takes text)."""

@@ -117,9 +117,15 @@ class FileReader(StoreReader):
         return self._ids_of(*_best(found_positions, found_scores, k))
 
     def dense_scores(self, vector, ids):
-        located = self._located(self.positions(ids))
+        positions = self.positions(ids)
         vector = np.asarray(vector, np.float32)
-        return np.array([float((segment.windows(row) @ vector).max()) for segment, row in located], np.float32)
+        scores = np.empty(len(positions), np.float32)
+        segment_of = np.searchsorted(self.starts, positions, "right") - 1
+        for number in np.unique(segment_of).tolist():
+            chosen = np.flatnonzero(segment_of == number)
+            rows = positions[chosen] - self.starts[number]
+            scores[chosen] = _best_window_scores(self.segments[number], rows, vector)
+        return scores
 
     def lexical_top(self, tokens, k, allowed=None):
         scores = np.where(self._mask(allowed), self._lexical(tokens), 0.0)
@@ -289,6 +295,15 @@ def _segment_dense_top(segment: Segment, vector: np.ndarray, k: int, rows_allowe
     candidates = np.flatnonzero(rows_allowed)
     top = candidates[_top(best[candidates], k)]
     return top, best[top]
+
+
+def _best_window_scores(segment: Segment, rows: np.ndarray, vector: np.ndarray) -> np.ndarray:
+    """The score of each of `rows` of one segment: its best window's inner product with `vector`."""
+    starts = np.asarray(segment.window_starts)
+    counts = starts[rows + 1] - starts[rows]
+    offsets = np.cumsum(counts) - counts  # where each row's windows begin in `windows`
+    windows = np.repeat(starts[rows] - offsets, counts) + np.arange(int(counts.sum()))
+    return np.maximum.reduceat(np.asarray(segment.vectors[windows], np.float32) @ vector, offsets)
 
 
 def _top(scores: np.ndarray, k: int) -> np.ndarray:
