@@ -138,8 +138,8 @@ class PostgresReader(StoreReader):
         if k <= 0 or not tokens or (allowed is not None and allowed.empty):
             return _empty()
         where, parameters = allowed.where() if allowed is not None else ("true", {})
-        join = _FILTERED if allowed is not None else ""
-        rows = self._rows(_BM25.format(join=join, where=where) + " ORDER BY score DESC, o.passage_id LIMIT %(k)s",
+        sql = _BM25.format(join=_FILTERED if allowed is not None else "", where=where)
+        rows = self._rows(sql + " ORDER BY score DESC, o.passage_id LIMIT %(k)s",
                           {**parameters, **_token_parameters(tokens), "k": k})
         ids, scores = _id_score_arrays(rows)
         keep = scores > 0
