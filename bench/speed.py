@@ -187,11 +187,12 @@ def bench_ann(seed_vectors: np.ndarray, questions: list[str], count: int) -> dic
             "default_search_depth": HNSW_SEARCH_DEPTH, "rows": rows}
 
 
-def bench_million(store, index_dir: Path, questions: list[str], count: int) -> dict:
+def bench_million(store, index_dir: Path, questions: list[str], count: int, keep: Path | None = None) -> dict:
     """(d) `Searcher.search` (what retrieve() runs once the index is loaded) end to end at `count`
     passages: each synthetic passage is a real paragraph, with that paragraph's text and BM25 tokens
     and a vector scattered around its own vector, so both halves see real statistics. The index is
-    written through the store writer (qa.stores) into a temporary folder, 50 passages a briefing."""
+    written through the store writer (qa.stores) into a temporary folder, 50 passages a briefing;
+    with `keep`, into that folder, which is kept, and an index already there is searched as it is."""
     from dataclasses import replace
 
     from qa.search import Searcher
@@ -204,7 +205,7 @@ def bench_million(store, index_dir: Path, questions: list[str], count: int) -> d
     sentences = store.sentences_by_text([p.text for p in passages])
     picks = np.random.default_rng(1).integers(0, len(passages), count)
     vectors = synthetic_vectors(np.stack([windows[c][0] for c in contexts]), count, picks=picks)
-    folder = Path(tempfile.mkdtemp(prefix="million-"))
+    folder = keep or Path(tempfile.mkdtemp(prefix="million-"))
     info = store.info()
 
     def write():
@@ -222,15 +223,19 @@ def bench_million(store, index_dir: Path, questions: list[str], count: int) -> d
                                 [sentences[p.text] for p in chosen]))
             writer.publish()
 
-    _, seconds = _timed(write)
+    seconds = None
+    if not (keep and (keep / "CURRENT").exists()):
+        _, seconds = _timed(write)
     searcher = Searcher(open_store(folder).reader(), get_encoder())
     for question in questions[:WARM_UP]:
         searcher.search(question, 10)
     timings = [_timed(searcher.search, question, 10)[1] * 1000 for question in questions[:LATENCY_QUERIES]]
     p50, p95 = percentiles(timings).values()
-    shutil.rmtree(folder, ignore_errors=True)
-    print(f"| search end to end at {count} passages (k = 10) | p50 {p50} ms, p95 {p95} ms | "
-          f"index build {seconds:.0f} s |", flush=True)
+    if keep is None:
+        shutil.rmtree(folder, ignore_errors=True)
+    built = f"index build {seconds:.0f} s" if seconds is not None else f"index kept in {folder}"
+    print(f"| search end to end at {count} passages (k = 10) | p50 {p50} ms, p95 {p95} ms | {built} |",
+          flush=True)
     return {"passages": count, "build_seconds": seconds, "p50": p50, "p95": p95}
 
 
@@ -294,7 +299,8 @@ def bench_cold_start(index_dir: Path, question: str) -> dict:
     return {"seconds": seconds}
 
 
-def run(part: str, data: Path, out: Path | None, sample_corpus: Path, cache: Path) -> None:
+def run(part: str, data: Path, out: Path | None, sample_corpus: Path, cache: Path,
+        keep: Path | None = None) -> None:
     results = {"machine": _machine()}
     print(f"machine: {results['machine']}")
     questions = list(load_beir(data, "rtqa-").queries.values()) if "realtimeqa" in data.name else []
@@ -326,7 +332,7 @@ def run(part: str, data: Path, out: Path | None, sample_corpus: Path, cache: Pat
             results["lexical"] = bench_lexical(texts, questions, 1_000_000)
             results["query_encoding"] = bench_query_encoding(questions)
         if part in ("million", "all"):
-            results["million"] = bench_million(store, full / "index", questions, 1_000_000)
+            results["million"] = bench_million(store, full / "index", questions, 1_000_000, keep)
     if part in ("coldstart", "all"):
         results["cold_start"] = bench_cold_start(Path("index"), "Which countries committed troops?")
     if out:
@@ -376,8 +382,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cache", default=".cache/eval")
     parser.add_argument("--corpus", default=str(ROOT / "corpus"), help="where the briefing to add is taken from")
     parser.add_argument("--out", default=None, help="also write the results as JSON here")
+    parser.add_argument("--keep", default=None, help="million: write its index here and keep it; "
+                        "an index already there is only searched")
     args = parser.parse_args(argv)
-    run(args.part, Path(args.data), Path(args.out) if args.out else None, Path(args.corpus), Path(args.cache))
+    run(args.part, Path(args.data), Path(args.out) if args.out else None, Path(args.corpus), Path(args.cache),
+        Path(args.keep) if args.keep else None)
     return 0
 
 
