@@ -17,7 +17,11 @@ ANN_THRESHOLD = 100_000
 ANN_REFERENCE_DIMENSION = 384
 HNSW_NEIGHBOURS = 32
 HNSW_BUILD_DEPTH = 80
+# The candidate list (efSearch) of a graph of HNSW_REFERENCE_SIZE vectors: recall@10 0.983 at a
+# million. A smaller graph (a segment of the index) needs proportionally less for the same recall
+# (0.996 at efSearch 600 on 131,200 vectors, where 2,000 cost 3.6 x the time for 0.998).
 HNSW_SEARCH_DEPTH = 2000
+HNSW_REFERENCE_SIZE = 1_000_000
 
 
 def needs_graph(count: int, dimension: int) -> bool:
@@ -41,14 +45,24 @@ def is_approximate(index: faiss.Index) -> bool:
     return isinstance(index, faiss.IndexHNSWFlat)
 
 
+def graph_search_depth(count: int) -> int:
+    """The HNSW candidate list (efSearch) for a graph of `count` vectors (see HNSW_SEARCH_DEPTH);
+    a search asking for more results than this uses that many instead."""
+    return max(1, -(-HNSW_SEARCH_DEPTH * count // HNSW_REFERENCE_SIZE))
+
+
 def search_vectors(index: faiss.Index, query: np.ndarray, depth: int,
-                   search_depth: int = HNSW_SEARCH_DEPTH,
+                   search_depth: int | None = None,
                    allowed_rows: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
     """(rows, similarities) of the `depth` nearest vectors to one query vector, best first.
 
-    `search_depth` is the HNSW candidate list (efSearch) when the index is approximate;
-    `allowed_rows`, when given, are the only rows that may be returned.
+    `search_depth` is the HNSW candidate list (efSearch) when the index is approximate (default:
+    graph_search_depth of its size, or HNSW_SEARCH_DEPTH under a filter, where the graph is
+    walked past rows that may not be returned; at least `depth`); `allowed_rows`, when given, are
+    the only rows that may be returned.
     """
+    if search_depth is None:
+        search_depth = graph_search_depth(index.ntotal) if allowed_rows is None else HNSW_SEARCH_DEPTH
     depth = min(depth, index.ntotal if allowed_rows is None else len(allowed_rows))
     if depth <= 0:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
