@@ -128,9 +128,9 @@ class FileReader(StoreReader):
         return scores
 
     def lexical_top(self, tokens, k, allowed=None):
-        scores = np.where(self._mask(allowed), self._lexical(tokens), 0.0)
-        order = _top(scores, k)
-        order = order[scores[order] > 0]
+        scores = self._lexical(tokens)  # 0 at deleted positions
+        matching = np.flatnonzero(scores if allowed is None else scores * allowed.mask)
+        order = matching[_top(scores[matching], k)]
         return self._ids[order], scores[order].astype(np.float32)
 
     def lexical_scores(self, tokens, ids):
@@ -147,21 +147,34 @@ class FileReader(StoreReader):
         if self._lexical_memo is not None and self._lexical_memo[0] == memo_key:
             return self._lexical_memo[1]
         scores = np.zeros(len(self._live), np.float64)
-        count, average = self.count, self._average_length
         for token in tokens:
-            postings = [(number, *segment.postings(token)) for number, segment in enumerate(self.segments)]
-            postings = [(n, rows[self.live[n][rows]], tf[self.live[n][rows]]) for n, rows, tf in postings]
-            frequency = sum(len(rows) for _, rows, _ in postings)
+            postings = [self._live_postings(number, token) for number in range(len(self.segments))]
+            frequency = sum(len(rows) for rows, _ in postings)
             if frequency == 0:
                 continue
-            idf = np.log(1 + (count - frequency + 0.5) / (frequency + 0.5))
-            for number, rows, tf in postings:
-                lengths = self.segments[number].lengths[rows]
+            idf = np.log(1 + (self.count - frequency + 0.5) / (frequency + 0.5))
+            for number, (rows, tf) in enumerate(postings):
                 tf = tf.astype(np.float64)
-                norm = BM25_K1 * (1 - BM25_B + BM25_B * lengths / average)
-                scores[self.starts[number] + rows] += idf * tf / (tf + norm)
+                scores[self.starts[number] + rows] += idf * tf / (tf + self._norms[number][rows])
         self._lexical_memo = (memo_key, scores)
         return scores
+
+    def _live_postings(self, number: int, token: str) -> tuple[np.ndarray, np.ndarray]:
+        rows, tf = self.segments[number].postings(token)
+        if self._all_live[number]:
+            return rows, tf
+        keep = self.live[number][rows]
+        return rows[keep], tf[keep]
+
+    @cached_property
+    def _all_live(self) -> list[bool]:
+        return [bool(live.all()) for live in self.live]
+
+    @cached_property
+    def _norms(self) -> list[np.ndarray]:
+        """Each segment's BM25 length normalisation per row, k1 (1 - b + b length / average)."""
+        return [BM25_K1 * (1 - BM25_B + BM25_B * np.asarray(s.lengths, np.float64) / self._average_length)
+                for s in self.segments]
 
     @cached_property
     def _average_length(self) -> float:
@@ -292,8 +305,11 @@ def _segment_dense_top(segment: Segment, vector: np.ndarray, k: int, rows_allowe
         return rows[first][:k], scores[first][:k]
     window_scores = np.asarray(segment.vectors) @ np.asarray(vector, np.float32)
     best = np.maximum.reduceat(window_scores, starts[:-1])
-    candidates = np.flatnonzero(rows_allowed)
-    top = candidates[_top(best[candidates], k)]
+    if rows_allowed.all():
+        top = _top(best, k)
+    else:
+        candidates = np.flatnonzero(rows_allowed)
+        top = candidates[_top(best[candidates], k)]
     return top, best[top]
 
 

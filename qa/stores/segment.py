@@ -188,7 +188,8 @@ class Segment:
         if not (folder / "done").exists():
             raise FileNotFoundError(f"segment {folder.name} is incomplete")
         self.name = folder.name
-        arrays = {path.stem: _load(path) for path in folder.glob("*.npy")}
+        # Plain arrays over the maps: indexing a numpy.memmap costs microseconds more a call.
+        arrays = {path.stem: np.asarray(_load(path)) for path in folder.glob("*.npy")}
         self.__dict__.update(arrays)
         self._passages = _map(folder / "passages.jsonl")
         self._tokens = _map(folder / "tokens.txt")
