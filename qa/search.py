@@ -25,6 +25,7 @@ from .encoder import Encoder
 from .filters import Filters
 from .lexical import tokenize
 from .stores import StoreReader
+from .threads import one_blas_thread
 from .types import Passage
 
 MODES = ("hybrid", "dense", "bm25", "rrf")
@@ -50,7 +51,8 @@ class Searcher:
         self.catalog = Catalog(store)
 
     def question_vector(self, question: str) -> np.ndarray:
-        return self.encoder.encode([question[:MAX_QUESTION_CHARS]])[0]
+        with one_blas_thread():
+            return self.encoder.encode([question[:MAX_QUESTION_CHARS]])[0]
 
     def search(self, question: str, k: int, mode: str = "hybrid", vector: np.ndarray | None = None,
                filters: Filters = Filters(), collapse: bool = True) -> list[Passage]:
@@ -62,13 +64,14 @@ class Searcher:
         if mode not in MODES:
             raise ValueError(f"unknown search mode {mode!r}; use one of {', '.join(MODES)}")
         question = question[:MAX_QUESTION_CHARS]
-        allowed = self.store.allowed(filters)
-        if allowed is not None and allowed.empty:
-            return []
-        ranked = self._rank(question, max(MIN_DEPTH, k), mode, vector, allowed)
-        if not collapse:
-            return self.catalog.passages(ranked[:k])
-        return self.catalog.collapsed(ranked, k, allowed)
+        with one_blas_thread():
+            allowed = self.store.allowed(filters)
+            if allowed is not None and allowed.empty:
+                return []
+            ranked = self._rank(question, max(MIN_DEPTH, k), mode, vector, allowed)
+            if not collapse:
+                return self.catalog.passages(ranked[:k])
+            return self.catalog.collapsed(ranked, k, allowed)
 
     def _rank(self, question: str, depth: int, mode: str, vector: np.ndarray | None,
               allowed) -> list[tuple[int, float]]:
