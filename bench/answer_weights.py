@@ -84,5 +84,6 @@ def print_misses(cases, scored) -> None:
         if holding:
             print(f"   holds it [{holding[1].passage}], rank {holding[0] + 1}: {holding[1].text}")
 
+
 if __name__ == "__main__":
     main()

@@ -150,8 +150,6 @@ def open_segment(folder: Path) -> "Segment":
     folder and the identity, size and time of each of its files, so a file changed behind the
     program's back is opened (and checked) again; `forget` drops a removed segment.
     """
-    if not (folder / "done").exists():
-        raise FileNotFoundError(f"segment {folder.name} is incomplete")
     with os.scandir(folder) as entries:
         files = sorted((entry.name, entry.inode(), *_size_and_time(entry)) for entry in entries)
     key = (str(folder), tuple(files))
