@@ -1,4 +1,4 @@
-"""A short load test: 20 concurrent gradio_client users against the app on loopback.
+"""A short load test: 20 concurrent HTTP users against the app on loopback.
 
 The full run (bench/load.py, figures in docs/benchmarks.md) also compares throughput with a single
 client; here only behaviour is checked: every request is answered, correctly, with no error.
