@@ -12,7 +12,8 @@ a file.
 - Updates (`--sizes`): an index of that many paragraphs is written through the store writer from
   the corpus files' paragraphs (real BM25 tokens; random vectors, signatures and sentence vectors:
   what an update costs does not depend on them), then one 9-paragraph briefing is added and removed
-  again with `qa.build_index` (median of REPEATS, model loaded), and `retrieve()` p50/p95 is taken.
+  again with `qa.build_index` (median of `--repeats`, model loaded), once by a build that lists the
+  corpus and once with the file named (`only=`), and `retrieve()` p50/p95 is taken.
 Prints Markdown table rows; docs/benchmarks.md holds the results.
 """
 
@@ -30,7 +31,6 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 PARAGRAPHS_PER_FILE = 50
-REPEATS = 3
 RAW_SAMPLE = 5000
 QUESTIONS = 50
 BATCH_SIZES = (32, 128, 512)
@@ -123,26 +123,30 @@ def timed_build(model_dir: Path, corpus: Path, index: Path) -> dict:
     return json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def update_times(model_dir: Path, corpus: Path, index: Path, sentences: list[str]) -> dict:
-    """Median seconds to add one 9-paragraph briefing, and to remove it again."""
+def update_times(model_dir: Path, corpus: Path, index: Path, sentences: list[str], repeats: int) -> dict:
+    """Median seconds to add one 9-paragraph briefing and to remove it again: by a build that lists
+    the corpus (`add_s`, `remove_s`), and by one given the file's name (`add_named_s`,
+    `remove_named_s`: `build_index(..., only=[file])`, `python -m qa index --only FILE`)."""
     import qa
 
-    added, removed = [], []
-    for repeat in range(REPEATS):
-        briefing = corpus / f"zz-added-{repeat}.txt"
+    times = {"add_s": [], "remove_s": [], "add_named_s": [], "remove_named_s": []}
+    for repeat in range(repeats):
         rng = np.random.default_rng(100 + repeat)
         texts = [" ".join(sentences[i] for i in rng.integers(0, len(sentences), 3)) for _ in range(9)]
-        briefing.write_text(f"Added {repeat}\n\n" + "\n\n".join(texts), encoding="utf-8")
-        an_hour_ago = time.time() - 3600
-        os.utime(briefing, (an_hour_ago, an_hour_ago))
-        report = qa.build_index(corpus, index, model=str(model_dir), progress=False)
-        assert report.added == 9, report.summary()
-        added.append(report.seconds)
-        briefing.unlink()
-        report = qa.build_index(corpus, index, model=str(model_dir), progress=False)
-        assert report.removed == 9, report.summary()
-        removed.append(report.seconds)
-    return {"add_s": float(np.median(added)), "remove_s": float(np.median(removed))}
+        for suffix, only in (("", None), ("_named", True)):
+            briefing = corpus / f"zz-added-{repeat}{suffix}.txt"
+            briefing.write_text(f"Added {repeat}\n\n" + "\n\n".join(texts), encoding="utf-8")
+            an_hour_ago = time.time() - 3600
+            os.utime(briefing, (an_hour_ago, an_hour_ago))
+            named = [briefing] if only else None
+            report = qa.build_index(corpus, index, model=str(model_dir), progress=False, only=named)
+            assert report.added == 9, report.summary()
+            times[f"add{suffix}_s"].append(report.seconds)
+            briefing.unlink()
+            report = qa.build_index(corpus, index, model=str(model_dir), progress=False, only=named)
+            assert report.removed == 9, report.summary()
+            times[f"remove{suffix}_s"].append(report.seconds)
+    return {key: float(np.median(values)) for key, values in times.items()}
 
 
 def retrieve_latency(model_dir: Path, index: Path, sentences: list[str]) -> dict:
@@ -204,7 +208,7 @@ def synthetic_index(corpus: Path, index: Path, model_dir: Path) -> None:
         writer.publish()
 
 
-def update_row(size: int, work: Path, model_dir: Path, sentences: list[str]) -> dict:
+def update_row(size: int, work: Path, model_dir: Path, sentences: list[str], repeats: int) -> dict:
     corpus, index = work / f"corpus-{size}", work / f"index-{size}"
     if not corpus.exists():
         write_corpus(corpus, size, sentences)
@@ -213,7 +217,7 @@ def update_row(size: int, work: Path, model_dir: Path, sentences: list[str]) -> 
     started = time.perf_counter()
     synthetic_index(corpus, index, model_dir)
     written = time.perf_counter() - started
-    return {"size": size, "written_s": written, **update_times(model_dir, corpus, index, sentences),
+    return {"size": size, "written_s": written, **update_times(model_dir, corpus, index, sentences, repeats),
             **retrieve_latency(model_dir, index, sentences)}
 
 
@@ -223,6 +227,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--build-sizes", default="250000", help="corpus sizes for full builds (paragraphs)")
     parser.add_argument("--data", default="../shared/bench/realtimeqa-news")
     parser.add_argument("--work", default=".cache/scale", help="where corpora and indexes are kept")
+    parser.add_argument("--repeats", type=int, default=3, help="updates timed at each size (median)")
     parser.add_argument("--out", default=None, help="also write the results as JSON here")
     args = parser.parse_args(argv)
     work = Path(args.work)
@@ -238,12 +243,13 @@ def main(argv: list[str] | None = None) -> int:
               f"| {row['build_rate']:,.0f}/s | {row['build_rate'] / row['raw_rate_with_sentences']:.2f}x; "
               f"{row['build_rate'] / row['raw_rate_paragraphs_only']:.2f}x | {row['build']['peak_mb']:,.0f} MB |",
               flush=True)
-    print("\n| index paragraphs | add one 9-paragraph briefing | remove it | retrieve() p50 / p95 "
-          "|\n|---|---|---|---|")
+    print("\n| index paragraphs | add one 9-paragraph briefing | remove it | the same, file named "
+          "(`only=`) | retrieve() p50 / p95 |\n|---|---|---|---|---|")
     for size in [int(s) for s in args.sizes.split(",") if s]:
-        row = update_row(size, work, model_dir, sentences)
+        row = update_row(size, work, model_dir, sentences, args.repeats)
         results["updates"].append(row)
-        print(f"| {size:,} | {row['add_s']:.2f} s | {row['remove_s']:.2f} s "
+        print(f"| {size:,} | {row['add_s']:.3f} s | {row['remove_s']:.3f} s "
+              f"| {row['add_named_s']:.3f} s / {row['remove_named_s']:.3f} s "
               f"| {row['p50_ms']:.1f} / {row['p95_ms']:.1f} ms |", flush=True)
     if args.out:
         Path(args.out).write_text(json.dumps(results, indent=1))

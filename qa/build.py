@@ -15,7 +15,7 @@ from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
-from .changes import CLOCK_SLACK_NS, corpus_changes
+from .changes import CLOCK_SLACK_NS, corpus_changes, named_changes
 from .derive import Derivation
 from .documents import Document, list_corpus_files, read_document
 from .encoder import get_encoder
@@ -35,17 +35,25 @@ PARALLEL_READ_FILES = 64
 @explaining_write_errors
 def build_index(corpus_dir="corpus", index_dir="index", *, full: bool = False,
                 model: str | None = None, device: str | None = None,
-                progress: bool = True) -> BuildReport:
+                progress: bool = True, only=None) -> BuildReport:
     """Bring the index in `index_dir` up to date with the briefings in `corpus_dir`.
 
     Files whose size and modification time are unchanged since they were read (or skipped) are
     not read again; paragraphs whose indexed text was embedded before are reused; only new text
     is embedded. `full=True` ignores the previous index. Unreadable files are skipped, listed in
     the report of the build that first met them, and remembered until they change. The previous
-    index stays live until the new one is published. Raises IndexBusy when another build holds the
-    index, FileNotFoundError when the corpus folder is missing.
+    index stays live until the new one is published.
+
+    `only` (paths of files in the corpus folder) updates just those files, without listing the
+    corpus: each is added, read again if it changed, or removed from the index when it no longer
+    exists; the rest of the index is kept as it is. Adding one briefing to a large archive then
+    costs what that briefing costs. Raises ValueError for a path outside the corpus folder or
+    unknown to both, IndexBusy when another build holds the index, FileNotFoundError when the
+    corpus folder is missing.
     """
     started = time.perf_counter()
+    if full and only is not None:
+        raise ValueError("a full rebuild reads the whole corpus: give full or only, not both")
     corpus_dir = Path(corpus_dir)
     if not corpus_dir.is_dir():
         raise FileNotFoundError(f"corpus folder {corpus_dir}/ does not exist")
@@ -53,7 +61,9 @@ def build_index(corpus_dir="corpus", index_dir="index", *, full: bool = False,
     with open_store(index_dir).writer(encoder.name, encoder.dimension, fresh=full) as writer:
         previous = writer.reader()
         records = previous.documents() if previous else {}
-        changes = corpus_changes(corpus_dir, records, previous.skipped() if previous else [], careful=True)
+        known_skipped = previous.skipped() if previous else []
+        changes = (corpus_changes(corpus_dir, records, known_skipped, careful=True) if only is None
+                   else named_changes(corpus_dir, only, records, known_skipped, careful=True))
         report = BuildReport(unchanged=sum(len(records[s].paragraphs) for s in changes.unchanged))
         changed = bool(changes.removed)
         for source in changes.removed:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from .documents import corpus_sources
 from .stores.base import DocumentRecord, SkippedRecord
+from .textfiles import source_name
 
 # A file modified this close to (or after) the start of the reading that recorded it is read again
 # by a build even when its size and time match: a write in the same clock tick as that reading (file
@@ -46,16 +47,70 @@ def corpus_changes(corpus_dir: Path, documents: dict[str, DocumentRecord],
     listed = set()
     for source, path in corpus_sources(corpus_dir):
         listed.add(source)
-        status = _stat(path)
-        record = documents.get(source) or skipped_by_source.get(source)
-        if record is not None and status is not None and _same(record, status, careful):
-            (changes.unchanged.append(source) if source in documents
-             else changes.skipped.append(skipped_by_source[source]))
-            continue
-        (changes.changed if source in documents else changes.new).append(source)
-        changes.to_read.append((Path(path), source))
+        _classify(changes, source, path, documents, skipped_by_source, careful)
     changes.removed = sorted(set(documents) - listed)
     return changes
+
+
+def named_changes(corpus_dir: Path, paths, documents: dict[str, DocumentRecord],
+                  skipped: list[SkippedRecord], *, careful: bool = False) -> CorpusChanges:
+    """Like corpus_changes, but only the files `paths` are looked at, without listing the corpus:
+    each is new, changed or unchanged as there, or removed when it no longer exists; every other
+    indexed or skipped file is taken as unchanged. The cost grows with `paths`, not the corpus.
+
+    Raises ValueError for a path outside `corpus_dir`, one a listing would not show (hidden, a
+    lock file), or one that is neither a file nor known to the index.
+    """
+    changes = CorpusChanges()
+    skipped_by_source = {record.source: record for record in skipped}
+    named = {}
+    for path in paths:
+        named[corpus_source(corpus_dir, Path(path))] = str(path)
+    for source, path in sorted(named.items()):
+        if os.path.isfile(path):
+            _classify(changes, source, path, documents, skipped_by_source, careful)
+        elif source in documents:
+            changes.removed.append(source)
+        elif source not in skipped_by_source:
+            raise ValueError(f"{path} is not a file, nor a briefing in the index")
+    changes.unchanged += [source for source in documents if source not in named]
+    changes.skipped += [record for record in skipped if record.source not in named]
+    return changes
+
+
+def corpus_source(corpus_dir: Path, path: Path) -> str:
+    """The source name the corpus listing gives the file at `path` (which need not exist).
+
+    Raises ValueError when the listing would not show it: outside `corpus_dir`, or hidden.
+    """
+    for folder, parent in ((Path(os.path.abspath(corpus_dir)), Path(os.path.abspath(path.parent))),
+                           (corpus_dir.resolve(), path.parent.resolve())):
+        try:
+            relative = (parent / path.name).relative_to(folder)
+            break
+        except ValueError:
+            continue
+    else:
+        raise ValueError(f"{path} is not in the corpus folder {corpus_dir}/")
+    if not relative.parts or any(part.startswith((".", "~$")) for part in relative.parts):
+        raise ValueError(f"{path} is not a briefing file of the corpus folder (hidden or a lock file)")
+    if path.is_symlink() and corpus_dir.resolve() not in path.resolve().parents:
+        raise ValueError(f"{path} links outside the corpus folder {corpus_dir}/")
+    name = relative.as_posix()
+    return name if name.isascii() else source_name(relative, Path())
+
+
+def _classify(changes: CorpusChanges, source: str, path: str, documents: dict[str, DocumentRecord],
+              skipped_by_source: dict[str, SkippedRecord], careful: bool) -> None:
+    """Record the existing file `path` as unchanged, skipped as before, new or changed."""
+    status = _stat(path)
+    record = documents.get(source) or skipped_by_source.get(source)
+    if record is not None and status is not None and _same(record, status, careful):
+        (changes.unchanged.append(source) if source in documents
+         else changes.skipped.append(skipped_by_source[source]))
+        return
+    (changes.changed if source in documents else changes.new).append(source)
+    changes.to_read.append((Path(path), source))
 
 
 def _stat(path: str) -> os.stat_result | None:

@@ -56,6 +56,9 @@ def _parser() -> argparse.ArgumentParser:
                        help="folder of briefings (default: $QA_CORPUS or ./corpus)")
     _index_option(index)
     index.add_argument("--full", action="store_true", help="rebuild from scratch, re-embedding all")
+    index.add_argument("--only", nargs="+", default=None, metavar="FILE",
+                       help="update just these corpus files (added, changed or deleted) without "
+                            "listing the corpus: fast on a large archive")
     _model_options(index)
     index.set_defaults(run=_index)
 
@@ -125,7 +128,7 @@ def _index(args) -> int:
     from .build import build_index
 
     report = build_index(args.corpus, args.index, full=args.full, model=args.model,
-                         device=args.device, progress=sys.stderr.isatty())
+                         device=args.device, progress=sys.stderr.isatty(), only=args.only)
     for skipped in report.skipped:
         print(f"skipped {skipped.source}: {skipped.reason}")
     print(report.summary())

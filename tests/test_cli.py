@@ -20,6 +20,12 @@ def test_index_then_ask(tmp_path):
     assert "4 added, 0 updated, 0 removed, 0 unchanged" in built.stdout
     again = run_cli("index", "--corpus", corpus, "--index", index)
     assert "0 added, 0 updated, 0 removed, 4 unchanged" in again.stdout
+    (corpus / "gamma.txt").write_text("Gamma\n\nComets were seen over Malta.", encoding="utf-8")
+    named = run_cli("index", "--corpus", corpus, "--index", index, "--only", corpus / "gamma.txt")
+    assert "1 added, 0 updated, 0 removed, 4 unchanged" in named.stdout, named.stderr
+    outside = run_cli("index", "--corpus", corpus, "--index", index, "--only", tmp_path / "x.txt")
+    assert outside.returncode == 1 and "Traceback" not in outside.stderr
+    assert "is not in the corpus folder" in outside.stderr
 
     asked = run_cli("ask", "How good was the tuna catch?", "-k", "2", "--index", index)
     assert asked.returncode == 0, asked.stderr

@@ -254,6 +254,52 @@ def test_files_unchanged_since_the_last_build_are_not_read_again(tiny_corpus, tm
     assert read == ["gamma.txt", "alpha.txt", "gamma.txt"]  # gamma is too recent to trust
 
 
+def test_named_files_are_updated_without_listing_the_corpus(tiny_corpus, tmp_path, fake_encoder,
+                                                            monkeypatch):
+    from qa import changes
+
+    index = tmp_path / "index"
+    qa.build_index(tiny_corpus, index, progress=False)
+    monkeypatch.setattr(changes, "corpus_sources", lambda folder: pytest.fail("the corpus was listed"))
+    gamma = tiny_corpus / "gamma.txt"
+    gamma.write_text("Gamma\n\nComets were seen over Malta.", encoding="utf-8")
+    (tiny_corpus / "delta.txt").write_text("Delta\n\nNot named, so not read.", encoding="utf-8")
+    report = qa.build_index(tiny_corpus, index, progress=False, only=[gamma])
+    assert (report.added, report.removed, report.unchanged, report.documents) == (1, 0, 4, 3)
+    sources = {p.source for p in qa.retrieve("comets over Malta", k=10, index_dir=index)}
+    assert "gamma.txt" in sources and "delta.txt" not in sources
+
+    (tiny_corpus / "alpha.txt").unlink()
+    report = qa.build_index(tiny_corpus, index, progress=False, only=[str(tiny_corpus / "alpha.txt")])
+    assert (report.added, report.removed, report.unchanged) == (0, 2, 3)
+    with open_store(index).reader() as reader:
+        assert set(reader.documents()) == {"beta.md", "gamma.txt"}
+
+
+@pytest.mark.parametrize("name, problem", [
+    ("../outside.txt", "not in the corpus folder"),
+    (".hidden.txt", "hidden"),
+    ("never-there.txt", "nor a briefing in the index"),
+])
+def test_a_named_file_the_corpus_would_not_list_is_refused(tiny_corpus, tmp_path, fake_encoder, name,
+                                                           problem):
+    index = tmp_path / "index"
+    qa.build_index(tiny_corpus, index, progress=False)
+    before = open_store(index).manifest()
+    (tmp_path / "outside.txt").write_text("Outside\n\nSecret text.", encoding="utf-8")
+    (tiny_corpus / ".hidden.txt").write_text("Hidden\n\nSecret text.", encoding="utf-8")
+    with pytest.raises(ValueError, match=problem):
+        qa.build_index(tiny_corpus, index, progress=False, only=[tiny_corpus / name])
+    assert open_store(index).manifest() == before
+
+
+def test_a_named_link_out_of_the_corpus_is_refused(tiny_corpus, tmp_path, fake_encoder):
+    (tmp_path / "outside.txt").write_text("Outside\n\nSecret text.", encoding="utf-8")
+    (tiny_corpus / "link.txt").symlink_to(tmp_path / "outside.txt")
+    with pytest.raises(ValueError, match="links outside"):
+        qa.build_index(tiny_corpus, tmp_path / "index", progress=False, only=[tiny_corpus / "link.txt"])
+
+
 def segment_files(index):
     """Each segment file's (name, inode, mtime): unchanged when a build did not touch it."""
     return {(p.relative_to(index).as_posix(), p.stat().st_ino, p.stat().st_mtime_ns)
