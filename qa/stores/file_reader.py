@@ -15,9 +15,10 @@ import numpy as np
 from ..dense import search_vectors
 from ..filters import Filters
 from ..sentence_vectors import SentenceVectors
-from .base import (BM25_B, BM25_K1, AllowedSet, DocumentRecord, SkippedRecord, StoreInfo,
+from .base import (AllowedSet, DocumentRecord, SkippedRecord, StoreInfo,
                    StoredPassage, StoreReader, join_context)
 from .segment import Segment, key_of, record_from
+from .segment_bm25 import SegmentBM25, top_indexes
 
 
 class MaskAllowed(AllowedSet):
@@ -41,7 +42,6 @@ class FileReader(StoreReader):
         self.live = [~np.isin(s.ids, np.asarray(deleted.get(s.name, []), np.int64)) for s in segments]
         self.starts = np.concatenate([[0], np.cumsum([len(s) for s in segments])]).astype(np.int64)
         self._first_ids = np.array([s.ids[0] if len(s) else 0 for s in segments], np.int64)
-        self._lexical_memo: tuple[tuple, np.ndarray] | None = None
 
     # -- positions ------------------------------------------------------------------------------
     def positions(self, ids: np.ndarray) -> np.ndarray:
@@ -88,7 +88,7 @@ class FileReader(StoreReader):
 
     @cached_property
     def count(self) -> int:
-        return int(sum(int(live.sum()) for live in self.live))
+        return self._bm25.count
 
     def allowed(self, filters: Filters) -> AllowedSet | None:
         if not filters:
@@ -128,58 +128,18 @@ class FileReader(StoreReader):
         return scores
 
     def lexical_top(self, tokens, k, allowed=None):
-        scores = self._lexical(tokens)  # 0 at deleted positions
-        matching = np.flatnonzero(scores if allowed is None else scores * allowed.mask)
-        order = matching[_top(scores[matching], k)]
-        return self._ids[order], scores[order].astype(np.float32)
+        positions, scores = self._bm25.top(tokens, k, None if allowed is None else allowed.mask)
+        return self._ids[positions], scores.astype(np.float32)
 
     def lexical_scores(self, tokens, ids):
-        return self._lexical(tokens)[self.positions(ids)].astype(np.float32)
+        return self._bm25.scores(tokens, self.positions(ids)).astype(np.float32)
 
     def document_frequencies(self, tokens):
-        return {token: sum(int(live[segment.postings(token)[0]].sum())
-                           for segment, live in zip(self.segments, self.live))
-                for token in dict.fromkeys(tokens)}
-
-    def _lexical(self, tokens: list[str]) -> np.ndarray:
-        """The BM25 score (float64) of every position (0 where deleted), as the contract defines."""
-        memo_key = tuple(tokens)
-        if self._lexical_memo is not None and self._lexical_memo[0] == memo_key:
-            return self._lexical_memo[1]
-        scores = np.zeros(len(self._live), np.float64)
-        for token in tokens:
-            postings = [self._live_postings(number, token) for number in range(len(self.segments))]
-            frequency = sum(len(rows) for rows, _ in postings)
-            if frequency == 0:
-                continue
-            idf = np.log(1 + (self.count - frequency + 0.5) / (frequency + 0.5))
-            for number, (rows, tf) in enumerate(postings):
-                tf = tf.astype(np.float64)
-                scores[self.starts[number] + rows] += idf * tf / (tf + self._norms[number][rows])
-        self._lexical_memo = (memo_key, scores)
-        return scores
-
-    def _live_postings(self, number: int, token: str) -> tuple[np.ndarray, np.ndarray]:
-        rows, tf = self.segments[number].postings(token)
-        if self._all_live[number]:
-            return rows, tf
-        keep = self.live[number][rows]
-        return rows[keep], tf[keep]
+        return {token: self._bm25.frequency(token) for token in dict.fromkeys(tokens)}
 
     @cached_property
-    def _all_live(self) -> list[bool]:
-        return [bool(live.all()) for live in self.live]
-
-    @cached_property
-    def _norms(self) -> list[np.ndarray]:
-        """Each segment's BM25 length normalisation per row, k1 (1 - b + b length / average)."""
-        return [BM25_K1 * (1 - BM25_B + BM25_B * np.asarray(s.lengths, np.float64) / self._average_length)
-                for s in self.segments]
-
-    @cached_property
-    def _average_length(self) -> float:
-        total = sum(int(np.asarray(s.lengths)[live].sum()) for s, live in zip(self.segments, self.live))
-        return total / self.count if self.count else 1.0
+    def _bm25(self) -> SegmentBM25:
+        return SegmentBM25(self.segments, self.live, self.starts)
 
     def passages(self, ids) -> list[StoredPassage]:
         return [segment.passage(row) for segment, row in self._located(self.positions(ids))]
@@ -306,10 +266,10 @@ def _segment_dense_top(segment: Segment, vector: np.ndarray, k: int, rows_allowe
     window_scores = np.asarray(segment.vectors) @ np.asarray(vector, np.float32)
     best = np.maximum.reduceat(window_scores, starts[:-1])
     if rows_allowed.all():
-        top = _top(best, k)
+        top = top_indexes(best, k)
     else:
         candidates = np.flatnonzero(rows_allowed)
-        top = candidates[_top(best[candidates], k)]
+        top = candidates[top_indexes(best[candidates], k)]
     return top, best[top]
 
 
@@ -320,16 +280,6 @@ def _best_window_scores(segment: Segment, rows: np.ndarray, vector: np.ndarray) 
     offsets = np.cumsum(counts) - counts  # where each row's windows begin in `windows`
     windows = np.repeat(starts[rows] - offsets, counts) + np.arange(int(counts.sum()))
     return np.maximum.reduceat(np.asarray(segment.vectors[windows], np.float32) @ vector, offsets)
-
-
-def _top(scores: np.ndarray, k: int) -> np.ndarray:
-    """Positions of the `k` highest scores, best first, ties by position (without sorting all)."""
-    if len(scores) > k:
-        threshold = np.partition(scores, len(scores) - k)[len(scores) - k]
-        chosen = np.flatnonzero(scores >= threshold)
-    else:
-        chosen = np.arange(len(scores))
-    return chosen[np.lexsort((chosen, -scores[chosen]))][:k]
 
 
 def _best(positions: list[np.ndarray], scores: list[np.ndarray], k: int):
