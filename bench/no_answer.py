@@ -27,6 +27,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from qa.answer import gather  # noqa: E402
+from qa.lexical import tokenize  # noqa: E402
+from qa.sentence_choice import question_terms  # noqa: E402
 from qa.api import searcher_for  # noqa: E402
 from qa.confidence import WEIGHTS, features  # noqa: E402
 from qa.evaluate import _locator, load_beir  # noqa: E402
@@ -36,9 +38,9 @@ from qa.evaluate_answers import (build_set, contains, exact_match, load_answers,
 NAMES = list(WEIGHTS)
 
 
-def record(data: Path, part: str, every: int, other: int, cache: str) -> list[dict]:
+def record(data: Path, part: str, every: int, other: int, cache: str, offset: int = 0) -> list[dict]:
     golds = load_answers(data)
-    beir = sample(load_beir(data, "rtqa-"), every)
+    beir = sample(load_beir(data, "rtqa-"), every, offset)
     if part == "evidence":
         index_dir, by_text = build_set(beir, f"{data.name}-rtqa-", cache)
         locate = _locator(by_text, index_dir)
@@ -53,10 +55,26 @@ def record(data: Path, part: str, every: int, other: int, cache: str) -> list[di
         rows.append({
             "position": position, "query_id": query_id, "gold": golds[query_id],
             "features": [features(best, evidence.expected)[n] for n in NAMES] if best else None,
+            "extra": extra_measures(searcher, text, evidence),
             "reachable": bool(gold_rows & {i for p in evidence.passages for i in locate(p)}),
             "gold_holds": any(contains(beir.corpus[r]["text"], golds[query_id]) for r in gold_rows),
             "sentence": best.text if best else "", "short": evidence.chosen.short})
     return rows
+
+
+def extra_measures(searcher, question: str, evidence) -> dict:
+    """Measures tried as further confidence features (not in qa.confidence yet): the IDF-weighted
+    share of the question's words found in any of the top 5 passages, the best cosine of any
+    sentence there, and the best BM25 score over log(1 + passages)."""
+    terms = question_terms(question)
+    weights = searcher.store.idf(sorted(terms)) if terms else {}
+    found = set().union(*(question_terms(p.text) for p in evidence.passages[:5])) if evidence.passages else set()
+    total = sum(weights.values()) or 1.0
+    sentences = evidence.chosen.sentences
+    _, lexical = searcher.store.lexical_top(tokenize([question])[0], 1)
+    return {"passage_coverage": sum(w for t, w in weights.items() if t in found) / total,
+            "max_similarity": max((s.similarity for s in sentences), default=0.0),
+            "lexical_strength": float(lexical[0]) / np.log1p(searcher.store.info().passages) if len(lexical) else 0.0}
 
 
 def fit(x: np.ndarray, y: np.ndarray, steps: int = 4000, rate: float = 0.5, ridge: float = 1e-3):
@@ -72,18 +90,19 @@ def fit(x: np.ndarray, y: np.ndarray, steps: int = 4000, rate: float = 0.5, ridg
     return raw, b - float((mean * raw).sum())
 
 
-def report(with_evidence: list[dict], without: list[dict]) -> None:
+def report(with_evidence: list[dict], without: list[dict], extra: list[str]) -> None:
     def xs(rows):
-        return np.array([r["features"] or [0.0] * len(NAMES) for r in rows])
+        return np.array([(r["features"] or [0.0] * len(NAMES)) + [r["extra"][name] for name in extra]
+                         for r in rows])
 
     train_pos = [r for r in with_evidence if r["position"] % 2 == 0 and r["reachable"] and r["features"]]
     train_neg = [r for r in without if r["position"] % 2 == 0]
     weights, bias = fit(xs(train_pos + train_neg), np.array([1.0] * len(train_pos) + [0.0] * len(train_neg)))
-    print("weights", json.dumps(dict(zip(NAMES, np.round(weights, 3).tolist()))), "bias", round(bias, 3))
+    print("weights", json.dumps(dict(zip(NAMES + extra, np.round(weights, 3).tolist()))), "bias", round(bias, 3))
 
     def confidence(rows):
-        return np.array([0.0 if r["features"] is None else 1 / (1 + np.exp(-(np.array(r["features"]) @ weights + bias)))
-                         for r in rows])
+        return np.array([0.0 if r["features"] is None else 1 / (1 + np.exp(-(x @ weights + bias)))
+                         for r, x in zip(rows, xs(rows))])
 
     held_with = [r for r in with_evidence if r["position"] % 2 == 1]
     held_without = [r for r in without if r["position"] % 2 == 1]
@@ -93,7 +112,7 @@ def report(with_evidence: list[dict], without: list[dict]) -> None:
           f"{len(held_without)} without")
     print("| threshold | answered with evidence (all / reachable) | declined without evidence |")
     print("|---|---|---|")
-    for threshold in np.arange(0.2, 0.75, 0.05):
+    for threshold in np.arange(0.05, 0.75, 0.05):
         print(f"| {threshold:.2f} | {(p_with >= threshold).mean():.3f} / {(p_with[reachable] >= threshold).mean():.3f} "
               f"| {(p_without < threshold).mean():.3f} |")
     p = np.concatenate([p_with[reachable], p_without])
@@ -120,14 +139,18 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--data", default=str(ROOT.parent / "shared/bench/realtimeqa-news"))
     parser.add_argument("--every", type=int, default=20)
     parser.add_argument("--other", type=int, default=5000)
+    parser.add_argument("--offset", type=int, default=0, help="start the sample at this question")
     parser.add_argument("--cache", default=".cache/eval")
     parser.add_argument("--out", default=".cache/no_answer")
+    parser.add_argument("--extra", default="", help="with --part fit: further measures to fit on, "
+                        "comma-separated (passage_coverage, max_similarity, lexical_strength)")
     args = parser.parse_args(argv)
     out = Path(args.out)
     if args.part == "fit":
-        report(json.loads((out / "evidence.json").read_text()), json.loads((out / "without.json").read_text()))
+        report(json.loads((out / "evidence.json").read_text()), json.loads((out / "without.json").read_text()),
+               [name for name in args.extra.split(",") if name])
         return
-    rows = record(Path(args.data), args.part, args.every, args.other, args.cache)
+    rows = record(Path(args.data), args.part, args.every, args.other, args.cache, args.offset)
     out.mkdir(parents=True, exist_ok=True)
     (out / f"{args.part}.json").write_text(json.dumps(rows, ensure_ascii=False))
 

@@ -15,8 +15,8 @@ from functools import lru_cache
 
 from bm25s.stopwords import STOPWORDS_EN
 
-PERSON, ORGANISATION, NAME, PLACE, COUNTRY, NUMBER, DURATION, DATE = (
-    "person", "organisation", "name", "place", "country", "number", "duration", "date")
+PERSON, ORGANISATION, NAME, EVENT, PLACE, COUNTRY, NUMBER, DURATION, DATE = (
+    "person", "organisation", "name", "event", "place", "country", "number", "duration", "date")
 
 
 @dataclass(frozen=True)
@@ -48,16 +48,24 @@ _ORG_NOUNS = (r"compan(y|ies)|firms?|organi[sz]ations?|groups?|part(y|ies)|teams
 _PERSON_NOUNS = (r"persons?|people|m[ae]n|wom[ae]n|politicians?|leaders?|officials?|actors?|"
                  r"actress(es)?|singers?|rappers?|players?|athletes?|ceos?|executives?|senators?|"
                  r"governors?|presidents?|judges?|lawmakers?|candidates?|stars?|celebrit(y|ies)|"
-                 r"journalists?|ministers?|billionaires?|musicians?|artists?|authors?|writers?")
+                 r"journalists?|ministers?|billionaires?|musicians?|artists?|authors?|writers?|"
+                 r"gymnasts?|swimmers?|skiers?|boxers?|golfers?|drivers?|coach(es)?|footballers?|"
+                 r"cyclists?|runners?|sprinters?|quarterbacks?|pitchers?|skaters?|climbers?|"
+                 r"comedians?|directors?|producers?|scientists?|economists?|lawyers?|prosecutors?|"
+                 r"suspects?|victims?|astronauts?|pilots?|soldiers?|activists?|founders?|owners?|"
+                 r"hosts?|anchors?|reporters?|monarchs?|kings?|queens?|princes?|princess(es)?|"
+                 r"dictators?|chefs?|inventors?|entrepreneurs?|investors?|winners?|champions?")
 _PLACE_NOUNS = r"cit(y|ies)|towns?|states?|regions?|places?|provinces?|islands?|capitals?|countys?|counties"
 _RULES = [
     (re.compile(r"\bhow (many|much)\b", _Q), NUMBER),
-    (re.compile(r"\bhow old\b|\bwhat (percentage|percent|number|share|amount)\b", _Q), NUMBER),
+    (re.compile(r"\bhow old\b|\bwhat (percentage|percent|number|share|amount|price|cost|sum|fee|fine|"
+                r"salary|budget|score|temperature|speed|age|((interest|inflation|unemployment|tax|"
+                r"exchange|growth) )?rates?)\b", _Q), NUMBER),
     (re.compile(r"\bhow long\b", _Q), DURATION),
     (re.compile(r"\bwhen\b|\b(what|which) (year|date|day|month|decade)\b", _Q), DATE),
     (re.compile(r"\b(which|what|this) (countr(y|ies)|nations?)\b", _Q), COUNTRY),
     (re.compile(rf"\bwhere\b|\b(which|what|this) ({_PLACE_NOUNS})\b", _Q), PLACE),
-    (re.compile(rf"\bwho(m|se)?\b|\b(which|what|this) ({_PERSON_NOUNS})\b", _Q), PERSON),
+    (re.compile(rf"\bwho(m|se)?\b|\b(which|what|this) ([\w-]+ )?({_PERSON_NOUNS})\b", _Q), PERSON),
     (re.compile(rf"\b(which|what|this) ({_ORG_NOUNS})\b", _Q), ORGANISATION),
     (re.compile(r"\b(which|what) (?!is\b|are\b|was\b|were\b|do\b|does\b|did\b|has\b|have\b|will\b|"
                 r"would\b|can\b|could\b|should\b|happens?\b|happened\b)[a-z]+\b", _Q), NAME),
@@ -171,13 +179,19 @@ _ORG_WORDS = frozenset(
     "inc inc. corp corp. ltd ltd. llc plc group company co. bank party union council ministry "
     "department agency university association committee court airlines airways motors technologies "
     "fund organization organisation federation institute commission board league network news "
-    "times post journal foundation nations office service services club church army navy".split())
+    "times post journal foundation nations office service services club church army navy house palace "
+    "kremlin pentagon parliament congress senate capitol cabinet government police".split())
+# Words that make a run of capitalised words an event, a prize or a treaty: never a "who".
+_EVENT_WORDS = frozenset(
+    "cup games olympics olympic championship championships open tournament series bowl festival "
+    "awards award prize medal trophy summit conference war act treaty agreement accord".split())
 _STOPWORDS = frozenset(STOPWORDS_EN)
 
 
 def name_spans(sentence: str, kind: str = NAME) -> list[Span]:
-    """Runs of capitalised words, without a leading title ("President") or a capitalised common
-    word that only opens the sentence; classed as country, organisation, person or name."""
+    """Runs of capitalised words, without a leading title ("President"), possessive ("Brazil's")
+    or capitalised common word that only opens the sentence; classed as country, organisation,
+    event, person or name."""
     countries = {(s.start, s.end): s for s in country_spans(sentence)}
     spans = []
     for match in _CAPITALISED.finditer(sentence):
@@ -188,11 +202,14 @@ def name_spans(sentence: str, kind: str = NAME) -> list[Span]:
         titles = [i for i, (_, word) in enumerate(words) if word.lower().rstrip(",") in _TITLES]
         if titles and titles[-1] < len(words) - 1:
             words = words[titles[-1] + 1:]
-        while words and words[-1][1].lower() in _STOPWORDS:
+        if len(words) > 1 and words[0][1].endswith(("'s", "’s")):  # "Brazil's Rebeca Andrade"
+            words.pop(0)
+        while words and (words[-1][1].lower() in _STOPWORDS or re.fullmatch(_DAYS, words[-1][1])):
             words.pop()
         if not words:
             continue
-        start, end = words[0][0], words[-1][0] + len(words[-1][1].rstrip(".,’'"))
+        last = re.sub(r"['’]s$", "", words[-1][1].rstrip(".,"))  # "Kelce’s offer": Kelce
+        start, end = words[0][0], words[-1][0] + len(last.rstrip("’'"))
         text = sentence[start:end]
         if len(text) < 2:  # "I", an initial: never a name by itself
             continue
@@ -212,6 +229,8 @@ def _name_kind(text: str) -> str:
         return DATE
     if any(word.lower() in _ORG_WORDS for word in words) or re.fullmatch(r"[A-Z]{2,6}", text):
         return ORGANISATION
+    if any(word.lower() in _EVENT_WORDS for word in words):
+        return EVENT
     if 2 <= len(words) <= 4 and all(word[0].isupper() and not word.isupper() for word in words):
         return PERSON
     return NAME
@@ -220,7 +239,7 @@ def _name_kind(text: str) -> str:
 # Which span kinds answer which question kind, best first.
 _ACCEPTED = {
     PERSON: (PERSON, ORGANISATION, NAME), ORGANISATION: (ORGANISATION, NAME, PERSON),
-    NAME: (NAME, ORGANISATION), PLACE: (COUNTRY, NAME), COUNTRY: (COUNTRY,),
+    NAME: (NAME, ORGANISATION, EVENT, PERSON), PLACE: (COUNTRY, NAME), COUNTRY: (COUNTRY,),
     NUMBER: (NUMBER,), DURATION: (DURATION,), DATE: (DATE,),
 }
 

@@ -75,9 +75,9 @@ def load_answers(data_dir: Path) -> dict[str, list[str]]:
         return {row["_id"]: row["answer"] for row in map(json.loads, rows)}
 
 
-def sample(beir: BeirSet, every: int) -> BeirSet:
-    """Every `every`-th question (file order), so a run fits the shared cores."""
-    kept = dict(list(beir.queries.items())[::every])
+def sample(beir: BeirSet, every: int, offset: int = 0) -> BeirSet:
+    """Every `every`-th question (file order) from the `offset`-th, so a run fits the shared cores."""
+    kept = dict(list(beir.queries.items())[offset::every])
     return BeirSet(beir.corpus, kept, {q: beir.qrels[q] for q in kept})
 
 

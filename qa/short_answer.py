@@ -1,7 +1,9 @@
 """The short answer and list items, taken from the chosen sentences' spans of the expected kind.
 
 A single answer is the span of the best sentence nearest to the question's own words there (of
-the most fitting kind: a person before an organisation for "who"). A list ("which countries ...")
+the most fitting kind: a person before an organisation for "who"). When that sentence names its
+person only by a pronoun ("He is among 18 others who will receive the medal"), the person named
+first in the sentence before it in the same passage is the answer, and that sentence follows it. A list ("which countries ...")
 gathers the spans of every sentence scoring within LIST_MARGIN of the best, one item per thing
 (the key joins "UK" and "Britain"), each citing every passage it was found in.
 """
@@ -11,7 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .entities import NUMBER, ExpectedAnswer, Span
+from .entities import NUMBER, PERSON, ExpectedAnswer, Span
 from .sentence_choice import ScoredSentence, question_terms
 
 # A sentence that holds an answer of the expected kind may stand in for a better-scored one that
@@ -21,6 +23,7 @@ SHORT_MARGIN = 0.15
 LIST_MARGIN = 0.1
 LIST_SENTENCES = 4
 _WORD = re.compile(r"\w+")
+_PRONOUN_START = re.compile(r"\s*[\"“]?(He|She|His|Her)\b")
 
 
 @dataclass(frozen=True)
@@ -50,8 +53,26 @@ def short_answer(question: str, scored: list[ScoredSentence], expected: Expected
     if expected.is_list:
         return _list_answer(scored, with_spans[0])
     sentence = with_spans[0]
+    named_before = antecedent(sentence, scored) if expected.kind == PERSON else None
+    if named_before is not None:
+        return ShortAnswer(named_before[1].text, (), (sentence, named_before[0]))
     span = nearest_span(sentence.text, sentence.spans, question)
     return ShortAnswer(with_counted_noun(sentence.text, span, question), (), (sentence,))
+
+
+def antecedent(sentence: ScoredSentence, scored: list[ScoredSentence]) -> tuple[ScoredSentence, Span] | None:
+    """The person a sentence that opens with "He", "She", "His" or "Her" and names no person is
+    about: the sentence just before it in its passage and the first person named there (None if
+    that sentence names none)."""
+    if not _PRONOUN_START.match(sentence.text) or any(span.kind == PERSON for span in sentence.spans):
+        return None
+    before = [other for other in scored
+              if other.passage == sentence.passage and other.span[1] <= sentence.span[0]]
+    if not before:
+        return None
+    previous = max(before, key=lambda other: other.span[1])
+    person = next((span for span in previous.spans if span.kind == PERSON), None)
+    return (previous, person) if person else None
 
 
 def with_counted_noun(sentence: str, span: Span, question: str) -> str:

@@ -4,10 +4,11 @@ follow-ups, confidence."""
 import pytest
 
 from qa.confidence import confidence
-from qa.entities import (COUNTRY, DATE, DURATION, NUMBER, ORGANISATION, PERSON, PLACE, ExpectedAnswer,
+from qa.entities import (COUNTRY, DATE, DURATION, NAME, NUMBER, ORGANISATION, PERSON, PLACE, ExpectedAnswer,
                          candidates, expected_type)
 from qa.follow_ups import earlier_questions, leans_on_previous, merged_query
-from qa.sentence_choice import ScoredSentence, can_answer, is_headline
+from qa.sentence_choice import ScoredSentence, can_answer, is_headline, new_spans, question_terms
+from qa.short_answer import short_answer
 from qa.spelling import american, variants
 
 
@@ -38,6 +39,9 @@ def test_variants_of_a_question():
     ("When is the second UK summit?", DATE, False),
     ("Where did Healey meet European defense ministers?", PLACE, False),
     ("Which company said its CEO was ousted without board approval?", ORGANISATION, False),
+    ("What interest rate did the European Central Bank set?", NUMBER, False),
+    ("What price did the ministry pay for the drones?", NUMBER, False),
+    ("Which Olympic gymnast won the gold medal in the floor final?", PERSON, False),
     ("Why did Russia refuse the compromise?", None, False),
     ("What did Lavrov say?", None, False),
 ])
@@ -53,10 +57,47 @@ def test_expected_type(question, kind, is_list):
     ("Putin might obstruct a proposed 30-day ceasefire.", DURATION, ["30 days"]),
     ("Russia repaid $565 million in 2022 to 15 countries.", NUMBER, ["$565 million", "15"]),
     ("The summit is this Saturday, not on March 3, 2025.", DATE, ["this Saturday", "March 3, 2025"]),
+    ("Lionel Messi lifted the World Cup at the White House.", PERSON,
+     ["Lionel Messi", "White House"]),  # a person first, and never an event
+    ("Lionel Messi lifted the World Cup at the White House.", NAME,
+     ["White House", "World Cup", "Lionel Messi"]),
+    ("Brazil’s Rebeca Andrade beat Simone Biles at the Paris Olympics on Monday.", PERSON,
+     ["Rebeca Andrade", "Simone Biles"]),
+    ("Israel Monday rejected Travis Kelce’s offer.", PERSON, ["Travis Kelce"]),
     ("No names or numbers here.", NUMBER, []),
 ])
 def test_candidates(sentence, kind, texts):
     assert [span.text for span in candidates(sentence, kind)] == texts
+
+
+def scored_passage(question: str, text: str) -> list[ScoredSentence]:
+    """The sentences of one passage `text` (split at ". "), a later one scoring higher, best first."""
+    expected, terms = expected_type(question), question_terms(question)
+    sentences, start = [], 0
+    for number, sentence in enumerate(text.split(". ")):
+        sentence = sentence.rstrip(".") + "."
+        spans = tuple(new_spans(sentence, expected, terms))
+        sentences.append(ScoredSentence(sentence, 1, (start, start + len(sentence)), float(number), 0.5,
+                                        0.5, spans))
+        start += len(sentence) + 1
+    return sorted(sentences, key=lambda sentence: -sentence.score)
+
+
+@pytest.mark.parametrize("question, text, short", [
+    ("Who will receive the Medal of Freedom?",
+     "Jim Thorpe was born in Prague, Oklahoma in 1887. He will receive the Medal of Freedom on Friday, "
+     "according to a release from the White House.", "Jim Thorpe"),
+    ("Who will receive the Medal of Freedom?",  # the sentence names its person: no pronoun to follow
+     "Jim Thorpe was born in Prague, Oklahoma in 1887. Steve Jobs will receive the Medal of Freedom.",
+     "Steve Jobs"),
+    ("Who will receive the Medal of Freedom?",  # nobody named before the pronoun: the sentence's own span
+     "The ceremony was moved. He will receive the Medal of Freedom at the White House.", "White House"),
+])
+def test_a_pronoun_answer_names_the_person_before_it(question, text, short):
+    chosen = short_answer(question, scored_passage(question, text), expected_type(question))
+    assert chosen.short == short
+    assert chosen.sentences[0].text.startswith(("He will", "Steve Jobs will"))
+    assert any(short in sentence.text for sentence in chosen.sentences)
 
 
 def test_a_lone_capital_letter_is_no_name():

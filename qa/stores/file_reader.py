@@ -151,10 +151,14 @@ class FileReader(StoreReader):
     def _documents(self) -> dict[str, DocumentRecord]:
         found, updated = {}, self.manifest.get("records", {})
         for segment, live in zip(self.segments, self.live):
+            if live.all():
+                found.update(segment.records_by_source)
+                continue
             for entry, record in zip(segment.documents, segment.records()):
                 if live[entry["first"]]:
-                    found[record.source] = record_from(updated[record.source]) \
-                        if record.source in updated else record
+                    found[record.source] = record
+        for source in updated.keys() & found.keys():
+            found[source] = record_from(updated[source])
         return found
 
     def passage_ids(self, sources=None) -> np.ndarray:
@@ -218,16 +222,20 @@ class FileReader(StoreReader):
                                                                      lambda p: p.text).items()}
 
     def _find(self, kind: str, keys: list, as_text, key_of_passage) -> dict:
-        """key -> (segment, row) of a live passage whose text (or context) is `key`."""
+        """key -> (segment, row) of a live passage whose text (or context) is `key`, from the first
+        segment that has one."""
+        wanted = list(dict.fromkeys(keys))
+        hashed = np.fromiter((key_of(as_text(key)) for key in wanted), np.uint64, len(wanted))
         found = {}
-        for key in dict.fromkeys(keys):
-            hashed = key_of(as_text(key))
-            for segment, live in zip(self.segments, self.live):
-                rows = [r for r in segment.rows_with_key(kind, hashed).tolist() if live[r]]
-                row = next((r for r in rows if key_of_passage(segment.passage(r)) == key), None)
+        for segment, live in zip(self.segments, self.live):
+            missing = [number for number, key in enumerate(wanted) if key not in found]
+            if not missing:
+                break
+            for number, rows in zip(missing, segment.rows_with_keys(kind, hashed[missing])):
+                row = next((r for r in rows.tolist()
+                            if live[r] and key_of_passage(segment.passage(r)) == wanted[number]), None)
                 if row is not None:
-                    found[key] = (segment, row)
-                    break
+                    found[wanted[number]] = (segment, row)
         return found
 
     def _ids_of(self, positions: np.ndarray, scores: np.ndarray):

@@ -165,6 +165,9 @@ class FileWriter(StoreWriter):
         self._register(segment, np.ones(len(segment), bool))
 
     def _register(self, segment: Segment, live: np.ndarray) -> None:
+        if live.all():
+            self._where.update(segment.places)
+            return
         for entry in segment.documents:
             if live[entry["first"]]:
                 self._where[entry["source"]] = (segment, entry["first"], entry["count"])

@@ -224,6 +224,16 @@ class Segment:
     def records(self) -> list[DocumentRecord]:
         return self._records
 
+    @cached_property
+    def records_by_source(self) -> dict[str, DocumentRecord]:
+        """Each stored document's record by source (whether or not it is deleted since)."""
+        return {record.source: record for record in self._records}
+
+    @cached_property
+    def places(self) -> dict[str, tuple[Segment, int, int]]:
+        """(this segment, first row, passage count) of each stored document, by source."""
+        return {entry["source"]: (self, entry["first"], entry["count"]) for entry in self.documents}
+
     def passage(self, row: int) -> StoredPassage:
         return StoredPassage(**json.loads(_slice(self._passages, self.passage_offsets, row)))
 
@@ -249,11 +259,12 @@ class Segment:
         start, end = self.term_starts[number], self.term_starts[number + 1]
         return np.asarray(self.postings_rows[start:end]), np.asarray(self.postings_counts[start:end])
 
-    def rows_with_key(self, kind: str, key: int) -> np.ndarray:
-        """Rows whose text ("text") or indexed text ("context") hashes to `key`."""
-        keys, rows = getattr(self, f"{kind}_keys"), getattr(self, f"{kind}_rows")
-        start, end = np.searchsorted(keys, np.uint64(key), "left"), np.searchsorted(keys, np.uint64(key), "right")
-        return np.asarray(rows[start:end])
+    def rows_with_keys(self, kind: str, keys: np.ndarray) -> list[np.ndarray]:
+        """For each of `keys` (uint64), the rows whose text ("text") or indexed text ("context")
+        hashes to it."""
+        stored, rows = getattr(self, f"{kind}_keys"), getattr(self, f"{kind}_rows")
+        starts, ends = np.searchsorted(stored, keys, "left"), np.searchsorted(stored, keys, "right")
+        return [np.asarray(rows[start:end]) for start, end in zip(starts.tolist(), ends.tolist())]
 
 
 # Segments opened by this process (see open_segment): a few dozen at most are live in an index.
