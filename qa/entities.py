@@ -184,7 +184,7 @@ _ORG_WORDS = frozenset(
 # Words that make a run of capitalised words an event, a prize or a treaty: never a "who".
 _EVENT_WORDS = frozenset(
     "cup games olympics olympic championship championships open tournament series bowl festival "
-    "awards award prize medal trophy summit conference war act treaty agreement accord".split())
+    "awards award prize medal trophy summit conference war act treaty agreement accord euro euros".split())
 _STOPWORDS = frozenset(STOPWORDS_EN)
 
 
