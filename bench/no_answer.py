@@ -5,7 +5,8 @@ Every `--every`-th realtimeqa-news question is asked of an index holding its evi
 `rtqa-` quiz paragraphs) and of one without it (the first `--other` `news-` paragraphs, by id).
 `--part evidence` / `--part without` record, per question, the best sentence's measures
 (qa.confidence.features), whether the gold paragraph is in the top 5, the best sentence and the
-short answer, in `--out`/PART.json (the two parts can run at the same time). `--part fit` then
+short answer, and further measures tried (`extra`), in `--out`/PART.json (the two parts can run at
+the same time; `--offset` starts the sample elsewhere). `--part fit [--extra NAMES]` then
 fits a logistic regression of "answerable" (evidence index, gold paragraph in the top 5: 1;
 index without the evidence: 0) on the even questions, and reports on the odd (held-out) ones the
 answered / declined shares per threshold, the calibration, and the answer figures.
@@ -68,13 +69,14 @@ def extra_measures(searcher, question: str, evidence) -> dict:
     sentence there, and the best BM25 score over log(1 + passages)."""
     terms = question_terms(question)
     weights = searcher.store.idf(sorted(terms)) if terms else {}
-    found = set().union(*(question_terms(p.text) for p in evidence.passages[:5])) if evidence.passages else set()
+    found = set().union(set(), *(question_terms(p.text) for p in evidence.passages[:5]))
     total = sum(weights.values()) or 1.0
     sentences = evidence.chosen.sentences
     _, lexical = searcher.store.lexical_top(tokenize([question])[0], 1)
+    best_lexical = float(lexical[0]) if len(lexical) else 0.0
     return {"passage_coverage": sum(w for t, w in weights.items() if t in found) / total,
             "max_similarity": max((s.similarity for s in sentences), default=0.0),
-            "lexical_strength": float(lexical[0]) / np.log1p(searcher.store.info().passages) if len(lexical) else 0.0}
+            "lexical_strength": best_lexical / np.log1p(searcher.store.info().passages)}
 
 
 def fit(x: np.ndarray, y: np.ndarray, steps: int = 4000, rate: float = 0.5, ridge: float = 1e-3):
@@ -98,7 +100,8 @@ def report(with_evidence: list[dict], without: list[dict], extra: list[str]) -> 
     train_pos = [r for r in with_evidence if r["position"] % 2 == 0 and r["reachable"] and r["features"]]
     train_neg = [r for r in without if r["position"] % 2 == 0]
     weights, bias = fit(xs(train_pos + train_neg), np.array([1.0] * len(train_pos) + [0.0] * len(train_neg)))
-    print("weights", json.dumps(dict(zip(NAMES + extra, np.round(weights, 3).tolist()))), "bias", round(bias, 3))
+    named = dict(zip(NAMES + extra, np.round(weights, 3).tolist()))
+    print("weights", json.dumps(named), "bias", round(bias, 3))
 
     def confidence(rows):
         return np.array([0.0 if r["features"] is None else 1 / (1 + np.exp(-(x @ weights + bias)))
@@ -147,8 +150,8 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     out = Path(args.out)
     if args.part == "fit":
-        report(json.loads((out / "evidence.json").read_text()), json.loads((out / "without.json").read_text()),
-               [name for name in args.extra.split(",") if name])
+        parts = [json.loads((out / f"{part}.json").read_text()) for part in ("evidence", "without")]
+        report(*parts, [name for name in args.extra.split(",") if name])
         return
     rows = record(Path(args.data), args.part, args.every, args.other, args.cache, args.offset)
     out.mkdir(parents=True, exist_ok=True)

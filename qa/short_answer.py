@@ -3,9 +3,10 @@
 A single answer is the span of the best sentence nearest to the question's own words there (of
 the most fitting kind: a person before an organisation for "who"). When that sentence names its
 person only by a pronoun ("He is among 18 others who will receive the medal"), the person named
-first in the sentence before it in the same passage is the answer, and that sentence follows it. A list ("which countries ...")
-gathers the spans of every sentence scoring within LIST_MARGIN of the best, one item per thing
-(the key joins "UK" and "Britain"), each citing every passage it was found in.
+first in the sentence before it in the same passage is the answer, and that sentence follows it.
+A list ("which countries ...") gathers the spans of every sentence scoring within LIST_MARGIN of
+the best, one item per thing (the key joins "UK" and "Britain"), each citing every passage it was
+found in.
 """
 
 from __future__ import annotations
@@ -60,7 +61,8 @@ def short_answer(question: str, scored: list[ScoredSentence], expected: Expected
     return ShortAnswer(with_counted_noun(sentence.text, span, question), (), (sentence,))
 
 
-def antecedent(sentence: ScoredSentence, scored: list[ScoredSentence]) -> tuple[ScoredSentence, Span] | None:
+def antecedent(sentence: ScoredSentence,
+               scored: list[ScoredSentence]) -> tuple[ScoredSentence, Span] | None:
     """The person a sentence that opens with "He", "She", "His" or "Her" and names no person is
     about: the sentence just before it in its passage and the first person named there (None if
     that sentence names none)."""
