@@ -34,7 +34,13 @@ class Catalog:
         """(passage id, score) pairs by score, best first; equal scores (to 1e-6) newest first."""
         if not len(ids):
             return []
-        order = np.lexsort((-self.store.dates(ids), -np.round(scores, 6)))
+        rounded = np.round(scores, 6)
+        _, inverse, counts = np.unique(rounded, return_inverse=True, return_counts=True)
+        tied = counts[inverse] > 1
+        dates = np.zeros(len(ids), np.int64)  # only ties need dates: one lookup fewer, mostly
+        if tied.any():
+            dates[tied] = self.store.dates(ids[tied])
+        order = np.lexsort((-dates, -rounded))
         return [(int(i), float(s)) for i, s in zip(ids[order], scores[order])]
 
     def passages(self, ranked: list[tuple[int, float]]) -> list[Passage]:
@@ -46,20 +52,31 @@ class Catalog:
                   allowed: AllowedSet | None) -> list[Passage]:
         """The first `k` near-duplicate groups of `ranked`, each shown once: as its newest
         allowed member, with the group's other briefings (newest first) as `also_in`."""
-        groups = self.store.duplicate_groups(np.array([i for i, _ in ranked], np.int64))
-        shown, seen = [], set()
-        for (position, score), members in zip(ranked, groups):
-            if int(members[0]) not in seen:
-                seen.add(int(members[0]))
-                shown.append(self._group_passage(position, score, members, allowed))
-                if len(shown) == k:
-                    break
-        return shown
+        picked = self._first_groups(ranked, k)
+        singles = [position for position, _, members in picked if len(members) == 1]
+        stored = dict(zip(singles, self.store.passages(np.array(singles, np.int64)))) if singles else {}
+        return [self._passage(stored[position], score) if len(members) == 1
+                else self._group_passage(position, score, members, allowed)
+                for position, score, members in picked]
+
+    def _first_groups(self, ranked: list[tuple[int, float]], k: int) -> list[tuple[int, float, np.ndarray]]:
+        """(id, score, group members) of the first ranked member of each of the first `k` groups;
+        groups are looked up for a few times `k` ids at a time, as few are needed mostly."""
+        ids = np.array([i for i, _ in ranked], np.int64)
+        picked, seen, start, chunk = [], set(), 0, 4 * k
+        while start < len(ids) and len(picked) < k:
+            groups = self.store.duplicate_groups(ids[start:start + chunk])
+            for (position, score), members in zip(ranked[start:start + chunk], groups):
+                if int(members[0]) not in seen:
+                    seen.add(int(members[0]))
+                    picked.append((position, score, members))
+                    if len(picked) == k:
+                        break
+            start, chunk = start + chunk, chunk * 4
+        return picked
 
     def _group_passage(self, position: int, score: float, members: np.ndarray,
                        allowed: AllowedSet | None) -> Passage:
-        if len(members) == 1:
-            return self._passage(self.store.passages(np.array([position]))[0], score)
         dates = dict(zip(members.tolist(), self.store.dates(members).tolist()))
         permitted = self.store.allows(allowed, members)
         candidates = [position] + [m for m, ok in zip(members.tolist(), permitted) if ok and m != position]

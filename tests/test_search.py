@@ -137,3 +137,21 @@ def test_graph_segments_find_the_exact_top_and_skip_deleted_or_filtered(tmp_path
             assert np.allclose(top_scores, np.sort(exact)[::-1][:10], atol=1e-5)
             filtered, _ = reader.dense_top(query, 50, allowed)
             assert {sources[i] for i in filtered.tolist()} <= {f"doc{d}.txt" for d in (0, 1, 2, 4)}
+
+
+def test_equal_scores_come_newest_first_and_only_ties_read_dates():
+    from qa.catalog import Catalog
+
+    class DatedStore:
+        asked: list = []
+
+        def dates(self, ids):
+            self.asked.append(sorted(ids.tolist()))
+            return np.array([{1: 10, 2: 30, 3: 20, 4: 5}[i] for i in ids.tolist()], np.int64)
+
+    store = DatedStore()
+    ranked = Catalog(store).newest_first_on_ties(np.array([1, 2, 3, 4]), np.array([0.5, 0.9, 0.5, 0.5]))
+    assert [i for i, _ in ranked] == [2, 3, 1, 4]
+    assert store.asked == [[1, 3, 4]]
+    assert Catalog(store).newest_first_on_ties(np.array([4, 1]), np.array([0.2, 0.7])) == [(1, 0.7), (4, 0.2)]
+    assert store.asked == [[1, 3, 4]]  # no ties: no dates read
