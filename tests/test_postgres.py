@@ -468,6 +468,20 @@ def test_an_incremental_build_embeds_only_new_text_and_replaces_the_briefing(fak
     assert "The harbour reopened after the storm." not in texts
 
 
+def test_a_briefing_named_is_added_and_removed_through_postgres(fake_encoder, database, tmp_path):
+    corpus = write_corpus(tmp_path / "corpus", BRIEFINGS)
+    qa.build_index(corpus, database, progress=False)
+    comets = corpus / "comets.txt"
+    comets.write_text("Comets\n\nComets were seen over Malta.", encoding="utf-8")
+    report = qa.build_index(corpus, database, progress=False, only=[comets])
+    assert (report.added, report.removed, report.unchanged) == (1, 0, 6)
+    assert "comets.txt" in {p.source for p in qa.retrieve("comets over Malta", k=10, index_dir=database)}
+    comets.unlink()
+    report = qa.build_index(corpus, database, progress=False, only=[comets])
+    assert (report.added, report.removed, report.unchanged) == (0, 1, 6)
+    assert "comets.txt" not in {p.source for p in qa.retrieve("comets over Malta", k=10, index_dir=database)}
+
+
 def test_a_file_index_copied_to_postgres_answers_the_same(fake_encoder, database, tmp_path):
     from qa.stores.postgres.transfer import copy_index
 
