@@ -44,10 +44,11 @@ def build_index(corpus_dir="corpus", index_dir="index", *, full: bool = False,
     the report of the build that first met them, and remembered until they change. The previous
     index stays live until the new one is published.
 
-    `only` (paths of files in the corpus folder) updates just those files, without listing the
-    corpus: each is added, read again if it changed, or removed from the index when it no longer
-    exists; the rest of the index is kept as it is. Adding one briefing to a large archive then
-    costs what that briefing costs. Raises ValueError for a path outside the corpus folder or
+    `only` (paths of files in the corpus folder, absolute or relative to the working directory,
+    as `corpus/new.txt`) updates just those files, without listing the corpus: each is added,
+    read again if it changed, or removed from the index when it no longer exists; the rest of the
+    index is kept as it is. Adding one briefing to a large archive then costs what that briefing
+    costs. Raises ValueError for a path outside the corpus folder or
     unknown to both, IndexBusy when another build holds the index, FileNotFoundError when the
     corpus folder is missing.
     """
