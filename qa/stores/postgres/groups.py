@@ -50,6 +50,8 @@ def regroup(connection, new_ids: list[int], touched_groups: set[int]) -> None:
 
 def _affected(connection, new_ids: list[int], touched_groups: list[int]) -> list[int] | None:
     """The ids to regroup, or None for all of them."""
+    if len(new_ids) > REGROUP_ALL_AT:  # the seeds would be more: no need to gather them
+        return None
     seeds = connection.execute(
         "SELECT array_agg(id) FROM passages WHERE id = ANY(%s) OR group_id = ANY(%s)",
         (new_ids, touched_groups)).fetchone()[0] or []
