@@ -59,7 +59,8 @@ class Catalog:
                 else self._group_passage(position, score, members, allowed)
                 for position, score, members in picked]
 
-    def _first_groups(self, ranked: list[tuple[int, float]], k: int) -> list[tuple[int, float, np.ndarray]]:
+    def _first_groups(self, ranked: list[tuple[int, float]],
+                      k: int) -> list[tuple[int, float, np.ndarray]]:
         """(id, score, group members) of the first ranked member of each of the first `k` groups;
         groups are looked up for a few times `k` ids at a time, as few are needed mostly."""
         ids = np.array([i for i, _ in ranked], np.int64)

@@ -48,6 +48,11 @@ BM25_K1 = 1.5
 BM25_B = 0.75
 
 
+def bm25_idf(count: int, frequency: int) -> float:
+    """BM25's inverse document frequency of a word `frequency` of `count` passages hold."""
+    return float(np.log(1 + (count - frequency + 0.5) / (frequency + 0.5)))
+
+
 @dataclass(frozen=True)
 class StoredPassage:
     """A paragraph as stored: where it is from, its text, and the text that was indexed for it.
@@ -194,9 +199,7 @@ class StoreReader(ABC):
         no passage holds scores as if one did."""
         count = self.info().passages
         frequencies = self.document_frequencies(tokens)
-        return {token: float(np.log(1 + (count - max(1, frequencies.get(token, 0)) + 0.5)
-                                    / (max(1, frequencies.get(token, 0)) + 0.5)))
-                for token in tokens}
+        return {token: bm25_idf(count, max(1, frequencies.get(token, 0))) for token in tokens}
 
     # -- records --------------------------------------------------------------------------------
     @abstractmethod

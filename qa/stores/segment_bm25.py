@@ -13,7 +13,7 @@ from functools import cached_property
 
 import numpy as np
 
-from .base import BM25_B, BM25_K1
+from .base import BM25_B, BM25_K1, bm25_idf
 from .segment import Segment
 
 
@@ -52,9 +52,6 @@ class SegmentBM25:
                                            for number in range(len(self.segments)))
         return self._frequencies[token]
 
-    def _idf(self, token: str) -> float:
-        frequency = self.frequency(token)
-        return float(np.log(1 + (self.count - frequency + 0.5) / (frequency + 0.5)))
 
     def _live_rows(self, number: int, token: str) -> tuple[np.ndarray, np.ndarray]:
         rows, counts = self.segments[number].postings(token)
@@ -77,7 +74,7 @@ class SegmentBM25:
         for token in tokens:
             if not self.frequency(token):
                 continue
-            idf = self._idf(token)
+            idf = bm25_idf(self.count, self.frequency(token))
             for number in range(len(self.segments)):
                 rows, counts = self._live_rows(number, token)
                 tf = counts.astype(np.float64)
@@ -89,7 +86,8 @@ class SegmentBM25:
         self._memo = (tuple(tokens), scores)
         return scores
 
-    def top(self, tokens: list[str], k: int, mask: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+    def top(self, tokens: list[str], k: int,
+            mask: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """(positions, scores) of the `k` best-scoring positions with a score above 0 that `mask`
         allows (None: all live ones), best first, equal scores by position."""
         scores = self.score_every_position(tokens)
