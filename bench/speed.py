@@ -192,40 +192,15 @@ def bench_million(store, index_dir: Path, questions: list[str], count: int, keep
     passages: each synthetic passage is a real paragraph, with that paragraph's text and BM25 tokens
     and a vector scattered around its own vector, so both halves see real statistics. The index is
     written through the store writer (qa.stores) into a temporary folder, 50 passages a briefing;
-    with `keep`, into that folder, which is kept, and an index already there is searched as it is."""
-    from dataclasses import replace
-
+    with `keep`, into that folder, which is kept, and an index already there is searched as it is
+    (the synthetic passages are then not made: the process holds what a server would)."""
     from qa.search import Searcher
-    from qa.stores import DocumentRecord, NewPassages, open_store
+    from qa.stores import open_store
 
-    passages = store.passages(store.passage_ids())
-    contexts = [p.context for p in passages]
-    windows, tokens = store.vectors_by_context(contexts), store.tokens_by_context(contexts)
-    signatures = store.signatures_by_text([p.text for p in passages])
-    sentences = store.sentences_by_text([p.text for p in passages])
-    picks = np.random.default_rng(1).integers(0, len(passages), count)
-    vectors = synthetic_vectors(np.stack([windows[c][0] for c in contexts]), count, picks=picks)
     folder = keep or Path(tempfile.mkdtemp(prefix="million-"))
-    info = store.info()
-
-    def write():
-        with open_store(folder).writer(info.model, info.dimension) as writer:
-            for start in range(0, count, 50):
-                chosen = [passages[i] for i in picks[start:start + 50].tolist()]
-                source = f"synthetic/{start // 50:06d}.txt"
-                new = [replace(p, source=source, paragraph=j + 1) for j, p in enumerate(chosen)]
-                writer.add_document(
-                    DocumentRecord(source=source, title=source, digest=source,
-                                   paragraphs=tuple(p.digest for p in new)),
-                    NewPassages(new, vectors[start:start + len(new)], np.arange(len(new)),
-                                [tokens[p.context] for p in chosen],
-                                np.stack([signatures[p.text] for p in chosen]),
-                                [sentences[p.text] for p in chosen]))
-            writer.publish()
-
     seconds = None
     if not (keep and (keep / "CURRENT").exists()):
-        _, seconds = _timed(write)
+        _, seconds = _timed(_write_million, store, folder, count)
     searcher = Searcher(open_store(folder).reader(), get_encoder())
     for question in questions[:WARM_UP]:
         searcher.search(question, 10)
@@ -237,6 +212,37 @@ def bench_million(store, index_dir: Path, questions: list[str], count: int, keep
     print(f"| search end to end at {count} passages (k = 10) | p50 {p50} ms, p95 {p95} ms | {built} |",
           flush=True)
     return {"passages": count, "build_seconds": seconds, "p50": p50, "p95": p95}
+
+
+def _write_million(store, folder: Path, count: int) -> None:
+    """`count` synthetic passages written through the store writer into `folder`, 50 a briefing:
+    each a real paragraph of `store` (its text, BM25 tokens, signature and sentences) with a
+    vector scattered around the paragraph's own."""
+    from dataclasses import replace
+
+    from qa.stores import DocumentRecord, NewPassages, open_store
+
+    passages = store.passages(store.passage_ids())
+    contexts = [p.context for p in passages]
+    windows, tokens = store.vectors_by_context(contexts), store.tokens_by_context(contexts)
+    signatures = store.signatures_by_text([p.text for p in passages])
+    sentences = store.sentences_by_text([p.text for p in passages])
+    picks = np.random.default_rng(1).integers(0, len(passages), count)
+    vectors = synthetic_vectors(np.stack([windows[c][0] for c in contexts]), count, picks=picks)
+    info = store.info()
+    with open_store(folder).writer(info.model, info.dimension) as writer:
+        for start in range(0, count, 50):
+            chosen = [passages[i] for i in picks[start:start + 50].tolist()]
+            source = f"synthetic/{start // 50:06d}.txt"
+            new = [replace(p, source=source, paragraph=j + 1) for j, p in enumerate(chosen)]
+            writer.add_document(
+                DocumentRecord(source=source, title=source, digest=source,
+                               paragraphs=tuple(p.digest for p in new)),
+                NewPassages(new, vectors[start:start + len(new)], np.arange(len(new)),
+                            [tokens[p.context] for p in chosen],
+                            np.stack([signatures[p.text] for p in chosen]),
+                            [sentences[p.text] for p in chosen]))
+        writer.publish()
 
 
 def bench_lexical(texts: list[str], questions: list[str], count: int) -> dict:

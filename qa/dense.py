@@ -1,9 +1,8 @@
 """The dense half of hybrid search: FAISS over normalised vectors, scored by inner product (cosine).
 
 Up to ANN_THRESHOLD vectors (of 384 dimensions; proportionally more of fewer) the search is
-exact. Past it, an HNSW graph keeps
-latency flat; its parameters are set so recall@10 against exact search stays at or above 0.98
-(measured with `python -m qa bench speed ann`; see docs/benchmarks.md).
+exact. Past it, HNSW graphs keep latency flat; their parameters are set so recall@10 against
+exact search stays at or above 0.98 (measured with `python -m qa bench speed ann`; see docs/benchmarks.md).
 """
 
 from __future__ import annotations
@@ -15,6 +14,8 @@ ANN_THRESHOLD = 100_000
 # The threshold holds for this many dimensions (all-MiniLM-L6-v2's); a model with fewer gets exact
 # search up to proportionally more vectors, since exact search costs vectors x dimensions.
 ANN_REFERENCE_DIMENSION = 384
+# In an index past the threshold, its parts (segments) of this many vectors or more have graphs.
+GRAPH_MIN_VECTORS = 4096
 HNSW_NEIGHBOURS = 32
 HNSW_BUILD_DEPTH = 80
 # The candidate list (efSearch) of a graph of HNSW_REFERENCE_SIZE vectors: recall@10 0.983 at a
@@ -24,14 +25,19 @@ HNSW_SEARCH_DEPTH = 2000
 HNSW_REFERENCE_SIZE = 1_000_000
 
 
-def needs_graph(count: int, dimension: int) -> bool:
-    """Whether `count` vectors of `dimension` are searched through an HNSW graph (else exactly)."""
-    return count * dimension > ANN_THRESHOLD * ANN_REFERENCE_DIMENSION
+def needs_graph(count: int, dimension: int, index_count: int = 0) -> bool:
+    """Whether `count` vectors of `dimension` are searched through an HNSW graph (else exactly):
+    past the ANN threshold, or, as one part of an index of `index_count` vectors that is past it,
+    from GRAPH_MIN_VECTORS on (many exact parts add up: five of 16,400 vectors cost 13 ms a
+    question, their graphs 5 ms, at the same results)."""
+    limit = ANN_THRESHOLD * ANN_REFERENCE_DIMENSION
+    return count * dimension > limit or (index_count * dimension > limit and count >= GRAPH_MIN_VECTORS)
 
 
-def build_vector_index(vectors: np.ndarray, dimension: int) -> faiss.Index:
-    """An exact index up to the ANN threshold (needs_graph), an HNSW graph beyond."""
-    if needs_graph(len(vectors), dimension):
+def build_vector_index(vectors: np.ndarray, dimension: int, index_count: int = 0) -> faiss.Index:
+    """An exact index or an HNSW graph, as needs_graph says for `vectors` in an index of
+    `index_count`."""
+    if needs_graph(len(vectors), dimension, index_count):
         index = faiss.IndexHNSWFlat(dimension, HNSW_NEIGHBOURS, faiss.METRIC_INNER_PRODUCT)
         index.hnsw.efConstruction = HNSW_BUILD_DEPTH
     else:

@@ -139,6 +139,30 @@ def test_graph_segments_find_the_exact_top_and_skip_deleted_or_filtered(tmp_path
             assert {sources[i] for i in filtered.tolist()} <= {f"doc{d}.txt" for d in (0, 1, 2, 4)}
 
 
+def test_in_an_index_past_the_threshold_only_tiny_segments_are_searched_exactly(tmp_path, fake_encoder,
+                                                                                monkeypatch):
+    """A segment added to an index past the ANN threshold gets a graph from GRAPH_MIN_VECTORS on,
+    though it is below the threshold itself; a smaller one is searched exactly; both are found."""
+    from qa import dense
+    from qa.stores import open_store
+
+    monkeypatch.setattr(dense, "ANN_THRESHOLD", 5)  # 64-dimension fake vectors: graphs past 30
+    monkeypatch.setattr(dense, "GRAPH_MIN_VECTORS", 4)
+    corpus = write_corpus(tmp_path / "c", {f"doc{d}.txt": f"Doc {d}\n\n" + "\n\n".join(
+        f"Paragraph {p} of document {d} about topic {d * 10 + p}." for p in range(8)) for d in range(5)})
+    qa.build_index(corpus, tmp_path / "index", progress=False)
+    for name, paragraphs in [("mid.txt", 6), ("tiny.txt", 2)]:
+        (corpus / name).write_text(f"{name}\n\n" + "\n\n".join(
+            f"Added paragraph {p} of {name} on its own subject {p}." for p in range(paragraphs)), encoding="utf-8")
+        qa.build_index(corpus, tmp_path / "index", progress=False, only=[corpus / name])
+    with open_store(tmp_path / "index").reader() as reader:
+        assert [(len(s), s.graph is not None) for s in reader.segments] == [(40, True), (6, True), (2, False)]
+        ids = reader.passage_ids()
+        query = fake_encoder.encode(["Added paragraph 1 of tiny.txt"])[0]
+        top_ids, top_scores = reader.dense_top(query, 5)
+        assert np.allclose(top_scores, np.sort(reader.dense_scores(query, ids))[::-1][:5], atol=1e-5)
+
+
 def test_equal_scores_come_newest_first_and_only_ties_read_dates():
     from qa.catalog import Catalog
 

@@ -129,6 +129,24 @@ def test_lexical_scores_are_exact_bm25_over_the_live_passages(filled):
             assert np.allclose(top_scores, np.sort(expected[expected > 0])[::-1][:5], rtol=1e-5)
 
 
+@pytest.mark.parametrize("question", ["w1 w2", "w3 w3 w17 w30", "grain exports w5", "w0 w9 w19 w29 w39"])
+def test_lexical_top_is_the_brute_force_ranking_at_every_depth(filled, question):
+    """Every k, with and without a filter: the best allowed passages by score, ties by id, as
+    ranking all passages by their exact scores gives them."""
+    store, _ = filled
+    query = tokenize([question])[0]
+    with store.reader() as reader:
+        ids = reader.passage_ids()
+        scores = reader.lexical_scores(query, ids)
+        for allowed in [None, reader.allowed(Filters.of(since="2025-03-11"))]:
+            keep = (scores > 0) & reader.allows(allowed, ids)
+            expected = ids[keep][np.lexsort((ids[keep], -scores[keep]))]
+            for k in [1, 2, 3, 5, 8, 13, 21, len(ids) + 1]:
+                top_ids, top_scores = reader.lexical_top(query, k, allowed)
+                assert top_ids.tolist() == expected[:k].tolist(), (k, allowed)
+                assert np.allclose(top_scores, reader.lexical_scores(query, top_ids))
+
+
 def test_filters_are_applied_in_the_store(filled):
     store, live = filled
     filters = Filters.of(since="2025-03-11", sources="s2-*")

@@ -152,7 +152,9 @@ class FileWriter(StoreWriter):
         name = f"s-{int(data.ids[0]):012d}-{uuid.uuid4().hex[:6]}"
         staging = self.store.folder / f"{BUILD_PREFIX}{uuid.uuid4().hex[:8]}"
         try:
-            write_segment(staging, data, self.dimension)
+            kept = self.segments[:position] + self.segments[position + replacing:]
+            index_count = len(data.vectors) + sum(len(segment.vectors) for segment in kept)
+            write_segment(staging, data, self.dimension, index_count)
             sync_folder(staging, recursive=True)
             (self.store.folder / SEGMENTS).mkdir(exist_ok=True)
             staging.rename(self.store.folder / SEGMENTS / name)

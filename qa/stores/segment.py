@@ -8,7 +8,7 @@ segment) owns vector rows window_starts[row]:window_starts[row + 1] and sentence
     documents.jsonl      one DocumentRecord a line with "first" (row) and "count" (passages)
     document_of.npy      int32 (n,) line of documents.jsonl of each passage
     vectors.npy          float32 (windows, d); window_starts.npy int64 (n + 1,)
-    vectors.faiss        an HNSW graph over vectors.npy, only past the ANN threshold (qa.dense)
+    vectors.faiss        an HNSW graph over vectors.npy, only past the ANN threshold (qa.dense.needs_graph)
     tokens.txt           BM25 tokens, one line a passage; token_offsets.npy int64 (n + 1,)
     terms.txt            the segment's vocabulary, sorted, one a line
     postings_*.npy       per term (CSC): rows, counts; term_starts int64 (terms + 1,)
@@ -43,6 +43,7 @@ from ..sentence_vectors import STORED_DTYPE, SentenceVectors
 from .base import DocumentRecord, StoredPassage
 
 _JSON = json.JSONEncoder(ensure_ascii=False)
+_DECODE = json.JSONDecoder().decode  # json.loads less its per-call checks: ~20 passages a result
 _PASSAGE_FIELDS = tuple(field.name for field in fields(StoredPassage))
 _RECORD_FIELDS = tuple(field.name for field in fields(DocumentRecord))
 # Arrays at most this large are read into memory; larger ones are memory-mapped.
@@ -69,8 +70,9 @@ class SegmentData:
     sentences: list[SentenceVectors]
 
 
-def write_segment(folder: Path, data: SegmentData, dimension: int) -> None:
-    """Write `data` into the new folder `folder` (its `done` file last)."""
+def write_segment(folder: Path, data: SegmentData, dimension: int, index_count: int = 0) -> None:
+    """Write `data` into the new folder `folder` (its `done` file last), as a segment of an index
+    of `index_count` vectors (which decides whether it has a graph: qa.dense.needs_graph)."""
     folder.mkdir(parents=True)
     save = lambda name, array: np.save(folder / f"{name}.npy", np.ascontiguousarray(array))
     save("ids", data.ids.astype(np.int64))
@@ -85,8 +87,8 @@ def write_segment(folder: Path, data: SegmentData, dimension: int) -> None:
     save("document_of", document_of)
     save("vectors", data.vectors.astype(np.float32).reshape(-1, dimension))
     save("window_starts", data.window_starts.astype(np.int64))
-    if needs_graph(len(data.vectors), dimension):
-        faiss.write_index(build_vector_index(data.vectors, dimension), str(folder / "vectors.faiss"))
+    if needs_graph(len(data.vectors), dimension, index_count):
+        faiss.write_index(build_vector_index(data.vectors, dimension, index_count), str(folder / "vectors.faiss"))
     _write_lexical(folder, data.tokens, save)
     save("signatures", data.signatures.astype(np.uint32).reshape(-1, HASHES))
     keys = np.stack([band_keys(data.signatures[:, b * ROWS:(b + 1) * ROWS]) for b in range(BANDS)]) \
@@ -235,7 +237,7 @@ class Segment:
         return {entry["source"]: (self, entry["first"], entry["count"]) for entry in self.documents}
 
     def passage(self, row: int) -> StoredPassage:
-        return StoredPassage(**json.loads(_slice(self._passages, self.passage_offsets, row)))
+        return StoredPassage(**_DECODE(_slice(self._passages, self.passage_offsets, row).decode("utf-8")))
 
     def tokens(self, row: int) -> list[str]:
         return _slice(self._tokens, self.token_offsets, row).decode("utf-8").split()

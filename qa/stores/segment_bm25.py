@@ -9,12 +9,15 @@ adding their postings (docs/benchmarks.md).
 
 from __future__ import annotations
 
+import threading
 from functools import cached_property
 
 import numpy as np
 
 from .base import BM25_B, BM25_K1, bm25_idf
 from .segment import Segment
+
+Postings = list[tuple[int, np.ndarray]]  # a token's (segment number, rows) pairs
 
 
 class SegmentBM25:
@@ -24,7 +27,10 @@ class SegmentBM25:
     def __init__(self, segments: list[Segment], live: list[np.ndarray], starts: np.ndarray):
         self.segments, self.live, self.starts = segments, live, starts
         self._frequencies: dict[str, int] = {}
-        self._memo: tuple[tuple[str, ...], np.ndarray] | None = None
+        # Per thread (a server answers questions on several), the last question: its tokens,
+        # every position's score, and each known token's (segment number, rows) pairs, rarest
+        # token first, which top() samples for a floor.
+        self._memo = threading.local()
 
     @cached_property
     def count(self) -> int:
@@ -41,9 +47,11 @@ class SegmentBM25:
 
     @cached_property
     def _norms(self) -> list[np.ndarray]:
-        """Each segment's BM25 length normalisation per row, k1 (1 - b + b length / average)."""
-        return [BM25_K1 * (1 - BM25_B + BM25_B * np.asarray(s.lengths, np.float64) / self._average_length)
-                for s in self.segments]
+        """Each segment's BM25 length normalisation per row, k1 (1 - b + b length / average).
+        Per-posting arithmetic is in float32 (half the memory traffic; scores are shown and
+        compared as float32), summed per position in float64."""
+        return [(BM25_K1 * (1 - BM25_B + BM25_B * np.asarray(s.lengths, np.float64) / self._average_length)
+                 ).astype(np.float32) for s in self.segments]
 
     def frequency(self, token: str) -> int:
         """How many live passages hold `token` (kept for the reader's life: it never changes)."""
@@ -66,34 +74,68 @@ class SegmentBM25:
 
     def score_every_position(self, tokens: list[str]) -> np.ndarray:
         """The BM25 score (float64) of every position, 0 where deleted or no token matches; the
-        last question's scores are kept, as its candidates' scores are asked for next."""
-        memo = self._memo
+        last question's scores are kept (per thread), as its candidates' scores are asked for next."""
+        return self._scored(tokens)[1]
+
+    def _scored(self, tokens: list[str]) -> tuple[tuple[str, ...], np.ndarray, list[Postings]]:
+        memo = getattr(self._memo, "last", None)
         if memo is not None and memo[0] == tuple(tokens):
-            return memo[1]
-        found, impacts = [], []
-        for token in tokens:
-            if not self.frequency(token):
-                continue
-            idf = bm25_idf(self.count, self.frequency(token))
-            for number in range(len(self.segments)):
+            return memo
+        known = [token for token in tokens if self.frequency(token)]
+        idfs = [np.float32(bm25_idf(self.count, self.frequency(token))) for token in known]
+        postings: list[Postings] = [[] for _ in known]
+        scores = np.zeros(int(self.starts[-1]), np.float64)
+        for number, segment in enumerate(self.segments):
+            rows_here, impacts_here = [], []
+            for token, idf, found in zip(known, idfs, postings):
                 rows, counts = self._live_rows(number, token)
-                tf = counts.astype(np.float64)
-                found.append(self.starts[number] + rows)
-                impacts.append(idf * tf / (tf + self._norms[number][rows]))
-        size = int(self.starts[-1])
-        scores = np.bincount(np.concatenate(found), np.concatenate(impacts), size) if found \
-            else np.zeros(size, np.float64)
-        self._memo = (tuple(tokens), scores)
-        return scores
+                tf = counts.astype(np.float32)
+                rows_here.append(rows)
+                impacts_here.append(idf * tf / (tf + self._norms[number][rows]))
+                found.append((number, rows))
+            if rows_here:  # summed within the segment: its scores fit in a core's cache
+                scores[self.starts[number]:self.starts[number + 1]] = np.bincount(
+                    np.concatenate(rows_here), np.concatenate(impacts_here), len(segment))
+        order = np.argsort([self.frequency(token) for token in known], kind="stable")
+        self._memo.last = (tuple(tokens), scores, [postings[i] for i in order])
+        return self._memo.last
 
     def top(self, tokens: list[str], k: int,
             mask: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
         """(positions, scores) of the `k` best-scoring positions with a score above 0 that `mask`
         allows (None: all live ones), best first, equal scores by position."""
-        scores = self.score_every_position(tokens)
-        matching = np.flatnonzero(scores if mask is None else scores * mask)
+        _, scores, rarest_first = self._scored(tokens)
+        floor = _floor(scores, rarest_first, self.starts, k, mask)
+        if floor > 0:  # only positions scoring at least the floor can be among the k best
+            matching = np.flatnonzero(scores >= floor if mask is None else (scores >= floor) & mask)
+        else:
+            matching = np.flatnonzero(scores if mask is None else scores * mask)
         best = matching[top_indexes(scores[matching], k)]
         return best, scores[best]
+
+
+def _floor(scores: np.ndarray, rarest_first: list[Postings], starts: np.ndarray, k: int,
+           mask: np.ndarray | None) -> float:
+    """A score that at least `k` allowed positions reach (0 if none is found): the k-th best of
+    the positions holding the question's rarest words, which are few, so the whole array need
+    not be searched. Every one of the k best scores at least this. `rarest_first` holds each
+    word's (segment number, rows) pairs, `starts` each segment's first position."""
+    sample, taken = [], 0
+    for postings in rarest_first:
+        positions = np.concatenate([starts[number] + rows for number, rows in postings])
+        if mask is not None:
+            positions = positions[mask[positions]]
+        sample.append(positions)
+        taken += len(positions)
+        if taken >= k:
+            break
+    if taken < k:
+        return 0.0
+    # A position holding two of these words is counted once.
+    sampled = scores[np.unique(np.concatenate(sample))] if len(sample) > 1 else scores[sample[0]]
+    if len(sampled) < k:
+        return 0.0
+    return float(np.partition(sampled, len(sampled) - k)[len(sampled) - k])
 
 
 def top_indexes(scores: np.ndarray, k: int) -> np.ndarray:
