@@ -60,7 +60,6 @@ class SegmentBM25:
                                            for number in range(len(self.segments)))
         return self._frequencies[token]
 
-
     def _live_rows(self, number: int, token: str) -> tuple[np.ndarray, np.ndarray]:
         rows, counts = self.segments[number].postings(token)
         if self._all_live[number]:
