@@ -558,6 +558,15 @@ def prepare_index(corpus_dir: Path, index_dir: Path) -> None:
     print(report.summary(), file=sys.stderr)
 
 
+def warm_up(index_dir: Path) -> None:
+    """Load the index and the model now (and make the model's quick copy on first use), so the
+    first question does not wait for them; a problem is left for that question to report."""
+    try:
+        qa.retrieve("warm-up", k=1, index_dir=index_dir)
+    except (qa.QAError, ValueError):
+        pass
+
+
 def _up_to_date(corpus_dir: Path, index_dir: Path) -> bool:
     try:
         return not index_status(corpus_dir, index_dir).stale
@@ -617,6 +626,7 @@ def main(argv=None) -> int:
         return 1
     try:
         prepare_index(corpus_dir, index_dir)
+        warm_up(index_dir)
     except Exception as error:  # one line, never a traceback: the message says what to do
         print(f"error: {one_line(str(error)) or type(error).__name__}", file=sys.stderr)
         return 1

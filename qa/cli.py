@@ -137,8 +137,11 @@ def _index(args) -> int:
 
 def _ask(args) -> int:
     from .answer import answer
+    from .encoder import QUICK_SWITCH
     from .filters import contains
 
+    # One question: loading the model's ONNX Runtime copy (~0.5 s) would cost more than it saves.
+    os.environ.setdefault(QUICK_SWITCH, "0")
     sources = [contains(word) for word in args.sources] if args.sources else None
     result = answer(args.question, args.k, index_dir=args.index, since=args.since,
                     until=args.until, sources=sources)

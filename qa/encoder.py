@@ -31,6 +31,14 @@ ACCELERATOR_BATCH_SIZE = 512
 # 128, issue 11).
 SMALL_MODEL_DIMENSION = 256
 SMALL_MODEL_BATCH_SIZE = 128
+# Up to this many texts (a question) are embedded on CPU by ONNX Runtime from the same float32
+# weights (qa.onnx_backend.quick_model): a question in ~5 ms instead of ~18 ms on 2 cores, where
+# PyTorch's cost per operator dominates small inputs. Larger batches are faster in PyTorch.
+# $QA_QUICK_QUESTIONS=0 keeps them on PyTorch (the one-question CLI sets it: loading the copy
+# costs more than it saves there).
+QUICK_TEXTS = 8
+QUICK_SWITCH = "QA_QUICK_QUESTIONS"
+_NOT_LOADED = object()
 
 _models: dict[tuple[str, str | None], "Encoder"] = {}
 _models_lock = threading.Lock()
@@ -97,6 +105,8 @@ class Encoder:
         self.device = device
         self._model = None
         self._lock = threading.Lock()
+        self._quick = _NOT_LOADED
+        self._quick_lock = threading.Lock()
 
     @property
     def model(self):
@@ -107,6 +117,24 @@ class Encoder:
 
     def _load(self):
         return _load_sentence_transformer(self.name, self.device)
+
+    @property
+    def quick_model(self):
+        """The ONNX Runtime copy of the model for a few texts at a time, or None (on an accelerator,
+        where $QA_QUICK_QUESTIONS is "0", or where it cannot give the model's vectors:
+        qa.onnx_backend.quick_model says why)."""
+        with self._quick_lock:
+            if self._quick is _NOT_LOADED:
+                self._quick = self._load_quick()
+            return self._quick
+
+    def _load_quick(self):
+        from .onnx_backend import cache_folder, quick_model
+
+        device = getattr(self.model, "device", None)
+        if os.environ.get(QUICK_SWITCH) == "0" or (device is not None and device.type != "cpu"):
+            return None
+        return quick_model(self.model, cache_folder(self.name))
 
     @property
     def dimension(self) -> int:
@@ -131,9 +159,13 @@ class Encoder:
     def encode(self, texts: list[str], progress: bool = False) -> np.ndarray:
         """Normalised float32 vectors, one a text; texts beyond the window are truncated (for
         questions and sentences). The vectors SentenceTransformer.encode gives, without its
-        per-call overhead (a few milliseconds: a question's embedding is most of `retrieve`)."""
+        per-call overhead (a few milliseconds: a question's embedding is most of `retrieve`), and
+        for up to QUICK_TEXTS texts from the quick model where there is one."""
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
+        quick = self.quick_model if len(texts) <= QUICK_TEXTS else None
+        if quick is not None:
+            return quick.encode(texts, batch_size=QUICK_TEXTS)
         encoded = self.model.tokenizer(texts, add_special_tokens=False, truncation=True,
                                        max_length=self.max_tokens, verbose=False)["input_ids"]
         return self._encode_token_ids(encoded, progress)

@@ -1,11 +1,14 @@
-"""The optional ONNX Runtime backend with dynamic int8 quantization: name a model with the suffix
-"+onnx-int8" (e.g. `--model all-MiniLM-L6-v2+onnx-int8` or QA_MODEL) to use it.
+"""ONNX Runtime for the embedding model's transformer, in two uses.
 
-On first use the model's transformer is exported to ONNX locally (torch.onnx, nothing is
-downloaded) and its weight matrices quantized to int8 per channel (onnxruntime); the files are
-cached under $QA_CACHE_DIR (default ~/.cache/briefing-qa). Tokenizer, window length and mean
-pooling are the sentence-transformers model's own, so only the transformer runs differently.
-Its speed and quality against the PyTorch path are in docs/benchmarks.md.
+- The optional int8 backend: name a model with the suffix "+onnx-int8" (e.g. `--model
+  all-MiniLM-L6-v2+onnx-int8` or QA_MODEL). Its weight matrices are quantized to int8 per channel.
+- Questions with any CPU model (`quick_model`): the same float32 weights, checked to give the
+  PyTorch vectors, for a few short texts at a time, where ONNX Runtime is several times faster.
+
+On first use the transformer is exported to ONNX locally (torch.onnx, nothing is downloaded); the
+files are cached under $QA_CACHE_DIR (default ~/.cache/briefing-qa). Tokenizer, window length and
+mean pooling are the sentence-transformers model's own, so only the transformer runs differently.
+Speed and quality against the PyTorch path are in docs/benchmarks.md.
 """
 
 from __future__ import annotations
@@ -21,6 +24,13 @@ import numpy as np
 
 SUFFIX = "+onnx-int8"
 INPUTS = ("input_ids", "attention_mask", "token_type_ids")
+FLOAT_FILE = "model-float32.onnx"
+INT8_FILE = "model-int8.onnx"
+# Texts the float32 export must embed as PyTorch does before it is used for questions.
+PROBES = ("Which countries committed troops?", "The ceasefire would last 30 days, officials said.")
+SAME_VECTOR = 0.99999  # least cosine to PyTorch's vector of a probe
+
+log = logging.getLogger("qa")
 
 
 def is_onnx(name: str) -> bool:
@@ -39,7 +49,8 @@ def cache_folder(name: str) -> Path:
 class OnnxSentenceModel:
     """The parts of a SentenceTransformer the Encoder uses, with the transformer run by ONNX Runtime."""
 
-    def __init__(self, sentence_model, model_file: Path, threads: int | None = None):
+    def __init__(self, sentence_model, model_file: Path, threads: int | None = None,
+                 spinning: bool = True):
         import onnxruntime
 
         pooling = str(getattr(sentence_model[1], "pooling_mode", "")) if len(sentence_model) > 1 else ""
@@ -52,6 +63,8 @@ class OnnxSentenceModel:
         self._dimension = int(get_dimension())
         options = onnxruntime.SessionOptions()
         options.intra_op_num_threads = threads or os.cpu_count() or 1
+        if not spinning:
+            options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self._session = onnxruntime.InferenceSession(
             str(model_file), options, providers=["CPUExecutionProvider"])
         self._inputs = {i.name for i in self._session.get_inputs()}
@@ -73,19 +86,69 @@ class OnnxSentenceModel:
         return np.concatenate(vectors).astype(np.float32) if vectors else np.zeros((0, self._dimension), np.float32)
 
 
+def quick_model(sentence_model, folder: Path) -> OnnxSentenceModel | None:
+    """`sentence_model` run by ONNX Runtime in float32 (exported to `folder` on first use), or None
+    where that cannot give its vectors (the export fails, the model is not mean-pooled, a probe's
+    vector differs); a cached export that fails is made again once.
+
+    Its threads sleep between calls instead of spinning: a question's embedding is followed at once
+    by the search, which needs the cores.
+    """
+    target = folder / FLOAT_FILE
+    for _ in range(2):
+        cached = target.exists()
+        try:
+            model = OnnxSentenceModel(sentence_model, float_model_file(sentence_model, folder),
+                                      spinning=False)
+            if _gives_vectors_of(model, sentence_model):
+                return model
+            reason = "its ONNX export gives other vectors"
+        except Exception as error:  # export, load and run raise many kinds; each means "use PyTorch"
+            reason = _first_line(error)
+        if not cached:
+            break
+        target.unlink(missing_ok=True)
+    log.warning("questions are embedded by PyTorch: %s", reason)
+    return None
+
+
+def _first_line(error: Exception) -> str:
+    return (str(error).splitlines() or [type(error).__name__])[0]
+
+
+def _gives_vectors_of(model: OnnxSentenceModel, sentence_model) -> bool:
+    expected = sentence_model.encode(list(PROBES), normalize_embeddings=True, convert_to_numpy=True)
+    return float((model.encode(list(PROBES)) * expected).sum(axis=1).min()) >= SAME_VECTOR
+
+
+def float_model_file(sentence_model, folder: Path) -> Path:
+    """The float32 ONNX file of `sentence_model`'s transformer in `folder`, exported on first use."""
+    def export(staging: Path) -> Path:
+        _export(sentence_model, staging / "model.onnx")
+        return staging / "model.onnx"
+
+    return _cached(folder / FLOAT_FILE, export)
+
+
 def quantized_model_file(sentence_model, folder: Path) -> Path:
     """The int8 ONNX file of `sentence_model`'s transformer in `folder`, exported on first use."""
-    target = folder / "model-int8.onnx"
+    def export_and_quantize(staging: Path) -> Path:
+        _export(sentence_model, staging / "model.onnx")
+        _quantize(staging / "model.onnx", staging / INT8_FILE)
+        return staging / INT8_FILE
+
+    return _cached(folder / INT8_FILE, export_and_quantize)
+
+
+def _cached(target: Path, make) -> Path:
+    """`target`, made by `make(staging folder) -> file` if missing and moved into place whole."""
     if target.exists():
         return target
-    folder.mkdir(parents=True, exist_ok=True)
-    staging = folder / f".export-{uuid.uuid4().hex[:8]}"
+    target.parent.mkdir(parents=True, exist_ok=True)
+    staging = target.parent / f".export-{uuid.uuid4().hex[:8]}"
     staging.mkdir()
     try:
-        full = staging / "model.onnx"
-        _export(sentence_model, full)
-        _quantize(full, staging / target.name)
-        os.replace(staging / target.name, target)  # atomic: a reader never sees half a file
+        os.replace(make(staging), target)  # atomic: a reader never sees half a file
     finally:
         for leftover in staging.iterdir():
             leftover.unlink()

@@ -23,6 +23,9 @@ from qa.encoder import Encoder, Windows, register_encoder
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_CORPUS = ROOT / "corpus"
 SHARED = ROOT.parent / "shared"
+# The model's ONNX copy for questions (qa.onnx_backend) goes to the checkout's ignored cache, for
+# this process and the CLI and app processes tests start, not to the user's home.
+os.environ.setdefault("QA_CACHE_DIR", str(ROOT / ".cache" / "models"))
 
 
 class FakeEncoder(Encoder):

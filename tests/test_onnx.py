@@ -1,5 +1,7 @@
-"""The optional int8 ONNX backend: exported locally, close to the PyTorch vectors, same answers."""
+"""ONNX Runtime: the optional int8 backend (exported locally, close to the PyTorch vectors, same
+answers) and the float32 copy questions are embedded with (the PyTorch vectors, or PyTorch itself)."""
 
+import logging
 import shutil
 
 import numpy as np
@@ -7,8 +9,9 @@ import pytest
 
 import qa
 from qa.build import read_corpus
-from qa.encoder import DEFAULT_MODEL, get_encoder
-from qa.onnx_backend import SUFFIX
+from qa import onnx_backend
+from qa.encoder import DEFAULT_MODEL, QUICK_SWITCH, QUICK_TEXTS, Encoder, get_encoder
+from qa.onnx_backend import FLOAT_FILE, SUFFIX, quick_model
 
 from conftest import SAMPLE_CORPUS
 
@@ -41,3 +44,63 @@ def test_index_built_with_the_int8_model_answers_alike(onnx_name, tmp_path, monk
     qa.build_index(tmp_path / "corpus", tmp_path / "index", progress=False)
     [passage] = qa.retrieve("Which countries committed troops?", k=1, index_dir=tmp_path / "index")
     assert passage.paragraph == 3
+
+
+QUESTIONS = ["Which countries committed troops?", "Who is the UK defence secretary?",
+             "How long is the proposed ceasefire?"]
+
+
+def test_questions_get_the_pytorch_vectors_from_the_quick_model(monkeypatch):
+    encoder = get_encoder()
+    assert encoder.quick_model is not None
+    reference = encoder.model.encode(QUESTIONS, normalize_embeddings=True, convert_to_numpy=True)
+    monkeypatch.setattr(encoder, "_encode_token_ids", None)  # PyTorch's path must not be taken
+    quick = encoder.encode(QUESTIONS)
+    assert quick.shape == reference.shape and quick.dtype == np.float32
+    assert (quick * reference).sum(axis=1).min() > 0.99999
+
+
+def test_more_texts_than_the_quick_model_takes_go_to_pytorch(monkeypatch):
+    encoder = get_encoder()
+    texts = [f"{question} Asked {i} times." for i, question in enumerate(QUESTIONS * QUICK_TEXTS)]
+    reference = encoder.model.encode(texts, normalize_embeddings=True, convert_to_numpy=True)
+    monkeypatch.setattr(onnx_backend.OnnxSentenceModel, "encode", None)  # must not be called
+    assert (encoder.encode(texts) * reference).sum(axis=1).min() > 0.99999
+
+
+class SharedModelEncoder(Encoder):
+    """An Encoder of its own (its own quick model) over the session's loaded model."""
+
+    def _load(self):
+        return get_encoder().model
+
+
+def test_a_failed_export_leaves_questions_to_pytorch(tmp_path, monkeypatch, caplog):
+    def broken_export(*_):
+        raise RuntimeError("the exporter broke\nwith details")
+
+    monkeypatch.setenv("QA_CACHE_DIR", str(tmp_path))
+    monkeypatch.setattr(onnx_backend, "_export", broken_export)
+    encoder = SharedModelEncoder(DEFAULT_MODEL)
+    with caplog.at_level(logging.WARNING, logger="qa"):
+        vectors = encoder.encode(QUESTIONS)
+    assert encoder.quick_model is None
+    assert "questions are embedded by PyTorch: the exporter broke" in caplog.text
+    reference = encoder.model.encode(QUESTIONS, normalize_embeddings=True, convert_to_numpy=True)
+    assert (vectors * reference).sum(axis=1).min() > 0.99999
+
+
+def test_the_switch_keeps_questions_on_pytorch(tmp_path, monkeypatch):
+    monkeypatch.setenv("QA_CACHE_DIR", str(tmp_path))
+    monkeypatch.setenv(QUICK_SWITCH, "0")
+    encoder = SharedModelEncoder(DEFAULT_MODEL)
+    assert encoder.encode(QUESTIONS[:1]).shape == (1, encoder.dimension)
+    assert encoder.quick_model is None and not list(tmp_path.iterdir())
+
+
+def test_a_damaged_cached_export_is_made_again(tmp_path):
+    (tmp_path / FLOAT_FILE).write_bytes(b"not an ONNX model")
+    model = quick_model(get_encoder().model, tmp_path)
+    assert model is not None
+    assert (tmp_path / FLOAT_FILE).stat().st_size > 1_000_000
+    assert list(tmp_path.iterdir()) == [tmp_path / FLOAT_FILE]  # no staging folder left
