@@ -298,12 +298,14 @@ def describe_index(corpus_dir: Path, index_dir: Path) -> str:
     return "\n\n".join(lines)
 
 
-def rebuild(corpus_dir: Path, index_dir: Path, progress=None) -> str:
-    """Bring the index up to date, reporting progress (files read, paragraphs embedded)."""
+def rebuild(corpus_dir: Path, index_dir: Path, progress=None, only=None) -> str:
+    """Bring the index up to date, reporting progress (files read, paragraphs embedded); with
+    `only` (the files an upload or a removal touched), for those files alone, without listing the
+    corpus, so the cost does not grow with it."""
     if progress is not None:
         progress(0, desc="Reading the corpus folder")
     try:
-        report = qa.build_index(corpus_dir, index_dir, progress=progress is not None)
+        report = qa.build_index(corpus_dir, index_dir, progress=progress is not None, only=only)
     except qa.QAError as error:
         return f"⚠️ {escape_label(str(error))}"
     except Exception as error:  # the page must say something, and not the server's paths
@@ -317,41 +319,41 @@ def rebuild(corpus_dir: Path, index_dir: Path, progress=None) -> str:
 
 def upload(files, corpus_dir: Path, index_dir: Path, replace: bool = False, progress=None) -> str:
     """Add the uploaded files to the corpus and rebuild; identical content is not added twice."""
-    lines, added = [], 0
+    lines, added = [], []
     for file in files or []:
         path = Path(file if isinstance(file, str) else file.name)
         line, saved = _add_upload(path, corpus_dir, replace)
         lines.append(line)
-        added += saved
+        added += [saved] if saved else []
     if added:
-        lines.append(rebuild(corpus_dir, index_dir, progress))
+        lines.append(rebuild(corpus_dir, index_dir, progress, only=added))
     return "\n\n".join(lines) or "No file chosen."
 
 
-def _add_upload(path: Path, corpus_dir: Path, replace: bool) -> tuple[str, bool]:
-    """(what happened, in Markdown; whether a file was saved) for one uploaded file."""
+def _add_upload(path: Path, corpus_dir: Path, replace: bool) -> tuple[str, Path | None]:
+    """(what happened, in Markdown; the file saved in the corpus, if any) for one uploaded file."""
     name = escape_markdown(path.name)
     try:
         with path.open("rb") as file:
             content = file.read(MAX_UPLOAD_BYTES + 1)  # one byte over is enough for save_upload to refuse
         existing = same_content(corpus_dir, content)
         if existing:
-            return f"{name} is already in the corpus as {escape_markdown(existing)}: not added again", False
+            return f"{name} is already in the corpus as {escape_markdown(existing)}: not added again", None
         saved = save_upload(corpus_dir, path.name, content, replace=replace)
     except (UploadRejected, OSError) as error:
-        return f"⚠️ {escape_markdown(str(error))}", False
+        return f"⚠️ {escape_markdown(str(error))}", None
     note = "" if saved.name == safe_name(path.name) else (
         f" (a different {escape_markdown(safe_name(path.name))} exists: tick **Replace** to overwrite it)")
-    return f"Added {escape_markdown(saved.name)}{note}", True
+    return f"Added {escape_markdown(saved.name)}{note}", saved
 
 
 def remove(source: str | None, corpus_dir: Path, index_dir: Path, progress=None) -> str:
     """Delete briefing `source` from the corpus folder and rebuild the index without it."""
     try:
-        remove_briefing(corpus_dir, source or "")
+        removed = remove_briefing(corpus_dir, source or "")
     except (ValueError, OSError) as error:
         return f"⚠️ {escape_markdown(str(error))}"
-    return f"Removed {escape_markdown(source)}\n\n" + rebuild(corpus_dir, index_dir, progress)
+    return f"Removed {escape_markdown(source)}\n\n" + rebuild(corpus_dir, index_dir, progress, only=[removed])
 
 
 def briefing_choices(index_dir: Path) -> list[tuple[str, str]]:

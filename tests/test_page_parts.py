@@ -7,7 +7,9 @@ import pytest
 
 import app
 from app import escape_markdown
+import qa
 from conftest import TINY, write_corpus
+from qa.status import index_status, indexed_briefings
 from qa.uploads import same_content
 from qa_app.conversation import cited_passages, export_markdown, restore
 from qa_app.corpus import briefing_path, example_questions, remove_briefing, summarise
@@ -45,6 +47,23 @@ def test_remove_deletes_the_briefing(tiny_corpus):
     assert remove_briefing(tiny_corpus, "alpha.txt") == (tiny_corpus / "alpha.txt").resolve()
     assert not (tiny_corpus / "alpha.txt").exists() and (tiny_corpus / "beta.md").exists()
     assert briefing_path(tiny_corpus, "beta.md").name == "beta.md"
+
+
+def test_adding_and_removing_on_the_page_index_those_files_alone(tmp_path, fake_encoder):
+    """An upload or a removal updates the index for the files it touched, without listing the
+    corpus (its cost does not grow with it); a file dropped in by hand waits for Rebuild."""
+    corpus, index = write_corpus(tmp_path / "corpus", TINY), tmp_path / "index"
+    qa.build_index(corpus, index, progress=False)
+    (corpus / "dropped.txt").write_text("Dropped\n\nPut in the folder by hand.\n", encoding="utf-8")
+    upload = tmp_path / "harbour.txt"
+    upload.write_text("Harbour\n\nThe harbour pilots went on strike.\n", encoding="utf-8")
+
+    assert "Added harbour.txt" in app.upload([str(upload)], corpus, index)
+    assert {b.source for b in indexed_briefings(index)} == {"alpha.txt", "beta.md", "harbour.txt"}
+    assert "Removed alpha.txt" in app.remove("alpha.txt", corpus, index)
+    assert {b.source for b in indexed_briefings(index)} == {"beta.md", "harbour.txt"}
+    status = index_status(corpus, index)
+    assert status.new == ["dropped.txt"] and not status.removed and not status.changed
 
 
 def test_viewer_shows_every_paragraph_and_quotes_the_cited_one(tmp_path):
