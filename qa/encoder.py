@@ -34,8 +34,8 @@ SMALL_MODEL_BATCH_SIZE = 128
 # Up to this many texts (a question) are embedded on CPU by ONNX Runtime from the same float32
 # weights (qa.onnx_backend.quick_model): a question in ~5 ms instead of ~18 ms on 2 cores, where
 # PyTorch's cost per operator dominates small inputs. Larger batches are faster in PyTorch.
-# $QA_QUICK_QUESTIONS=0 keeps them on PyTorch (the one-question CLI sets it: loading the copy
-# costs more than it saves there).
+# $QA_QUICK_QUESTIONS=0 keeps them on PyTorch (`python -m qa ask` and `index` set it: loading
+# the copy costs more than it saves there).
 QUICK_TEXTS = 8
 QUICK_SWITCH = "QA_QUICK_QUESTIONS"
 _NOT_LOADED = object()

@@ -12,9 +12,10 @@ def run_cli(*args, cwd=ROOT):
                           capture_output=True, text=True, timeout=300)
 
 
-def test_index_then_ask(tmp_path):
+def test_index_then_ask(tmp_path, monkeypatch):
     corpus = write_corpus(tmp_path / "corpus", TINY)
     index = tmp_path / "index"
+    monkeypatch.setenv("QA_CACHE_DIR", str(tmp_path / "cache"))
     built = run_cli("index", "--corpus", corpus, "--index", index)
     assert built.returncode == 0, built.stderr
     assert "4 added, 0 updated, 0 removed, 0 unchanged" in built.stdout
@@ -42,6 +43,8 @@ def test_index_then_ask(tmp_path):
     assert set(passage) == {"source", "title", "paragraph", "text", "score", "citation", "date",
                             "publisher", "source_url", "page", "also_in"}
     assert passage["source"] == "beta.md" and passage["paragraph"] == 1
+    # One-shot commands never make the model's ONNX copy for questions (qa.encoder.QUICK_SWITCH).
+    assert not (tmp_path / "cache").exists()
 
 
 def test_errors_are_one_line_without_traceback(tmp_path):
