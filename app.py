@@ -562,7 +562,8 @@ def prepare_index(corpus_dir: Path, index_dir: Path) -> None:
 
 def warm_up(index_dir: Path) -> None:
     """Load the index and the model now (and make the model's quick copy on first use), so the
-    first question does not wait for them; a problem is left for that question to report."""
+    first question does not wait for them. A problem with the index or the question is left for
+    the first question to report; one loading the model is raised (the chat could not answer)."""
     try:
         qa.retrieve("warm-up", k=1, index_dir=index_dir)
     except (qa.QAError, ValueError):

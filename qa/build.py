@@ -48,7 +48,8 @@ def build_index(corpus_dir="corpus", index_dir="index", *, full: bool = False,
     as `corpus/new.txt`) updates just those files, without listing the corpus: each is added,
     read again if it changed, or removed from the index when it no longer exists; the rest of the
     index is kept as it is. Adding one briefing to a large archive then costs what that briefing
-    costs. Raises ValueError for a path outside the corpus folder or
+    costs. Where there is no index to update (none yet, or one of another model), the whole
+    corpus is read, as without `only`. Raises ValueError for a path outside the corpus folder or
     unknown to both, IndexBusy when another build holds the index, FileNotFoundError when the
     corpus folder is missing.
     """
@@ -65,6 +66,8 @@ def build_index(corpus_dir="corpus", index_dir="index", *, full: bool = False,
         known_skipped = previous.skipped() if previous else []
         changes = (corpus_changes(corpus_dir, records, known_skipped, careful=True) if only is None
                    else named_changes(corpus_dir, only, records, known_skipped, careful=True))
+        if previous is None and only is not None:  # nothing to update: the corpus is the index
+            changes = corpus_changes(corpus_dir, records, known_skipped, careful=True)
         report = BuildReport(unchanged=sum(len(records[s].paragraphs) for s in changes.unchanged))
         changed = bool(changes.removed)
         for source in changes.removed:

@@ -124,19 +124,9 @@ def _model_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--device", default=None, help="cpu, cuda, ... (default: automatic)")
 
 
-def _questions_on_pytorch() -> None:
-    """For a one-shot command (one question; a build, whose batches PyTorch embeds anyway):
-    loading the model's ONNX Runtime copy (~0.5 s; ~6 s to export it the first time) would cost
-    more than it saves."""
-    from .encoder import QUICK_SWITCH
-
-    os.environ.setdefault(QUICK_SWITCH, "0")
-
-
 def _index(args) -> int:
     from .build import build_index
 
-    _questions_on_pytorch()
     report = build_index(args.corpus, args.index, full=args.full, model=args.model,
                          device=args.device, progress=sys.stderr.isatty(), only=args.only)
     for skipped in report.skipped:
@@ -147,9 +137,12 @@ def _index(args) -> int:
 
 def _ask(args) -> int:
     from .answer import answer
+    from .encoder import QUICK_SWITCH
     from .filters import contains
 
-    _questions_on_pytorch()
+    # One question: loading the model's ONNX Runtime copy (~0.5 s; ~6 s to export it the first
+    # time) would cost more than it saves.
+    os.environ.setdefault(QUICK_SWITCH, "0")
     sources = [contains(word) for word in args.sources] if args.sources else None
     result = answer(args.question, args.k, index_dir=args.index, since=args.since,
                     until=args.until, sources=sources)

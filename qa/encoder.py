@@ -31,11 +31,11 @@ ACCELERATOR_BATCH_SIZE = 512
 # 128, issue 11).
 SMALL_MODEL_DIMENSION = 256
 SMALL_MODEL_BATCH_SIZE = 128
-# Up to this many texts (a question) are embedded on CPU by ONNX Runtime from the same float32
+# Questions, up to this many at a time, are embedded on CPU by ONNX Runtime from the same float32
 # weights (qa.onnx_backend.quick_model): a question in ~5 ms instead of ~18 ms on 2 cores, where
 # PyTorch's cost per operator dominates small inputs. Larger batches are faster in PyTorch.
-# $QA_QUICK_QUESTIONS=0 keeps them on PyTorch (`python -m qa ask` and `index` set it: loading
-# the copy costs more than it saves there).
+# $QA_QUICK_QUESTIONS=0 keeps them on PyTorch (`python -m qa ask` sets it: for one question,
+# loading the copy costs more than it saves).
 QUICK_TEXTS = 8
 QUICK_SWITCH = "QA_QUICK_QUESTIONS"
 _NOT_LOADED = object()
@@ -159,16 +159,18 @@ class Encoder:
     def encode(self, texts: list[str], progress: bool = False) -> np.ndarray:
         """Normalised float32 vectors, one a text; texts beyond the window are truncated (for
         questions and sentences). The vectors SentenceTransformer.encode gives, without its
-        per-call overhead (a few milliseconds: a question's embedding is most of `retrieve`), and
-        for up to QUICK_TEXTS texts from the quick model where there is one."""
+        per-call overhead (a few milliseconds)."""
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        quick = self.quick_model if len(texts) <= QUICK_TEXTS else None
-        if quick is not None:
-            return quick.encode(texts, batch_size=QUICK_TEXTS)
         encoded = self.model.tokenizer(texts, add_special_tokens=False, truncation=True,
                                        max_length=self.max_tokens, verbose=False)["input_ids"]
         return self._encode_token_ids(encoded, progress)
+
+    def encode_questions(self, questions: list[str]) -> np.ndarray:
+        """`encode`'s vectors of a few questions, from the quick model where there is one (up to
+        QUICK_TEXTS at a time: a question's embedding is most of `retrieve`)."""
+        quick = self.quick_model if 0 < len(questions) <= QUICK_TEXTS else None
+        return self.encode(questions) if quick is None else quick.encode(questions, batch_size=QUICK_TEXTS)
 
     def encode_passages(self, texts: list[str], progress: bool = False) -> tuple[np.ndarray, np.ndarray]:
         """Vectors covering every text whole: a long text gets several overlapping windows.
@@ -262,6 +264,10 @@ class OnnxEncoder(Encoder):
             bar.update(len(chunk))
         bar.close()
         return vectors
+
+    def encode_questions(self, questions: list[str]) -> np.ndarray:
+        """As `encode` (the int8 model is the quick one)."""
+        return self.encode(questions)
 
     def encode_passages(self, texts: list[str], progress: bool = False) -> tuple[np.ndarray, np.ndarray]:
         """As Encoder.encode_passages, with the windows passed as text (ONNX Runtime takes text)."""

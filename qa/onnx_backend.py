@@ -13,6 +13,7 @@ Speed and quality against the PyTorch path are in docs/benchmarks.md.
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import os
 import re
@@ -29,6 +30,7 @@ INT8_FILE = "model-int8.onnx"
 # Texts the float32 export must embed as PyTorch does before it is used for questions.
 PROBES = ("Which countries committed troops?", "The ceasefire would last 30 days, officials said.")
 SAME_VECTOR = 0.99999  # least cosine to PyTorch's vector of a probe
+MAX_EXPORT_BYTES = 1 << 30  # one ONNX file holds at most 2 GB; larger exports split their weights
 
 log = logging.getLogger("qa")
 
@@ -62,7 +64,7 @@ class OnnxSentenceModel:
             sentence_model, "get_sentence_embedding_dimension")
         self._dimension = int(get_dimension())
         options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = threads or os.cpu_count() or 1
+        options.intra_op_num_threads = threads or _usable_cores()
         if not spinning:
             options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self._session = onnxruntime.InferenceSession(
@@ -86,14 +88,26 @@ class OnnxSentenceModel:
         return np.concatenate(vectors).astype(np.float32) if vectors else np.zeros((0, self._dimension), np.float32)
 
 
+def _usable_cores() -> int:
+    """Cores this process may run on (a container's CPU set, not the machine's count)."""
+    affinity = getattr(os, "sched_getaffinity", None)
+    return len(affinity(0)) if affinity else os.cpu_count() or 1
+
+
 def quick_model(sentence_model, folder: Path) -> OnnxSentenceModel | None:
     """`sentence_model` run by ONNX Runtime in float32 (exported to `folder` on first use), or None
-    where that cannot give its vectors (the export fails, the model is not mean-pooled, a probe's
-    vector differs); a cached export that fails is made again once.
+    where that cannot give its vectors: ONNX Runtime is missing, the model is not a transformer
+    with mean pooling (and normalisation) alone or is too large for one ONNX file, the export
+    fails or gives other vectors. A cached export that fails is made again once (a model changed
+    under the same name).
 
     Its threads sleep between calls instead of spinning: a question's embedding is followed at once
     by the search, which needs the cores.
     """
+    unsupported = _unsupported(sentence_model)
+    if unsupported:
+        log.info("questions are embedded by PyTorch: %s", unsupported)
+        return None
     target = folder / FLOAT_FILE
     for _ in range(2):
         cached = target.exists()
@@ -105,10 +119,25 @@ def quick_model(sentence_model, folder: Path) -> OnnxSentenceModel | None:
             reason = "its ONNX export gives other vectors"
         except Exception as error:  # export, load and run raise many kinds; each means "use PyTorch"
             reason = _first_line(error)
+        target.unlink(missing_ok=True)  # never kept unless it gives the model's vectors
         if not cached:
             break
-        target.unlink(missing_ok=True)
     log.warning("questions are embedded by PyTorch: %s", reason)
+    return None
+
+
+def _unsupported(sentence_model) -> str | None:
+    """Why the float32 export cannot stand in for `sentence_model`, or None."""
+    if not all(importlib.util.find_spec(name) for name in ("onnx", "onnxruntime")):
+        return "ONNX Runtime is not installed"
+    kinds = [type(module).__name__ for module in sentence_model]
+    if kinds not in (["Transformer", "Pooling"], ["Transformer", "Pooling", "Normalize"]):
+        return f"the ONNX copy takes a transformer, mean pooling and normalisation, not {kinds}"
+    pooling = str(getattr(sentence_model[1], "pooling_mode", ""))
+    if pooling != "mean":
+        return f"the ONNX copy takes mean pooling, not {pooling!r}"
+    if sum(p.numel() * p.element_size() for p in sentence_model.parameters()) > MAX_EXPORT_BYTES:
+        return "the model is too large for one ONNX file"
     return None
 
 

@@ -52,7 +52,7 @@ class Searcher:
 
     def question_vector(self, question: str) -> np.ndarray:
         with one_blas_thread():
-            return self.encoder.encode([question[:MAX_QUESTION_CHARS]])[0]
+            return self.encoder.encode_questions([question[:MAX_QUESTION_CHARS]])[0]
 
     def search(self, question: str, k: int, mode: str = "hybrid", vector: np.ndarray | None = None,
                filters: Filters = Filters(), collapse: bool = True) -> list[Passage]:

@@ -22,8 +22,10 @@ def briefing_path(corpus_dir, source: str) -> Path:
 
 
 def remove_briefing(corpus_dir, source: str) -> Path:
-    """Delete briefing `source` from the corpus folder (the caller rebuilds the index); its path."""
-    path = briefing_path(corpus_dir, source)
+    """Delete briefing `source` from the corpus folder (the caller rebuilds the index); its path,
+    as the corpus listing names it (a link is deleted, not the file it points to)."""
+    briefing_path(corpus_dir, source)
+    path = Path(corpus_dir) / source
     path.unlink()
     return path
 

@@ -59,6 +59,9 @@ class FakeEncoder(Encoder):
         norms = np.linalg.norm(vectors, axis=1, keepdims=True)
         return vectors / np.maximum(norms, 1e-9)
 
+    def encode_questions(self, questions):
+        return self.encode(questions)
+
     def encode_passages(self, texts, progress=False):
         windows = self.windows(texts)
         return self.encode(windows.texts), windows.owners

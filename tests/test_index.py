@@ -276,6 +276,14 @@ def test_named_files_are_updated_without_listing_the_corpus(tiny_corpus, tmp_pat
         assert set(reader.documents()) == {"beta.md", "gamma.txt"}
 
 
+def test_naming_files_with_no_index_to_update_builds_the_whole_corpus(tiny_corpus, tmp_path, fake_encoder):
+    gamma = write_corpus(tiny_corpus, {"gamma.txt": "Gamma\n\nComets were seen over Malta."}) / "gamma.txt"
+    report = qa.build_index(tiny_corpus, tmp_path / "index", progress=False, only=[gamma])
+    assert (report.added, report.documents) == (5, 3)
+    with open_store(tmp_path / "index").reader() as reader:
+        assert set(reader.documents()) == {"alpha.txt", "beta.md", "gamma.txt"}
+
+
 @pytest.mark.parametrize("name, problem", [
     ("../outside.txt", "not in the corpus folder"),
     (".hidden.txt", "hidden"),

@@ -50,22 +50,26 @@ QUESTIONS = ["Which countries committed troops?", "Who is the UK defence secreta
              "How long is the proposed ceasefire?"]
 
 
+def same_vectors(vectors, reference) -> bool:
+    return vectors.shape == reference.shape and (vectors * reference).sum(axis=1).min() > 0.99999
+
+
 def test_questions_get_the_pytorch_vectors_from_the_quick_model(monkeypatch):
     encoder = get_encoder()
     assert encoder.quick_model is not None
-    reference = encoder.model.encode(QUESTIONS, normalize_embeddings=True, convert_to_numpy=True)
+    reference = encoder.encode(QUESTIONS)
     monkeypatch.setattr(encoder, "_encode_token_ids", None)  # PyTorch's path must not be taken
-    quick = encoder.encode(QUESTIONS)
-    assert quick.shape == reference.shape and quick.dtype == np.float32
-    assert (quick * reference).sum(axis=1).min() > 0.99999
+    quick = encoder.encode_questions(QUESTIONS)
+    assert quick.dtype == np.float32 and same_vectors(quick, reference)
 
 
-def test_more_texts_than_the_quick_model_takes_go_to_pytorch(monkeypatch):
+def test_builds_and_many_questions_stay_on_pytorch(monkeypatch):
     encoder = get_encoder()
     texts = [f"{question} Asked {i} times." for i, question in enumerate(QUESTIONS * QUICK_TEXTS)]
     reference = encoder.model.encode(texts, normalize_embeddings=True, convert_to_numpy=True)
     monkeypatch.setattr(onnx_backend.OnnxSentenceModel, "encode", None)  # must not be called
-    assert (encoder.encode(texts) * reference).sum(axis=1).min() > 0.99999
+    assert same_vectors(encoder.encode_questions(texts), reference)
+    assert same_vectors(encoder.encode(texts[:2]), reference[:2])  # what a build embeds
 
 
 class SharedModelEncoder(Encoder):
@@ -83,18 +87,39 @@ def test_a_failed_export_leaves_questions_to_pytorch(tmp_path, monkeypatch, capl
     monkeypatch.setattr(onnx_backend, "_export", broken_export)
     encoder = SharedModelEncoder(DEFAULT_MODEL)
     with caplog.at_level(logging.WARNING, logger="qa"):
-        vectors = encoder.encode(QUESTIONS)
+        vectors = encoder.encode_questions(QUESTIONS)
     assert encoder.quick_model is None
     assert "questions are embedded by PyTorch: the exporter broke" in caplog.text
-    reference = encoder.model.encode(QUESTIONS, normalize_embeddings=True, convert_to_numpy=True)
-    assert (vectors * reference).sum(axis=1).min() > 0.99999
+    assert same_vectors(vectors, encoder.encode(QUESTIONS))
+
+
+def test_an_export_that_gives_other_vectors_is_not_kept(tmp_path, monkeypatch, caplog):
+    exports = []
+    real_export = onnx_backend._export
+    monkeypatch.setattr(onnx_backend, "_export", lambda *a: exports.append(a) or real_export(*a))
+    monkeypatch.setattr(onnx_backend, "_gives_vectors_of", lambda *_: False)
+    with caplog.at_level(logging.WARNING, logger="qa"):
+        assert quick_model(get_encoder().model, tmp_path) is None
+    assert len(exports) == 1 and not list(tmp_path.iterdir())
+    assert "gives other vectors" in caplog.text
+
+
+def test_only_mean_pooled_transformers_get_a_quick_copy(tmp_path, monkeypatch):
+    def module(kind, **attributes):
+        return type(kind, (), attributes)()
+
+    monkeypatch.setattr(onnx_backend, "_export", None)  # nothing may be exported
+    cls_pooled = [module("Transformer"), module("Pooling", pooling_mode="cls")]
+    with_dense = [module("Transformer"), module("Pooling", pooling_mode="mean"), module("Dense")]
+    assert quick_model(cls_pooled, tmp_path) is None and quick_model(with_dense, tmp_path) is None
+    assert not list(tmp_path.iterdir())
 
 
 def test_the_switch_keeps_questions_on_pytorch(tmp_path, monkeypatch):
     monkeypatch.setenv("QA_CACHE_DIR", str(tmp_path))
     monkeypatch.setenv(QUICK_SWITCH, "0")
     encoder = SharedModelEncoder(DEFAULT_MODEL)
-    assert encoder.encode(QUESTIONS[:1]).shape == (1, encoder.dimension)
+    assert encoder.encode_questions(QUESTIONS[:1]).shape == (1, encoder.dimension)
     assert encoder.quick_model is None and not list(tmp_path.iterdir())
 
 

@@ -44,7 +44,7 @@ def test_only_files_inside_the_corpus_can_be_removed(tmp_path, source):
 
 
 def test_remove_deletes_the_briefing(tiny_corpus):
-    assert remove_briefing(tiny_corpus, "alpha.txt") == (tiny_corpus / "alpha.txt").resolve()
+    assert remove_briefing(tiny_corpus, "alpha.txt") == tiny_corpus / "alpha.txt"
     assert not (tiny_corpus / "alpha.txt").exists() and (tiny_corpus / "beta.md").exists()
     assert briefing_path(tiny_corpus, "beta.md").name == "beta.md"
 
@@ -64,6 +64,15 @@ def test_adding_and_removing_on_the_page_index_those_files_alone(tmp_path, fake_
     assert {b.source for b in indexed_briefings(index)} == {"beta.md", "harbour.txt"}
     status = index_status(corpus, index)
     assert status.new == ["dropped.txt"] and not status.removed and not status.changed
+
+
+def test_removing_a_linked_briefing_deletes_the_link_not_its_target(tmp_path, fake_encoder):
+    corpus, index = write_corpus(tmp_path / "corpus", TINY), tmp_path / "index"
+    (corpus / "link.txt").symlink_to(corpus / "alpha.txt")
+    qa.build_index(corpus, index, progress=False)
+    assert "Removed link.txt" in app.remove("link.txt", corpus, index)
+    assert (corpus / "alpha.txt").is_file() and not (corpus / "link.txt").is_symlink()
+    assert {b.source for b in indexed_briefings(index)} == {"alpha.txt", "beta.md"}
 
 
 def test_viewer_shows_every_paragraph_and_quotes_the_cited_one(tmp_path):
