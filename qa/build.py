@@ -9,7 +9,6 @@ a segment, so memory stays bounded however large the corpus.
 from __future__ import annotations
 
 import logging
-import os
 import time
 from collections import Counter
 from concurrent.futures import ProcessPoolExecutor
@@ -22,6 +21,7 @@ from .encoder import get_encoder
 from .errors import explaining_write_errors
 from .stores import DocumentRecord, SkippedRecord, open_store
 from .textfiles import UnreadableFile
+from .threads import usable_cores
 from .types import BuildReport, SkippedFile
 
 log = logging.getLogger("qa")
@@ -66,7 +66,7 @@ def build_index(corpus_dir="corpus", index_dir="index", *, full: bool = False,
         known_skipped = previous.skipped() if previous else []
         changes = (corpus_changes(corpus_dir, records, known_skipped, careful=True) if only is None
                    else named_changes(corpus_dir, only, records, known_skipped, careful=True))
-        if previous is None and only is not None:  # nothing to update: the corpus is the index
+        if previous is None and only is not None:  # `only` checked above; nothing to update
             changes = corpus_changes(corpus_dir, records, known_skipped, careful=True)
         report = BuildReport(unchanged=sum(len(records[s].paragraphs) for s in changes.unchanged))
         changed = bool(changes.removed)
@@ -121,10 +121,10 @@ def read_corpus(corpus_dir: Path) -> tuple[list[Document], list[SkippedFile]]:
 def _read(to_read: list[tuple[Path, str]], read_ns: int):
     """Each file as a Document, or as a SkippedRecord saying why not; in order, read ahead by
     worker processes when there are many."""
-    if len(to_read) < PARALLEL_READ_FILES or (os.cpu_count() or 1) < 2:
+    if len(to_read) < PARALLEL_READ_FILES or usable_cores() < 2:
         yield from (_read_one(path, source, read_ns) for path, source in to_read)
         return
-    with ProcessPoolExecutor(max_workers=min(4, os.cpu_count() or 1)) as pool:
+    with ProcessPoolExecutor(max_workers=min(4, usable_cores())) as pool:
         pending = []
         for path, source in to_read:
             pending.append(pool.submit(_read_one, path, source, read_ns))

@@ -23,6 +23,8 @@ from pathlib import Path
 
 import numpy as np
 
+from .threads import usable_cores
+
 SUFFIX = "+onnx-int8"
 INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 FLOAT_FILE = "model-float32.onnx"
@@ -55,7 +57,7 @@ class OnnxSentenceModel:
                  spinning: bool = True):
         import onnxruntime
 
-        pooling = str(getattr(sentence_model[1], "pooling_mode", "")) if len(sentence_model) > 1 else ""
+        pooling = _pooling(sentence_model)
         if pooling != "mean":
             raise RuntimeError(f"the ONNX backend supports mean-pooling models, not {pooling!r} pooling")
         self.tokenizer = sentence_model.tokenizer
@@ -64,7 +66,7 @@ class OnnxSentenceModel:
             sentence_model, "get_sentence_embedding_dimension")
         self._dimension = int(get_dimension())
         options = onnxruntime.SessionOptions()
-        options.intra_op_num_threads = threads or _usable_cores()
+        options.intra_op_num_threads = threads or usable_cores()
         if not spinning:
             options.add_session_config_entry("session.intra_op.allow_spinning", "0")
         self._session = onnxruntime.InferenceSession(
@@ -86,12 +88,6 @@ class OnnxSentenceModel:
             pooled = (hidden * mask).sum(axis=1) / np.maximum(mask.sum(axis=1), 1e-9)
             vectors.append(pooled / np.maximum(np.linalg.norm(pooled, axis=1, keepdims=True), 1e-12))
         return np.concatenate(vectors).astype(np.float32) if vectors else np.zeros((0, self._dimension), np.float32)
-
-
-def _usable_cores() -> int:
-    """Cores this process may run on (a container's CPU set, not the machine's count)."""
-    affinity = getattr(os, "sched_getaffinity", None)
-    return len(affinity(0)) if affinity else os.cpu_count() or 1
 
 
 def quick_model(sentence_model, folder: Path) -> OnnxSentenceModel | None:
@@ -133,12 +129,16 @@ def _unsupported(sentence_model) -> str | None:
     kinds = [type(module).__name__ for module in sentence_model]
     if kinds not in (["Transformer", "Pooling"], ["Transformer", "Pooling", "Normalize"]):
         return f"the ONNX copy takes a transformer, mean pooling and normalisation, not {kinds}"
-    pooling = str(getattr(sentence_model[1], "pooling_mode", ""))
-    if pooling != "mean":
-        return f"the ONNX copy takes mean pooling, not {pooling!r}"
+    if _pooling(sentence_model) != "mean":
+        return f"the ONNX copy takes mean pooling, not {_pooling(sentence_model)!r}"
     if sum(p.numel() * p.element_size() for p in sentence_model.parameters()) > MAX_EXPORT_BYTES:
         return "the model is too large for one ONNX file"
     return None
+
+
+def _pooling(sentence_model) -> str:
+    """The pooling mode of a sentence-transformers model ("mean", "cls", ...; "" for none)."""
+    return str(getattr(sentence_model[1], "pooling_mode", "")) if len(sentence_model) > 1 else ""
 
 
 def _first_line(error: Exception) -> str:

@@ -1,4 +1,5 @@
-"""numpy's BLAS on one thread while a question is answered.
+"""Threads: how many cores this process may use, and numpy's BLAS on one thread while a question
+is answered.
 
 A question's products are small (one vector against a segment's vectors), so extra BLAS threads
 do not make them faster, and on a machine with few cores those threads, spinning after each call,
@@ -9,6 +10,7 @@ question holds it (counted, so overlapping questions in a server restore it once
 
 from __future__ import annotations
 
+import os
 import threading
 from contextlib import contextmanager
 
@@ -16,6 +18,12 @@ _lock = threading.Lock()
 _holders = 0
 _limit = None
 _controller = None
+
+
+def usable_cores() -> int:
+    """Cores this process may run on (a container's CPU set, not the machine's count)."""
+    affinity = getattr(os, "sched_getaffinity", None)
+    return len(affinity(0)) if affinity else os.cpu_count() or 1
 
 
 @contextmanager

@@ -8,7 +8,6 @@ ties broken by position are broken by id.
 from __future__ import annotations
 
 import math
-import os
 import threading
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date
@@ -19,6 +18,7 @@ import numpy as np
 from ..dense import search_vectors
 from ..filters import Filters
 from ..sentence_vectors import SentenceVectors
+from ..threads import usable_cores
 from .base import (AllowedSet, DocumentRecord, SkippedRecord, StoreInfo,
                    StoredPassage, StoreReader, join_context)
 from .segment import Segment, key_of, record_from
@@ -254,7 +254,7 @@ def _segment_threads() -> ThreadPoolExecutor:
     global _threads
     with _threads_lock:
         if _threads is None:
-            _threads = ThreadPoolExecutor(max_workers=os.cpu_count() or 1, thread_name_prefix="qa-segments")
+            _threads = ThreadPoolExecutor(max_workers=usable_cores(), thread_name_prefix="qa-segments")
         return _threads
 
 
