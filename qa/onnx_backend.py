@@ -17,6 +17,7 @@ import importlib.util
 import logging
 import os
 import re
+import time
 import uuid
 import warnings
 from pathlib import Path
@@ -33,6 +34,9 @@ INT8_FILE = "model-int8.onnx"
 PROBES = ("Which countries committed troops?", "The ceasefire would last 30 days, officials said.")
 SAME_VECTOR = 0.99999  # least cosine to PyTorch's vector of a probe
 MAX_EXPORT_BYTES = 1 << 30  # one ONNX file holds at most 2 GB; larger exports split their weights
+STAGING_PREFIX = ".export-"
+# A staging folder untouched this long was left by a killed process (an export takes seconds).
+STALE_STAGING_SECONDS = 3600
 
 log = logging.getLogger("qa")
 
@@ -174,15 +178,33 @@ def _cached(target: Path, make) -> Path:
     if target.exists():
         return target
     target.parent.mkdir(parents=True, exist_ok=True)
-    staging = target.parent / f".export-{uuid.uuid4().hex[:8]}"
+    _sweep_stale_staging(target.parent)
+    staging = target.parent / f"{STAGING_PREFIX}{uuid.uuid4().hex[:8]}"
     staging.mkdir()
     try:
         os.replace(make(staging), target)  # atomic: a reader never sees half a file
     finally:
-        for leftover in staging.iterdir():
-            leftover.unlink()
-        staging.rmdir()
+        _remove_staging(staging)
     return target
+
+
+def _remove_staging(staging: Path) -> None:
+    for leftover in staging.iterdir():
+        leftover.unlink()
+    staging.rmdir()
+
+
+def _sweep_stale_staging(folder: Path) -> None:
+    """Remove the staging folders of exports killed mid-way (older than STALE_STAGING_SECONDS);
+    a younger one may belong to an export running in another process."""
+    now = time.time()
+    for staging in folder.glob(f"{STAGING_PREFIX}*"):
+        try:
+            if staging.is_dir() and not staging.is_symlink() and \
+                    now - staging.stat().st_mtime > STALE_STAGING_SECONDS:
+                _remove_staging(staging)
+        except OSError as error:  # another process swept it first, or it holds a folder
+            log.info("could not remove %s: %s", staging, error)
 
 
 def _export(sentence_model, path: Path) -> None:

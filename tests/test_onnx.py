@@ -2,7 +2,9 @@
 answers) and the float32 copy questions are embedded with (the PyTorch vectors, or PyTorch itself)."""
 
 import logging
+import os
 import shutil
+import time
 
 import numpy as np
 import pytest
@@ -129,3 +131,21 @@ def test_a_damaged_cached_export_is_made_again(tmp_path):
     assert model is not None
     assert (tmp_path / FLOAT_FILE).stat().st_size > 1_000_000
     assert list(tmp_path.iterdir()) == [tmp_path / FLOAT_FILE]  # no staging folder left
+
+
+def test_staging_left_by_a_killed_export_is_swept_and_a_running_one_kept(tmp_path):
+    killed, running = tmp_path / ".export-killed0", tmp_path / ".export-running"
+    for staging in (killed, running):
+        staging.mkdir()
+        (staging / "model.onnx").write_bytes(b"half a model")
+    long_ago = time.time() - onnx_backend.STALE_STAGING_SECONDS - 60
+    os.utime(killed, (long_ago, long_ago))
+
+    def make(staging):
+        (staging / "made.onnx").write_bytes(b"whole")
+        return staging / "made.onnx"
+
+    target = onnx_backend._cached(tmp_path / "model.onnx", make)
+    assert target.read_bytes() == b"whole"
+    assert sorted(path.name for path in tmp_path.iterdir()) == [".export-running", "model.onnx"]
+    assert (running / "model.onnx").exists()
