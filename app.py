@@ -44,6 +44,7 @@ TITLE = "Briefing QA"
 TAGLINE = ("Ask questions about your briefings: every answer is taken from them and cites the "
            "paragraph it comes from.")
 CONCURRENCY_LIMIT = 4
+ANOTHER_PORT = "choose another with --port N (in a checkout: make run PORT=N)"
 LOOPBACK = LOOPBACK_NAMES
 # Gradio keeps each upload in its cache; the app has copied it into the corpus within seconds.
 UPLOAD_CACHE_CLEANUP = (900, 900)  # every 15 minutes, files older than 15 minutes
@@ -460,14 +461,14 @@ def _wire_chat(app: gr.Blocks, area: dict, turns: gr.State, saved: gr.BrowserSta
         messages, kept_turns = restore(stored)
         return messages, kept_turns, source_choices(kept_turns)
 
-    area["message"].submit(
-        lambda *values: respond(index_dir, *values),
-        [area["message"], chatbot, turns, area["since"], area["until"], area["picker"]],
-        [area["message"], chatbot, turns, sources], api_visibility="private",
-        concurrency_limit=CONCURRENCY_LIMIT).then(
-        None, js=SHOW_ANSWER_JS).then(keep, [chatbot, turns], saved, api_visibility="private")
-    area["examples"].click(lambda sample: sample[0], area["examples"], area["message"],
-                           api_visibility="private")
+    asking = dict(fn=lambda *values: respond(index_dir, *values),
+                  inputs=[area["message"], chatbot, turns, area["since"], area["until"], area["picker"]],
+                  outputs=[area["message"], chatbot, turns, sources], api_visibility="private",
+                  concurrency_limit=CONCURRENCY_LIMIT)
+    chosen = area["examples"].click(lambda sample: sample[0], area["examples"], area["message"],
+                                    api_visibility="private")
+    for asked in (area["message"].submit(**asking), chosen.then(**asking)):  # an example is asked at once
+        asked.then(None, js=SHOW_ANSWER_JS).then(keep, [chatbot, turns], saved, api_visibility="private")
     area["export"].click(export, turns, area["download"], api_visibility="private").then(
         lambda path: gr.File(visible=bool(path)), area["download"], area["download"],
         api_visibility="private")
@@ -522,11 +523,14 @@ def _wire_panel(app: gr.Blocks, panel: dict, area: dict, corpus_dir: Path, index
     def remove_now(source, progress=gr.Progress(track_tqdm=True)):
         return gr.update(visible=False), remove(source, corpus_dir, index_dir, progress)
 
+    uploaded = panel["files"].upload(upload_now, [panel["files"], panel["replace"]], panel["report"],
+                                     api_name="upload", concurrency_limit=1, concurrency_id="build")
+    # The file box keeps what it was given; emptied, it cannot send a removed briefing back later.
+    uploaded.then(lambda: None, outputs=panel["files"], api_visibility="private")
     for event in (
         panel["rebuild"].click(rebuild_now, outputs=panel["report"], api_name="rebuild", concurrency_limit=1,
                                concurrency_id="build"),
-        panel["files"].upload(upload_now, [panel["files"], panel["replace"]], panel["report"],
-                              api_name="upload", concurrency_limit=1, concurrency_id="build"),
+        uploaded,
         panel["confirm"].click(remove_now, panel["remove_choice"], [panel["confirm_row"], panel["report"]],
                                api_visibility="private", concurrency_limit=1, concurrency_id="build"),
     ):
@@ -615,8 +619,7 @@ def port_in_use(host: str, port: int) -> str | None:
             probe.bind((host, port))
     except OSError as error:
         reason = "is in use" if error.errno == errno.EADDRINUSE else f"cannot be used ({error.strerror})"
-        return (f"error: port {port} on {host} {reason}: choose another with --port N "
-                f"(make run PORT=N)")
+        return f"error: port {port} on {host} {reason}: {ANOTHER_PORT}"
     return None
 
 
@@ -643,7 +646,7 @@ def main(argv=None) -> int:
     try:
         build_app(corpus_dir, index_dir).launch(server_port=args.port, **launch_options(args.host, auth))
     except OSError as error:  # the port was taken while the index was being built
-        print(f"error: {error}: choose another port with --port N (make run PORT=N)", file=sys.stderr)
+        print(f"error: {error}: {ANOTHER_PORT}", file=sys.stderr)
         return 1
     return 0
 

@@ -103,24 +103,31 @@ def answer(question: str, k: int = 5, history: list[str] | None = None, *,
     """Answer `question` from the index: a short answer or list where one fits, the supporting
     sentences, and `k` passages.
 
-    `history` holds the earlier questions of the conversation, oldest first; a question that leans
-    on the last of them ("and Germany?", "what did he say?") is searched together with it, unless
-    only the question alone finds an answer. Filters in earlier turns are
-    ignored, valid or not. `since`, `until` and `sources` filter as in `qa.retrieve`; filters typed
-    in the question (`after:`, `before:`, `in:`; see qa.filters) replace the argument of the same
-    kind. Raises what `qa.retrieve` raises.
+    `history` holds the earlier questions of the conversation, oldest first (a list or tuple;
+    ValueError otherwise); a question that leans on the last of them ("and Germany?", "what did
+    he say?") is searched together with it, and that answer is given when it is at least as
+    confident as the question's own. Filters in earlier turns are ignored, valid or not.
+    `since`, `until` and `sources` filter as in `qa.retrieve`; filters typed in the question
+    (`after:`, `before:`, `in:`; see qa.filters) replace the argument of the same kind. Raises
+    what `qa.retrieve` raises.
     """
     question, typed = parse_question(validate_question(question))
     filters = Filters.of(since, until, sources).overridden_by(typed)
     question, k = validate_question(question), validate_k(k)
+    merged = merged_query(question, history)
     searcher = searcher_for(index_dir)
     result = answer_query(searcher, question, question, k, filters)
-    merged = merged_query(question, history)
     if merged is not None:
         follow_up = answer_query(searcher, question, merged, k, filters)
-        if follow_up.found or not result.found:
+        if helps(follow_up, result):
             result = follow_up
     return result
+
+
+def helps(follow_up: Answer, fresh: Answer) -> bool:
+    """Whether searching with the previous question answers better than the question alone: it
+    finds an answer, and one at least as likely as the question's own (if that finds one)."""
+    return not fresh.found or (follow_up.found and follow_up.confidence >= fresh.confidence)
 
 
 @dataclass(frozen=True)

@@ -32,7 +32,11 @@ def default_index() -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
-    args = parser.parse_args(argv)
+    args, unknown = parser.parse_known_args(argv)
+    if unknown and args.command != "serve":
+        parser.error(f"unrecognized arguments: {' '.join(unknown)}")
+    if unknown:  # argparse leaves options that open a REMAINDER ("serve --port 7860") unparsed
+        args.options = unknown + args.options
     logging.basicConfig(level=logging.WARNING, format="warning: %(message)s", stream=sys.stderr)
     try:
         return args.run(args)

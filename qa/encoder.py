@@ -79,7 +79,9 @@ def _load_sentence_transformer(name: str, device: str | None):
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     from sentence_transformers import SentenceTransformer
+    from transformers.utils import logging as transformers_logging
 
+    transformers_logging.disable_progress_bar()  # a "Loading weights" bar on every start is noise
     try:
         return SentenceTransformer(model_location(name), device=device)
     except Exception as error:  # the library raises many kinds; all mean the same to a user

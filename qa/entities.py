@@ -1,7 +1,8 @@
 """What a question asks for, and the spans of a sentence that could be it.
 
 `expected_type(question)` reads the question's wording ("who" -> a person or organisation, "how
-many" -> a number, "which countries" -> a list of countries ...); `candidates(sentence, kind)`
+many" -> a number, "how much" -> an amount, "which countries" -> a list of countries, "who is
+<a name>?" -> nothing: a description ...); `candidates(sentence, kind)`
 finds the spans of that kind in a sentence with patterns: country names and codes (pycountry plus
 common short forms), numbers and amounts, dates and durations, and runs of capitalised words for
 names. Spans carry a `key` so the same thing spelt two ways ("UK", "Britain") is counted once.
@@ -15,8 +16,9 @@ from functools import lru_cache
 
 from bm25s.stopwords import STOPWORDS_EN
 
-PERSON, ORGANISATION, NAME, EVENT, PLACE, COUNTRY, NUMBER, DURATION, DATE = (
-    "person", "organisation", "name", "event", "place", "country", "number", "duration", "date")
+PERSON, ORGANISATION, NAME, EVENT, PLACE, COUNTRY, NUMBER, AMOUNT, DURATION, DATE = (
+    "person", "organisation", "name", "event", "place", "country", "number", "amount", "duration",
+    "date")
 
 
 @dataclass(frozen=True)
@@ -57,17 +59,19 @@ _PERSON_NOUNS = (r"persons?|people|m[ae]n|wom[ae]n|politicians?|leaders?|officia
                  r"dictators?|chefs?|inventors?|entrepreneurs?|investors?|winners?|champions?")
 _PLACE_NOUNS = r"cit(y|ies)|towns?|states?|regions?|places?|provinces?|islands?|capitals?|countys?|counties"
 _RULES = [
-    (re.compile(r"\bhow (many|much)\b", _Q), NUMBER),
-    (re.compile(r"\bhow old\b|\bwhat (percentage|percent|number|share|amount|price|cost|sum|fee|fine|"
-                r"salary|budget|score|temperature|speed|age|((interest|inflation|unemployment|tax|"
-                r"exchange|growth) )?rates?)\b", _Q), NUMBER),
+    # "Who is Marco Rubio?" asks for a description, which no span gives.
+    (re.compile(r"^\s*(?i:who (is|was|are|were)) [A-Z][\w'’.-]*(\s+[A-Z][\w'’.-]*)*\s*\??\s*$"), None),
+    (re.compile(r"\bhow much\b|\bwhat (amount|price|cost|sum|fee|fine|salary|budget)\b", _Q), AMOUNT),
+    (re.compile(r"\bhow many\b", _Q), NUMBER),
+    (re.compile(r"\bhow old\b|\bwhat (percentage|percent|number|share|score|temperature|speed|age|"
+                r"((interest|inflation|unemployment|tax|exchange|growth) )?rates?)\b", _Q), NUMBER),
     (re.compile(r"\bhow long\b", _Q), DURATION),
     (re.compile(r"\bwhen\b|\b(what|which) (year|date|day|month|decade)\b", _Q), DATE),
     (re.compile(r"\b(which|what|this) (countr(y|ies)|nations?)\b", _Q), COUNTRY),
     (re.compile(rf"\bwhere\b|\b(which|what|this) ({_PLACE_NOUNS})\b", _Q), PLACE),
     (re.compile(rf"\bwho(m|se)?\b|\b(which|what|this) ([\w-]+ )?({_PERSON_NOUNS})\b", _Q), PERSON),
     (re.compile(rf"\b(which|what|this) ({_ORG_NOUNS})\b", _Q), ORGANISATION),
-    (re.compile(r"\b(which|what) (?!is\b|are\b|was\b|were\b|do\b|does\b|did\b|has\b|have\b|will\b|"
+    (re.compile(r"\b(which|what) (?!about\b|of\b|is\b|are\b|was\b|were\b|do\b|does\b|did\b|has\b|have\b|will\b|"
                 r"would\b|can\b|could\b|should\b|happens?\b|happened\b)[a-z]+\b", _Q), NAME),
 ]
 _LIST = re.compile(r"\b(which|what) (?!happens\b|means\b|remains\b|makes\b|takes\b|seems\b)"
@@ -86,9 +90,11 @@ def expected_type(question: str) -> ExpectedAnswer:
 # --- countries --------------------------------------------------------------------------------
 
 _COUNTRY_ALIASES = {
-    "GBR": ["UK", "U.K.", "Britain", "Great Britain", "United Kingdom", "England", "Scotland", "Wales"],
+    "GBR": ["UK", "U.K.", "Britain", "Great Britain", "United Kingdom"],
+    # The UK's nations play as countries in sport and are listed apart.
+    "ENG": ["England"], "SCT": ["Scotland"], "WLS": ["Wales"], "NIR": ["Northern Ireland"],
     "USA": ["US", "U.S.", "USA", "U.S.A.", "America", "United States", "United States of America"],
-    "RUS": ["Russia"], "KOR": ["South Korea"], "PRK": ["North Korea"], "IRN": ["Iran"], "SYR": ["Syria"],
+    "RUS": ["Russia"], "KOR": ["South Korea", "Korea"], "PRK": ["North Korea"], "IRN": ["Iran"], "SYR": ["Syria"],
     "VNM": ["Vietnam"], "LAO": ["Laos"], "BOL": ["Bolivia"], "VEN": ["Venezuela"], "TZA": ["Tanzania"],
     "MDA": ["Moldova"], "CZE": ["Czech Republic", "Czechia"], "TWN": ["Taiwan"], "PSE": ["Palestine"],
     "VAT": ["Vatican"], "CIV": ["Ivory Coast"], "TUR": ["Turkey", "Türkiye"], "COD": ["DRC", "Congo"],
@@ -107,8 +113,8 @@ def _countries() -> tuple[re.Pattern, dict[str, str]]:
     for country in pycountry.countries:
         for attribute in ("name", "common_name", "official_name"):
             name = getattr(country, attribute, None)
-            if name and "," not in name:
-                keys[name] = country.alpha_3
+            if name:
+                keys[_in_reading_order(name)] = country.alpha_3
     for code, aliases in _COUNTRY_ALIASES.items():
         keys.update({alias: code for alias in aliases})
     names = sorted(keys, key=len, reverse=True)
@@ -116,10 +122,45 @@ def _countries() -> tuple[re.Pattern, dict[str, str]]:
     return pattern, keys
 
 
+def _in_reading_order(name: str) -> str:
+    """pycountry's "Korea, Republic of" as written in text: "Republic of Korea"."""
+    head, comma, tail = name.partition(", ")
+    if not comma or not re.search(r"\b(of|the)$", tail, re.IGNORECASE):
+        return name
+    return f"{tail[0].upper()}{tail[1:]} {head}"
+
+
+_NAME_BEFORE = re.compile(r"(?:^|[^\w'’])([A-Z][\w'’.-]*)\s+$")
+_ORGANISATION_OF_BEFORE = re.compile(r"\b([A-Z][\w'’.-]*)\s+of\s+(?:the\s+)?$")
+_NAME_AFTER = re.compile(r"^\s+([A-Z][\w'’.-]*)")
+
+
 def country_spans(sentence: str) -> list[Span]:
+    """Country names and codes, unless part of a longer name ("Michael Jordan", "New Mexico",
+    "Chad Johnson", "Bank of America")."""
     pattern, keys = _countries()
     return [Span(m.group(1), m.start(1), m.end(1), COUNTRY, keys[m.group(1)])
-            for m in pattern.finditer(sentence)]
+            for m in pattern.finditer(sentence) if not _inside_longer_name(sentence, m.start(1), m.end(1))]
+
+
+def _inside_longer_name(sentence: str, start: int, end: int) -> bool:
+    """Whether the country name at `start:end` is a word of a longer capitalised name."""
+    before = _NAME_BEFORE.search(sentence[max(0, start - 40):start])
+    if before and before.group(1).lower() not in _STOPWORDS | _TITLES and \
+            before.group(1).rstrip(".,") not in _countries()[1]:
+        return True
+    organisation = _ORGANISATION_OF_BEFORE.search(sentence[max(0, start - 60):start])
+    if organisation and organisation.group(1).lower() in _ORG_WORDS:
+        return True
+    after = _NAME_AFTER.match(sentence[end:end + 40])
+    return bool(after) and not _may_follow_a_country(after.group(1).rstrip(".,"))
+
+
+def _may_follow_a_country(word: str) -> bool:
+    """Whether a capitalised `word` right after a country name leaves it a country ("UK Prime
+    Minister", "US Senate", "France Monday", "Britain France and Poland")."""
+    return word.lower() in _STOPWORDS | _TITLES | _ORG_WORDS | _EVENT_WORDS or \
+        bool(re.fullmatch(f"{_DAYS}|{_MONTHS}", word)) or word in _countries()[1]
 
 
 # --- numbers, amounts, dates, durations -------------------------------------------------------
@@ -128,6 +169,12 @@ _NUMBER_WORDS = (r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelv
                  r"thirty|forty|fifty|hundred|dozens?|hundreds|thousands|millions|billions")
 _SCALE = r"(?:\s?(?:%|percent|per cent)|\s(?:million|billion|trillion|thousand|hundred)\b)?"
 _NUMBER = re.compile(rf"(?:[$€£¥]\s?)?(?:\d+(?:[,.]\d+)*|\b(?:{_NUMBER_WORDS})\b){_SCALE}", _Q)
+_CURRENCY_AFTER = re.compile(
+    r"\s(?:euros?|dollars?|pounds?|sterling|yuan|yen|rupees?|roubles?|rubles?|francs?|won|pesos?|"
+    r"reais|real|lira|krona|kronor|kroner|shekels?|dinars?|riyals?|dirhams?|rand|naira|"
+    r"US|EUR|USD|GBP|CHF|JPY|CNY|AUD|CAD)\b", _Q)
+_HYPHEN_WORD = re.compile(r"-[A-Za-z]")
+_NUMBER_WORD = re.compile(_NUMBER_WORDS, _Q)
 _UNITS = r"seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?"
 _DURATION = re.compile(rf"\b(\d+(?:\.\d+)?|{_NUMBER_WORDS})[- ]({_UNITS})\b", _Q)
 _MONTHS = (r"January|February|March|April|May|June|July|August|September|October|November|"
@@ -139,15 +186,24 @@ _DATE = re.compile(
     rf"(?:(?:this|next|last)\s)?(?:{_DAYS})|(?:this|next|last)\s(?:week|month|year|weekend)|"
     rf"(?:in\s)?(?:19|20)\d\d|yesterday|today|tomorrow)\b")
 
+_TIME = re.compile(r"(?<![\d:.])(?:[01]?\d|2[0-3]):[0-5]\d(?:\s?(?:a\.m\.|p\.m\.|am|pm)\b)?(?![\d:])|"
+                   r"\b(?:1[0-2]|0?[1-9])\s?(?:a\.m\.|p\.m\.|am\b|pm\b)", _Q)
+
 
 def number_spans(sentence: str) -> list[Span]:
+    """Counts (NUMBER) and sums of money (AMOUNT: a currency sign or word, "4.2 million euros");
+    not years, and not a number that is part of a word ("two-year", "30-day")."""
     spans = []
     for match in _NUMBER.finditer(sentence):
         text = match.group(0).strip()
-        if re.fullmatch(r"(19|20)\d\d", text) or not text:
-            continue  # a year is a date, not a count
+        if not text or re.fullmatch(r"(19|20)\d\d", text) or _HYPHEN_WORD.match(sentence, match.end()):
+            continue
         start = match.start() + match.group(0).index(text)
-        spans.append(Span(text, start, start + len(text), NUMBER, text.lower()))
+        currency = _CURRENCY_AFTER.match(sentence, start + len(text))
+        if currency:
+            text = sentence[start:currency.end()]
+        kind = AMOUNT if currency or text[0] in "$€£¥" else NUMBER
+        spans.append(Span(text, start, start + len(text), kind, text.lower()))
     return spans
 
 
@@ -162,7 +218,10 @@ def duration_spans(sentence: str) -> list[Span]:
 
 
 def date_spans(sentence: str) -> list[Span]:
-    return [Span(m.group(0), m.start(), m.end(), DATE, m.group(0).lower()) for m in _DATE.finditer(sentence)]
+    """Dates, days and times of day ("23:40", "8 p.m."), in sentence order."""
+    found = [*_DATE.finditer(sentence), *_TIME.finditer(sentence)]
+    return [Span(m.group(0), m.start(), m.end(), DATE, m.group(0).lower())
+            for m in sorted(found, key=lambda match: match.start())]
 
 
 # --- names ------------------------------------------------------------------------------------
@@ -174,7 +233,9 @@ _TITLES = frozenset(
     "foreign defense defence former chief executive ceo senator king queen pope judge justice "
     "leader deputy vice chancellor premier general governor mayor sir dame lord lady prince princess "
     "attorney speaker ambassador commissioner director chairman chair founder co-founder republican "
-    "democrat democratic conservative labour rep".split())
+    "democrat democratic conservative labour rep state actor actress singer rapper author writer "
+    "novelist comedian coach captain striker goalkeeper quarterback musician economist analyst "
+    "spokesperson spokesman spokeswoman".split())
 _ORG_WORDS = frozenset(
     "inc inc. corp corp. ltd ltd. llc plc group company co. bank party union council ministry "
     "department agency university association committee court airlines airways motors technologies "
@@ -184,8 +245,14 @@ _ORG_WORDS = frozenset(
 # Words that make a run of capitalised words an event, a prize or a treaty: never a "who".
 _EVENT_WORDS = frozenset(
     "cup games olympics olympic championship championships open tournament series bowl festival "
-    "awards award prize medal trophy summit conference war act treaty agreement accord euro euros".split())
+    "awards award prize medal trophy summit conference war act treaty agreement accord euro euros "
+    "day eve".split())
+# Words that make a run of capitalised words a place ("Black Rock City", "Gaza Strip").
+_PLACE_WORDS = frozenset(
+    "city county state province island islands desert valley beach bay coast river lake mountains "
+    "strip district region airport station square street avenue bridge park".split())
 _STOPWORDS = frozenset(STOPWORDS_EN)
+_ABBREVIATION = re.compile(r"(?:[A-Z]\.){2,}")
 
 
 def name_spans(sentence: str, kind: str = NAME) -> list[Span]:
@@ -208,10 +275,13 @@ def name_spans(sentence: str, kind: str = NAME) -> list[Span]:
             words.pop()
         if not words:
             continue
-        last = re.sub(r"['’]s$", "", words[-1][1].rstrip(".,"))  # "Kelce’s offer": Kelce
+        last = words[-1][1].rstrip(",")
+        if not _ABBREVIATION.fullmatch(last):  # "U.S." keeps its final stop
+            last = last.rstrip(".")
+        last = re.sub(r"['’]s$", "", last)  # "Kelce’s offer": Kelce
         start, end = words[0][0], words[-1][0] + len(last.rstrip("’'"))
         text = sentence[start:end]
-        if len(text) < 2:  # "I", an initial: never a name by itself
+        if len(text) < 2 or _NUMBER_WORD.fullmatch(text):  # "I", an initial, "Thousands": no names
             continue
         country = countries.get((start, end))
         spans.append(country or Span(text, start, end, _name_kind(text), text.casefold()))
@@ -231,23 +301,38 @@ def _name_kind(text: str) -> str:
         return ORGANISATION
     if any(word.lower() in _EVENT_WORDS for word in words):
         return EVENT
+    if words[-1].lower() in _PLACE_WORDS or text in _regions():
+        return NAME  # a place: never a person
     if 2 <= len(words) <= 4 and all(word[0].isupper() and not word.isupper() for word in words):
         return PERSON
     return NAME
+
+
+@lru_cache(maxsize=1)
+def _regions() -> frozenset[str]:
+    """Names of states, provinces and other regions of two or more words ("New Mexico")."""
+    import pycountry
+
+    return frozenset(region.name for region in pycountry.subdivisions if " " in region.name)
 
 
 # Which span kinds answer which question kind, best first.
 _ACCEPTED = {
     PERSON: (PERSON, ORGANISATION, NAME), ORGANISATION: (ORGANISATION, NAME, PERSON),
     NAME: (NAME, ORGANISATION, EVENT, PERSON), PLACE: (COUNTRY, NAME), COUNTRY: (COUNTRY,),
-    NUMBER: (NUMBER,), DURATION: (DURATION,), DATE: (DATE,),
+    NUMBER: (NUMBER, AMOUNT), AMOUNT: (AMOUNT, NUMBER), DURATION: (DURATION,), DATE: (DATE,),
 }
+
+
+def accepted_kinds(kind: str) -> tuple[str, ...]:
+    """The span kinds that answer a question asking for `kind`, best first."""
+    return _ACCEPTED.get(kind, ())
 
 
 def candidates(sentence: str, kind: str) -> list[Span]:
     """The spans of `sentence` that could answer a question asking for `kind`, the preferred
     kinds first, in sentence order within a kind."""
-    if kind == NUMBER:
+    if kind in (NUMBER, AMOUNT):
         found = number_spans(sentence)
     elif kind == DURATION:
         found = duration_spans(sentence)
@@ -257,6 +342,6 @@ def candidates(sentence: str, kind: str) -> list[Span]:
         found = country_spans(sentence)
     else:
         found = name_spans(sentence)
-    order = _ACCEPTED.get(kind, ())
+    order = accepted_kinds(kind)
     return sorted((span for span in found if span.kind in order),
                   key=lambda span: (order.index(span.kind), span.start))

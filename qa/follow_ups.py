@@ -1,8 +1,12 @@
 """Follow-up questions: which earlier question, if any, a question leans on.
 
-A question leans on the previous one when it refers back (a pronoun such as "he" or "they", "the
-same", "there"), or is elliptical ("and France?", "what about Germany?", a bare "Why?").
-A question that stands on its own is answered as if asked fresh, however short.
+A question leans on the previous one when it is elliptical ("and France?", "what about Germany?",
+a bare "Why?"), refers back with a personal pronoun before any name of its own ("what did he
+say?", "Did they sanction Russia?", but not "How old was Howard Hesseman when he died?"), or
+with "it", "there", "also", "too", "the same" ... while naming nothing of its own ("Did it
+pass?", but not "Which countries sanctioned Iran too?"). A question that stands on its own is
+answered as if asked fresh, however short; qa.answer also keeps the fresh answer when it is the
+more confident one.
 Earlier turns are cleaned of their filters (`after:` ...); a turn whose filter is invalid is kept
 without it, so it can never break a later question.
 """
@@ -12,16 +16,18 @@ from __future__ import annotations
 import re
 
 from .filters import parse_question
+from .textfiles import encodable
 
 _REFERS_BACK = re.compile(
     r"\b(he|she|him|her|his|hers|they|them|their|theirs|it|its|this|that|these|those|there|"
     r"then|the same|the other|the former|the latter|else|also|too|instead)\b", re.IGNORECASE)
+# Personal pronouns point at someone named before; the other words ("it", "also", "too") also
+# serve questions that stand alone ("Which countries sanctioned Iran too?").
+_PERSONAL = re.compile(r"he|she|him|her|his|hers|they|them|their|theirs", re.IGNORECASE)
 _ELLIPTICAL = re.compile(
     r"^\s*(and|but|or|also|so|what about|how about|what of|and what about|and how about)\b|"
     r"^\s*(why|how|when|where|who|what|really|anything else|more)\s*\??\s*$", re.IGNORECASE)
-# "It" and "that" also open questions that stand alone ("Is it true that ...", "What is it that
-# ..."); they refer back only when the question names nothing itself.
-_IMPERSONAL = re.compile(r"\b(it|that|this|there)\b", re.IGNORECASE)
+_WORD = re.compile(r"[^\W_]")
 _CAPITALISED_AFTER_START = re.compile(r"(?<!^)(?<![.?!]\s)\b[A-Z][a-z]+")
 
 
@@ -29,33 +35,47 @@ def leans_on_previous(question: str) -> bool:
     """True when `question` cannot be understood without the question before it."""
     if _ELLIPTICAL.search(question):
         return True
-    references = [m.group(0).lower() for m in _REFERS_BACK.finditer(question)]
-    if not references:
-        return False
-    if all(_IMPERSONAL.fullmatch(word) for word in references):
-        return not _CAPITALISED_AFTER_START.search(question)
-    return True
+    references = list(_REFERS_BACK.finditer(question))
+    personal = [m for m in references if _PERSONAL.fullmatch(m.group(0))]
+    if personal:  # "he" after a name of the question's own is that name ("... Hesseman when he died")
+        return not _CAPITALISED_AFTER_START.search(question[:personal[0].start()])
+    return bool(references) and not _CAPITALISED_AFTER_START.search(question)
 
 
-def earlier_questions(history: list | None) -> list[str]:
-    """The earlier questions' text without filters; non-text and empty turns left out."""
-    questions = []
-    for turn in history or []:
-        if not isinstance(turn, str) or not turn.strip():
-            continue
-        try:
-            text = parse_question(turn)[0]
-        except ValueError:
-            text = " ".join(word for word in turn.split() if ":" not in word)
-        if text.strip():
-            questions.append(text.strip())
-    return questions
+def earlier_questions(history) -> list[str]:
+    """The earlier questions' text without filters; non-text and empty turns left out.
+    ValueError when `history` is not a list (or tuple) of turns."""
+    return [text for text in map(_question_of, turns_of(history)) if text]
 
 
-def merged_query(question: str, history: list | None) -> str | None:
+def turns_of(history) -> list | tuple:
+    """`history` itself when it is a list or tuple of turns (None: no turns); ValueError else."""
+    if history is None:
+        return []
+    if not isinstance(history, (list, tuple)):
+        raise ValueError("history must be a list of the earlier questions, oldest first, "
+                         f"not {type(history).__name__}")
+    return history
+
+
+def _question_of(turn) -> str:
+    """A turn's question without its filters, invalid ones too ('' for a turn without words)."""
+    if not isinstance(turn, str):
+        return ""
+    turn = encodable(turn)
+    try:
+        text = parse_question(turn)[0] if turn.strip() else ""
+    except ValueError:
+        text = " ".join(word for word in turn.split() if ":" not in word)
+    return text.strip() if _WORD.search(text) else ""
+
+
+def merged_query(question: str, history) -> str | None:
     """The previous question and `question` searched together, when `question` leans on it;
-    None when it stands on its own or there is no earlier question."""
-    earlier = earlier_questions(history)
-    if not earlier or not leans_on_previous(question):
+    None when it stands on its own or there is no earlier question. Turns are read from the
+    newest back to the first that holds a question, so a long history costs nothing."""
+    turns = turns_of(history)
+    if not leans_on_previous(question):
         return None
-    return f"{earlier[-1]} {question}"
+    previous = next((text for text in map(_question_of, reversed(turns)) if text), None)
+    return None if previous is None else f"{previous} {question}"

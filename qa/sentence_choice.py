@@ -4,8 +4,10 @@ A sentence's score adds up
 - its cosine to the question (stored sentence vectors, so no embedding at question time),
 - the share of the question's rare words it holds, each word weighted by its IDF in the index
   (British and American spellings counted as one word),
-- its passage's rank (the fused search score, 0..1, of the passage it sits in),
-- a bonus when it holds a span of the kind the question asks for (a person for "who" ...).
+- its passage's rank (the fused search score, 0..1, of the passage it sits in): the search has
+  read the whole passage, so its order is worth about as much as the sentence's own cosine,
+- a bonus when it holds a span of the kind the question asks for (a person for "who" ...),
+- a small bonus when it opens its passage (news and briefings state the point first).
 Headlines and headings (short lines without a sentence's end) and questions (an interviewer's,
 a headline's "How did ...?") are never answer sentences.
 The weights were chosen by measurement (docs/benchmarks.md, "Answer sentences").
@@ -25,8 +27,9 @@ from .spelling import americanize
 from .types import Passage
 
 IDF_WEIGHT = 1.0
-PASSAGE_WEIGHT = 0.15
+PASSAGE_WEIGHT = 1.0
 TYPE_WEIGHT = 0.2
+LEAD_WEIGHT = 0.2
 # Sentences shorter than this many words without a final . ! ? are headlines or headings.
 HEADLINE_MAX_WORDS = 20
 _SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*$")
@@ -35,8 +38,8 @@ _SENTENCE_END = re.compile(r"[.!?…][\"'”’)\]]*$")
 @dataclass(frozen=True)
 class ScoredSentence:
     """A sentence of passage `passage` (1-based) at characters `span` of its text, its score, its
-    cosine to the question, the IDF-weighted share of question words it holds, and its spans of
-    the expected kind not already named in the question."""
+    cosine to the question, the IDF-weighted share of question words it holds, its spans of the
+    expected kind not already named in the question, and whether it opens its passage."""
 
     text: str
     passage: int
@@ -45,6 +48,7 @@ class ScoredSentence:
     similarity: float
     coverage: float
     spans: tuple[Span, ...]
+    opens_paragraph: bool = False
 
 
 def question_terms(text: str) -> set[str]:
@@ -68,15 +72,17 @@ def score_sentences(question: str, vector: np.ndarray, passages: list[Passage],
         if not len(sentences.spans):
             continue
         similarities = sentences.vectors.astype(np.float32) @ vector
-        for (start, end), similarity in zip(sentences.spans.tolist(), similarities.tolist()):
+        for position, ((start, end), similarity) in enumerate(
+                zip(sentences.spans.tolist(), similarities.tolist())):
             text = passage.text[start:end]
             if not can_answer(text):
                 continue
             coverage = sum(weights[t] for t in question_terms(text) & terms) / total
             spans = tuple(new_spans(text, expected, terms))
             score = (similarity + IDF_WEIGHT * coverage + PASSAGE_WEIGHT * passage.score
-                     + TYPE_WEIGHT * bool(spans))
-            scored.append(ScoredSentence(text, number, (start, end), score, similarity, coverage, spans))
+                     + TYPE_WEIGHT * bool(spans) + LEAD_WEIGHT * (position == 0))
+            scored.append(ScoredSentence(text, number, (start, end), score, similarity, coverage, spans,
+                                         opens_paragraph=position == 0))
     return sorted(scored, key=lambda sentence: -sentence.score)
 
 

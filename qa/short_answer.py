@@ -4,9 +4,9 @@ A single answer is the span of the best sentence nearest to the question's own w
 the most fitting kind: a person before an organisation for "who"). When that sentence names its
 person only by a pronoun ("He is among 18 others who will receive the medal"), the person named
 first in the sentence before it in the same passage is the answer, and that sentence follows it.
-A list ("which countries ...") gathers the spans of every sentence scoring within LIST_MARGIN of
-the best, one item per thing (the key joins "UK" and "Britain"), each citing every passage it was
-found in.
+A list ("which countries ...") gathers the spans of the sentences fitting the question within
+LIST_MARGIN of the best, whichever passage they are in, one item per thing (the key joins "UK"
+and "Britain"), each citing every passage it was found in.
 """
 
 from __future__ import annotations
@@ -14,12 +14,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .entities import NUMBER, PERSON, ExpectedAnswer, Span
-from .sentence_choice import ScoredSentence, question_terms
+from .entities import NUMBER, PERSON, PLACE, ExpectedAnswer, Span, accepted_kinds
+from .sentence_choice import IDF_WEIGHT, ScoredSentence, question_terms
 
 # A sentence that holds an answer of the expected kind may stand in for a better-scored one that
 # holds none when it scores within this margin of it.
-SHORT_MARGIN = 0.15
+SHORT_MARGIN = 0.2
 # Sentences within this margin of the best add their items to a list answer.
 LIST_MARGIN = 0.1
 LIST_SENTENCES = 4
@@ -49,16 +49,29 @@ def short_answer(question: str, scored: list[ScoredSentence], expected: Expected
     """The short answer to `question` from its scored sentences (best first, at least one)."""
     best = scored[0]
     with_spans = [s for s in scored[:LIST_SENTENCES] if s.spans and s.score >= best.score - SHORT_MARGIN]
+    sentence = _naming_sentence(with_spans, scored, expected) or best
+    named_before = antecedent(sentence, scored) if expected.kind == PERSON and not expected.is_list else None
+    if named_before is not None:
+        return ShortAnswer(named_before[1].text, (), (sentence, named_before[0]))
     if expected.kind is None or not with_spans:
         return ShortAnswer(None, (), (best,))
     if expected.is_list:
-        return _list_answer(scored, with_spans[0])
-    sentence = with_spans[0]
-    named_before = antecedent(sentence, scored) if expected.kind == PERSON else None
-    if named_before is not None:
-        return ShortAnswer(named_before[1].text, (), (sentence, named_before[0]))
-    span = nearest_span(sentence.text, sentence.spans, question)
+        return _list_answer(scored, with_spans[0], expected)
+    span = nearest_span(sentence.text, sentence.spans, question, any_kind=expected.kind == PLACE)
     return ShortAnswer(with_counted_noun(sentence.text, span, question), (), (sentence,))
+
+
+def _naming_sentence(with_spans: list[ScoredSentence], scored: list[ScoredSentence],
+                     expected: ExpectedAnswer) -> ScoredSentence | None:
+    """Of the sentences that hold a fitting span, the first to name what the question asks for in
+    its preferred kind (for "who", a person, or "he"/"she" after one) when one does; else the
+    first of them."""
+    preferred = accepted_kinds(expected.kind)[:1]
+    for sentence in with_spans:
+        if any(span.kind in preferred for span in sentence.spans) or \
+                (expected.kind == PERSON and antecedent(sentence, scored)):
+            return sentence
+    return with_spans[0] if with_spans else None
 
 
 def antecedent(sentence: ScoredSentence,
@@ -86,10 +99,11 @@ def with_counted_noun(sentence: str, span: Span, question: str) -> str:
     return f"{span.text} {following.group(1)}"
 
 
-def nearest_span(sentence: str, spans: tuple[Span, ...], question: str) -> Span:
-    """Of the spans of the most fitting kind (the first span's), the one nearest to a word of the
-    question in `sentence` (the first one when the sentence holds none of them)."""
-    fitting = [span for span in spans if span.kind == spans[0].kind]
+def nearest_span(sentence: str, spans: tuple[Span, ...], question: str, any_kind: bool = False) -> Span:
+    """Of the spans of the most fitting kind (the first span's; of every kind when `any_kind`, as
+    for places: a city or a country), the one nearest to a word of the question in `sentence`
+    (the first one when the sentence holds none of them)."""
+    fitting = [span for span in spans if any_kind or span.kind == spans[0].kind]
     terms = question_terms(question)
     anchors = [m.start() for m in _WORD.finditer(sentence) if question_terms(m.group(0)) & terms]
     if not anchors:
@@ -101,10 +115,14 @@ def _gap(span: Span, position: int) -> int:
     return 0 if span.start <= position < span.end else min(abs(span.start - position), abs(span.end - position))
 
 
-def _list_answer(scored: list[ScoredSentence], first: ScoredSentence) -> ShortAnswer:
-    chosen = [first] + [s for s in scored[:LIST_SENTENCES]
-                        if s is not first and s.spans and s.score >= first.score - LIST_MARGIN]
-    kind = first.spans[0].kind
+def _list_answer(scored: list[ScoredSentence], first: ScoredSentence, expected: ExpectedAnswer) -> ShortAnswer:
+    """The items of the sentences that fit the question about as well as `first` (whichever
+    passage they are in), of the most fitting kind any of them holds."""
+    fitting_best = sorted(scored, key=lambda sentence: -_fit(sentence))[:LIST_SENTENCES]
+    chosen = [first] + [s for s in fitting_best
+                        if s is not first and s.spans and _fit(s) >= _fit(first) - LIST_MARGIN]
+    kinds = {span.kind for sentence in chosen for span in sentence.spans}
+    kind = next(kind for kind in accepted_kinds(expected.kind) if kind in kinds)
     texts: dict[str, str] = {}
     cited: dict[str, list[int]] = {}
     for sentence in chosen:
@@ -114,6 +132,11 @@ def _list_answer(scored: list[ScoredSentence], first: ScoredSentence) -> ShortAn
                 cited[span.key].append(sentence.passage)
     items = tuple(AnswerItem(texts[key], tuple(sorted(cited[key]))) for key in texts)
     return ShortAnswer(join_items([item.text for item in items]), items, tuple(chosen))
+
+
+def _fit(sentence: ScoredSentence) -> float:
+    """How well a sentence fits the question, its passage's rank aside."""
+    return sentence.similarity + IDF_WEIGHT * sentence.coverage
 
 
 def join_items(texts: list[str]) -> str:

@@ -11,6 +11,9 @@ import re
 from pathlib import Path
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
 class UnreadableFile(Exception):
     """A corpus file that holds no readable text; the message says why."""
 
@@ -22,6 +25,12 @@ _BOMS = (
 )
 # Share of control characters above which decoded bytes are taken to be binary, not text.
 MAX_CONTROL_SHARE = 0.05
+
+
+def encodable(text: str) -> str:
+    """`text` with what UTF-8 cannot encode (lone surrogates: an invalid byte in a command-line
+    argument becomes one) replaced by U+FFFD."""
+    return _SURROGATE.sub("\ufffd", text)
 
 
 def decode_text(raw: bytes) -> str:

@@ -75,7 +75,7 @@ class BuildReport:
     def summary(self) -> str:
         """One line for the CLI and the UI."""
         line = (
-            f"{self.documents} briefings: {self.added} added, {self.updated} updated, "
+            f"{self.documents} briefing{'' if self.documents == 1 else 's'}: {self.added} added, {self.updated} updated, "
             f"{self.removed} removed, {self.unchanged} unchanged paragraphs "
             f"({self.embedded} embedded) in {self.seconds:.1f} s"
         )

@@ -47,31 +47,44 @@ def cited_passages(turn: dict) -> list[tuple[str, dict]]:
 
 
 def export_markdown(turns: list[dict], escape, exported_at: str) -> str:
-    """The conversation as Markdown: each question and answer, the answer's [n] markers as
-    footnotes naming title, date, paragraph, file and URL. `escape` makes untrusted text literal."""
+    """The conversation as Markdown: each question, its short answer and sentences, its confidence
+    and its sources, the [n] markers as footnotes naming title, paragraph, page, date, file and
+    URL; a paragraph cited in several turns has one footnote. `escape` makes untrusted text literal."""
     lines = ["# Briefing QA conversation", "", f"_Exported {exported_at}._", ""]
+    notes: dict[tuple, int] = {}
     footnotes: list[str] = []
     for turn in turns:
         answer = turn["answer"]
-        numbers = {n: len(footnotes) + n for n in range(1, len(answer["passages"]) + 1)}
-        lines += [f"## {escape(turn['question'])}", "", _answer_text(answer, numbers, escape), ""]
-        footnotes += [_footnote(numbers[n], p, escape) for n, p in enumerate(answer["passages"], start=1)]
+        numbers = {}
+        for number, passage in enumerate(answer["passages"], start=1):
+            key = (passage["source"], passage["paragraph"], passage.get("page"))
+            if key not in notes:
+                notes[key] = len(notes) + 1
+                footnotes.append(_footnote(notes[key], passage, escape))
+            numbers[number] = notes[key]
+        lines += [f"## {escape(turn['question'])}", "", *_answer_lines(answer, numbers, escape)]
     return "\n".join(lines + footnotes) + "\n"
 
 
-def _answer_text(answer: dict, numbers: dict[int, int], escape) -> str:
+def _answer_lines(answer: dict, numbers: dict[int, int], escape) -> list[str]:
+    """The answer's Markdown lines, each followed by a blank line: the short answer, the
+    sentences, the confidence, the sources."""
     def cite(number) -> str:
         return f"[^{numbers[number]}]" if number in numbers else ""
 
-    if answer.get("found") and answer.get("answer"):
-        short = answer.get("short")
-        lead = f"**{escape(short)}** " if isinstance(short, str) and short else ""
-        return lead + " ".join(f"{escape(s['text'])}{cite(s['passage'])}" for s in answer["answer"]
-                               if isinstance(s, dict) and isinstance(s.get("text"), str))
-    if not answer["passages"]:
-        return "_No briefing matched the filters._"
-    return ("_No briefing answered this question; closest matches:_ "
-            + " ".join(cite(n) for n in numbers))
+    sources = "Sources: " + " ".join(dict.fromkeys(cite(n) for n in numbers))
+    sentences = [s for s in answer.get("answer") or [] if isinstance(s, dict) and isinstance(s.get("text"), str)]
+    if not (answer.get("found") and sentences):
+        said = "_No briefing matched the filters._" if not numbers else \
+            "_No briefing answered this question; closest matches below._"
+        return [said, ""] + ([sources, ""] if numbers else [])
+    short = answer.get("short")
+    lines = [f"**Answer: {escape(short)}**{cite(sentences[0].get('passage'))}", ""] \
+        if isinstance(short, str) and short else []
+    lines += [" ".join(f"{escape(s['text'])}{cite(s.get('passage'))}" for s in sentences), ""]
+    if isinstance(answer.get("confidence"), (int, float)):
+        lines += [f"_Confidence {answer['confidence']:.0%} that the briefings answer this._", ""]
+    return lines + [sources, ""]
 
 
 def _footnote(number: int, passage: dict, escape) -> str:

@@ -137,8 +137,8 @@ def test_list_items_are_one_per_country_across_spellings(tmp_path, sample_index)
     from qa.short_answer import short_answer
     from qa.entities import country_spans
 
-    def sentence(text, passage, score):
-        return ScoredSentence(text, passage, (0, len(text)), score, 0.5, 0.5, tuple(country_spans(text)))
+    def sentence(text, passage, fit):  # how well it fits the question: its cosine here
+        return ScoredSentence(text, passage, (0, len(text)), fit, fit, 0.0, tuple(country_spans(text)))
 
     scored = [sentence("Britain and France sent troops.", 1, 1.0),
               sentence("The UK, Germany and Poland sent troops too.", 2, 0.95),
@@ -176,14 +176,30 @@ def test_confidence_is_higher_for_answered_than_for_declined(sample_index):
 
 
 @pytest.mark.parametrize("follow_up, previous, expected", [
-    pytest.param("and Germany?", "Which countries committed troops?", "Germany", marks=pytest.mark.xfail(
-        strict=True, reason="issue 10: the merged query's troops sentence outscores the Germany one")),
+    ("and Germany?", "Which countries committed troops?", "Germany"),
     ("what did he say about NATO?", "What did Lavrov say?", "NATO troops"),
 ])
 def test_follow_up_answer_is_about_the_new_words(sample_index, follow_up, previous, expected):
+    """The merged search finds the previous question's sentence again; the new words' answer wins."""
     result = answer(follow_up, history=[previous], index_dir=sample_index)
-    assert result.query == f"{previous} {follow_up}"
     assert result.found and expected in result.sentences[0].text
+
+
+@pytest.mark.parametrize("follow_up, previous, short", [
+    ("How long would it last?", "What ceasefire did Kyiv agree to?", "30 days"),
+    ("When is it?", "When is the second UK summit?", "this Saturday"),
+])
+def test_a_follow_up_is_answered_with_the_question_it_leans_on(sample_index, follow_up, previous, short):
+    assert not answer(follow_up, index_dir=sample_index).short == short
+    result = answer(follow_up, history=["What is the capital of Peru?", previous], index_dir=sample_index)
+    assert result.query == f"{previous} {follow_up}"
+    assert result.found and result.short == short
+
+
+def test_history_must_be_a_list_of_questions(sample_index):
+    for history in ("Who is the Russian foreign minister?", {"a": 1}, 123):
+        with pytest.raises(ValueError, match="history must be a list"):
+            answer("What did he say?", history=history, index_dir=sample_index)
 
 
 @pytest.mark.parametrize("question, history", [
@@ -202,6 +218,13 @@ def test_a_bad_filter_in_history_breaks_no_later_turn(sample_index):
     result = answer("Which countries committed troops?", index_dir=sample_index,
                     history=["after:2025-13-01 What did Lavrov say?", "before:yesterday ceasefire"])
     assert result.found and result.short == "UK and France"
-    follow_up = answer("and what did he say about NATO?", index_dir=sample_index,
-                       history=["What did Lavrov say? after:2025-13-01"])
-    assert follow_up.query.startswith("What did Lavrov say?") and "after:" not in follow_up.query
+    follow_up = answer("How long would it last?", index_dir=sample_index,
+                       history=["What ceasefire did Kyiv agree to? after:2025-13-01", "\ud800 \udcff"])
+    assert follow_up.query == "What ceasefire did Kyiv agree to? How long would it last?"
+    assert follow_up.short == "30 days"
+
+
+def test_text_utf8_cannot_encode_is_answered_not_a_crash(sample_index):
+    """A lone surrogate (what an invalid byte in a command-line argument becomes) is replaced."""
+    result = answer("\udcff Who is the UK defence secretary?", index_dir=sample_index)
+    assert result.short == "John Healey" and "\ufffd" in result.question

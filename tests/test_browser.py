@@ -70,6 +70,15 @@ def test_answer_in_view_then_viewer_export_and_reload(page, tmp_path):
     assert page.locator(".user-row", has_text="Which countries committed troops?").count() == 1
 
 
+def test_clicking_an_example_asks_it(page):
+    example = page.get_by_text(re.compile(r"^What do the briefings say about ")).first
+    question, replies = example.inner_text().strip(), page.locator(".bot-row").count()
+    example.click()
+    page.locator(".user-row", has_text=question).last.wait_for(timeout=60_000)
+    sync_api.expect(page.locator(".bot-row")).to_have_count(replies + 1, timeout=60_000)
+    assert page.get_by_role("textbox").first.input_value() == ""  # asked, not left in the box
+
+
 def test_upload_then_remove_a_briefing(page, served, tmp_path):
     corpus = served[1]
     briefing = tmp_path / "glacier survey.md"
@@ -89,6 +98,12 @@ def test_upload_then_remove_a_briefing(page, served, tmp_path):
     sync_api.expect(page.get_by_text("Removed glacier survey.md")).to_be_visible(timeout=60_000)
     assert not (corpus / "glacier survey.md").exists()
     sync_api.expect(page.get_by_text("1 removed")).to_be_visible()  # and gone from the index
+
+    other = tmp_path / "tide tables.md"
+    other.write_text("# Tide Tables\n\nHigh tide at Leith was 5.2 metres on Monday.\n", encoding="utf-8")
+    page.locator("input[type=file]").first.set_input_files(str(other))
+    sync_api.expect(page.get_by_text("Added tide tables.md")).to_be_visible(timeout=60_000)
+    assert not (corpus / "glacier survey.md").exists()  # the removed briefing is not sent again
 
 
 def test_payload_renders_as_text_and_runs_nothing(page, tmp_path):

@@ -4,6 +4,8 @@ import json
 import subprocess
 import sys
 
+import pytest
+
 from conftest import ROOT, write_corpus, TINY
 
 
@@ -35,7 +37,7 @@ def test_index_then_ask(tmp_path, monkeypatch):
 
     as_json = run_cli("ask", "How much is the school budget?", "-k", "1", "--json", "--index", index)
     answer = json.loads(as_json.stdout)
-    assert answer["found"] and answer["short"] == "12 million" and answer["items"] == []
+    assert answer["found"] and answer["short"] == "12 million euros" and answer["items"] == []
     assert answer["answer"] == [{"text": "The council approved a budget of 12 million euros for schools.",
                                  "passage": 1}]
     assert 0.5 <= answer["confidence"] <= 1
@@ -62,3 +64,16 @@ def test_skipped_files_are_reported(tmp_path):
     built = run_cli("index", "--corpus", corpus, "--index", tmp_path / "index")
     assert built.returncode == 0
     assert "skipped broken.txt: binary content" in built.stdout
+
+
+def test_serve_passes_its_options_to_the_app(monkeypatch):
+    import app
+    from qa import cli
+
+    seen = []
+    monkeypatch.setattr(app, "main", lambda options: seen.append(options) or 0)
+    assert cli.main(["serve", "--port", "7861", "--corpus", "briefings"]) == 0
+    assert cli.main(["serve"]) == 0
+    assert seen == [["--port", "7861", "--corpus", "briefings"], []]
+    with pytest.raises(SystemExit):
+        cli.main(["ask", "Which countries committed troops?", "--port", "7861"])

@@ -105,11 +105,14 @@ TURN = {"question": "Which *ports*?", "answer": {
 def test_export_cites_as_footnotes_numbered_across_turns():
     second = {"question": "And Antwerp?", "answer": {"found": False, "answer": [], "passages": [
         {"source": "c.pdf", "title": "C", "paragraph": 2, "page": 3}]}}
-    text = export_markdown([TURN, second], escape_markdown, "2025-03-06 10:00")
-    assert "## Which \\*ports\\*?\n\n**Rotterdam** Rotterdam struck.[^2]\n" in text
+    again = {"question": "Which port struck?", "answer": {**TURN["answer"], "confidence": 0.874}}
+    text = export_markdown([TURN, second, again], escape_markdown, "2025-03-06 10:00")
+    assert "## Which \\*ports\\*?\n\n**Answer: Rotterdam**[^2]\n\nRotterdam struck.[^2]\n\nSources: [^1] [^2]\n" in text
     assert "[^1]: Alpha, ¶1, file `a.txt`" in text
     assert "[^2]: Port \\`Wire\\`, ¶4, 2025-03-05, file `wire/b.md`, https\\://harbour.example.com/strike" in text
-    assert "closest matches:_ [^3]" in text and "[^3]: C, ¶2, p. 3, file `c.pdf`" in text
+    assert "closest matches below._\n\nSources: [^3]\n" in text and "[^3]: C, ¶2, p. 3, file `c.pdf`" in text
+    assert "Rotterdam struck.[^2]\n\n_Confidence 87% that the briefings answer this._\n\nSources: [^1] [^2]" in text
+    assert text.count("[^1]:") == 1 and "[^4]" not in text  # a paragraph cited again keeps its footnote
 
 
 def test_restore_keeps_well_formed_bounded_turns_only():
@@ -156,7 +159,7 @@ def test_port_in_use_is_one_line():
         port = taken.getsockname()[1]
         message = app.port_in_use("127.0.0.1", port)
     assert message == (f"error: port {port} on 127.0.0.1 is in use: choose another with --port N "
-                       "(make run PORT=N)")
+                       "(in a checkout: make run PORT=N)")
     assert app.port_in_use("127.0.0.1", port) is None
 
 
@@ -176,6 +179,6 @@ def test_remove_rebuilds_without_the_briefing_and_reports_progress(fake_encoder,
     assert "2 briefings: " in app.unescape_markdown(app.rebuild(tiny_corpus, index, progress))
     assert progress.calls == [(0, "Reading the corpus folder")]
     report = app.unescape_markdown(app.remove("alpha.txt", tiny_corpus, index, progress))
-    assert report.startswith("Removed alpha.txt") and "1 briefings: 0 added, 0 updated, 2 removed" in report
+    assert report.startswith("Removed alpha.txt") and "1 briefing: 0 added, 0 updated, 2 removed" in report
     assert [b[1] for b in app.briefing_choices(index)] == ["beta.md"]
     assert app.remove("alpha.txt", tiny_corpus, index).startswith("⚠️")
