@@ -44,6 +44,9 @@ TITLE = "Briefing QA"
 TAGLINE = ("Ask questions about your briefings: every answer is taken from them and cites the "
            "paragraph it comes from.")
 CONCURRENCY_LIMIT = 4
+# The system's fonts: the theme's web font draws some bold capitals from another font offline.
+THEME = gr.themes.Default(font=("ui-sans-serif", "system-ui", "sans-serif"),
+                          font_mono=("ui-monospace", "Consolas", "monospace"))
 ANOTHER_PORT = "choose another with --port N (in a checkout: make run PORT=N)"
 LOOPBACK = LOOPBACK_NAMES
 # Gradio keeps each upload in its cache; the app has copied it into the corpus within seconds.
@@ -588,7 +591,7 @@ def launch_options(host: str, auth=None) -> dict:
     if host in LOOPBACK:
         middleware.append(Middleware(HostGuard, allowed=LOOPBACK))
     return {"server_name": host, "auth": auth, "max_file_size": MAX_UPLOAD_BYTES,
-            "app_kwargs": {"middleware": middleware}}
+            "app_kwargs": {"middleware": middleware}, "theme": THEME}
 
 
 def bind_warning(host: str, has_auth: bool) -> str | None:

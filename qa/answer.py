@@ -15,7 +15,7 @@ from .api import searcher_for, validate_k, validate_question
 from .confidence import confidence, declines
 from .entities import ExpectedAnswer, expected_type
 from .filters import Filters, parse_question
-from .follow_ups import merged_query
+from .follow_ups import merged_query, names_of, needs_previous
 from .sentence_choice import score_sentences
 from .sentence_vectors import SentenceVectors, embed_sentences
 from .short_answer import AnswerItem, ShortAnswer, short_answer
@@ -105,8 +105,8 @@ def answer(question: str, k: int = 5, history: list[str] | None = None, *,
 
     `history` holds the earlier questions of the conversation, oldest first (a list or tuple;
     ValueError otherwise); a question that leans on the last of them ("and Germany?", "what did
-    he say?") is searched together with it, and that answer is given when it is at least as
-    confident as the question's own. Filters in earlier turns are ignored, valid or not.
+    he say?") is searched together with it (see `helps` for which answer is given). Filters in
+    earlier turns are ignored, valid or not.
     `since`, `until` and `sources` filter as in `qa.retrieve`; filters typed in the question
     (`after:`, `before:`, `in:`; see qa.filters) replace the argument of the same kind. Raises
     what `qa.retrieve` raises.
@@ -119,15 +119,19 @@ def answer(question: str, k: int = 5, history: list[str] | None = None, *,
     result = answer_query(searcher, question, question, k, filters)
     if merged is not None:
         follow_up = answer_query(searcher, question, merged, k, filters)
-        if helps(follow_up, result):
+        if helps(follow_up, result, needs_previous(question)):
             result = follow_up
     return result
 
 
-def helps(follow_up: Answer, fresh: Answer) -> bool:
-    """Whether searching with the previous question answers better than the question alone: it
-    finds an answer, and one at least as likely as the question's own (if that finds one)."""
-    return not fresh.found or (follow_up.found and follow_up.confidence >= fresh.confidence)
+def helps(follow_up: Answer, fresh: Answer, needed: bool) -> bool:
+    """Whether to answer with the search merged with the previous question: when the question
+    alone finds nothing; else when the merged search finds an answer and the question `needed`
+    the previous one ("and Germany?": its own confidence is no measure), or, where it only may
+    refer back, when that answer is at least as likely as the question's own."""
+    if not fresh.found:
+        return True
+    return follow_up.found and (needed or follow_up.confidence >= fresh.confidence)
 
 
 @dataclass(frozen=True)
@@ -149,7 +153,8 @@ def gather(searcher, question: str, query: str, k: int, filters: Filters = Filte
     passages = searcher.search(search_text, k, vector=vector, filters=filters)
     expected = expected_type(question)
     top = passages[:ANSWER_PASSAGES]
-    scored = score_sentences(query, vector, top, _sentence_vectors(searcher, top), _idf(searcher), expected)
+    scored = score_sentences(query, vector, top, _sentence_vectors(searcher, top), _idf(searcher), expected,
+                             new_words=names_of(question) if query != question else "")
     chosen = short_answer(question, scored, expected) if scored else ShortAnswer(None, (), ())
     return Evidence(passages, expected, chosen)
 

@@ -59,8 +59,6 @@ _PERSON_NOUNS = (r"persons?|people|m[ae]n|wom[ae]n|politicians?|leaders?|officia
                  r"dictators?|chefs?|inventors?|entrepreneurs?|investors?|winners?|champions?")
 _PLACE_NOUNS = r"cit(y|ies)|towns?|states?|regions?|places?|provinces?|islands?|capitals?|countys?|counties"
 _RULES = [
-    # "Who is Marco Rubio?" asks for a description, which no span gives.
-    (re.compile(r"^\s*(?i:who (is|was|are|were)) [A-Z][\w'’.-]*(\s+[A-Z][\w'’.-]*)*\s*\??\s*$"), None),
     (re.compile(r"\bhow much\b|\bwhat (amount|price|cost|sum|fee|fine|salary|budget)\b", _Q), AMOUNT),
     (re.compile(r"\bhow many\b", _Q), NUMBER),
     (re.compile(r"\bhow old\b|\bwhat (percentage|percent|number|share|score|temperature|speed|age|"
@@ -79,12 +77,28 @@ _LIST = re.compile(r"\b(which|what) (?!happens\b|means\b|remains\b|makes\b|takes
                    r"\bname (the|all|some)\b", _Q)
 
 
+_WHO_IS = re.compile(r"(?i:who (?:is|was|are|were)) ([A-Z][^\s?]*(?: [A-Z][^\s?]*)*)")
+
+
 def expected_type(question: str) -> ExpectedAnswer:
     """The kind of short answer `question` asks for, and whether it asks for a list."""
+    if _asks_who_someone_is(question):
+        return ExpectedAnswer(None)
     for pattern, kind in _RULES:
         if pattern.search(question):
             return ExpectedAnswer(kind, bool(_LIST.search(question)))
     return ExpectedAnswer(None)
+
+
+def _asks_who_someone_is(question: str) -> bool:
+    """"Who is Marco Rubio?": a description, which no span gives (but "Who is UK Defence
+    Secretary?" asks for a name)."""
+    match = _WHO_IS.fullmatch(" ".join(question.split()).rstrip("?").rstrip())
+    if not match:
+        return False
+    words = match.group(1).split()
+    return all(re.fullmatch(r"[A-Z][a-z][\w'’.-]*", word) and word.lower() not in _TITLES
+               and word not in _countries()[1] for word in words)
 
 
 # --- countries --------------------------------------------------------------------------------
@@ -132,7 +146,19 @@ def _in_reading_order(name: str) -> str:
 
 _NAME_BEFORE = re.compile(r"(?:^|[^\w'’])([A-Z][\w'’.-]*)\s+$")
 _ORGANISATION_OF_BEFORE = re.compile(r"\b([A-Z][\w'’.-]*)\s+of\s+(?:the\s+)?$")
-_NAME_AFTER = re.compile(r"^\s+([A-Z][\w'’.-]*)")
+_NAME_AFTER = re.compile(r"^\s+([A-Z][a-z][\w'’-]*)")
+# Capitalised only because they open a sentence: never the first word of a name.
+_OPENERS = frozenset(
+    "about above across after against along also although among and another any around as at "
+    "because before behind below beneath beside besides between beyond both but by despite down "
+    "during each either even every except few for from however if in inside instead into last "
+    "later like many meanwhile more most much near neither next nor now of off on once one only "
+    "or other outside over overall past per since so some still such than that the their then "
+    "there these this those though through throughout thus to today toward towards under unless "
+    "unlike until up upon via what when whenever where whereas whether which while who whose why "
+    "with within without yet yesterday".split())
+# Countries that are also first names: "Chad Johnson", "Jordan Peterson", "Georgia Smith".
+_FIRST_NAME_COUNTRIES = frozenset({"Chad", "Jordan", "Georgia", "India", "Kenya"})
 
 
 def country_spans(sentence: str) -> list[Span]:
@@ -144,21 +170,27 @@ def country_spans(sentence: str) -> list[Span]:
 
 
 def _inside_longer_name(sentence: str, start: int, end: int) -> bool:
-    """Whether the country name at `start:end` is a word of a longer capitalised name."""
+    """Whether the country name at `start:end` is a word of a longer name: a person's ("Michael
+    Jordan", "Chad Johnson"), a region's ("New Mexico") or an organisation's ("Bank of America").
+    A capitalised word before it that is a function word ("Both France and ...", "In France"), a
+    title or a country is no part of one; nor is a word after the country ("UK Prime Minister",
+    "US Treasury") unless the country is also a first name."""
     before = _NAME_BEFORE.search(sentence[max(0, start - 40):start])
-    if before and before.group(1).lower() not in _STOPWORDS | _TITLES and \
-            before.group(1).rstrip(".,") not in _countries()[1]:
-        return True
+    if before:
+        word = before.group(1).rstrip(".,")
+        if f"{word} {sentence[start:end]}" in _regions() or \
+                word.lower() not in _STOPWORDS | _TITLES | _OPENERS and word not in _countries()[1]:
+            return True
     organisation = _ORGANISATION_OF_BEFORE.search(sentence[max(0, start - 60):start])
     if organisation and organisation.group(1).lower() in _ORG_WORDS:
         return True
     after = _NAME_AFTER.match(sentence[end:end + 40])
-    return bool(after) and not _may_follow_a_country(after.group(1).rstrip(".,"))
+    return bool(after) and sentence[start:end] in _FIRST_NAME_COUNTRIES and not _may_follow_a_country(after.group(1))
 
 
 def _may_follow_a_country(word: str) -> bool:
-    """Whether a capitalised `word` right after a country name leaves it a country ("UK Prime
-    Minister", "US Senate", "France Monday", "Britain France and Poland")."""
+    """Whether a capitalised `word` right after a country name leaves it a country ("Jordan
+    Monday", "Georgia Senate")."""
     return word.lower() in _STOPWORDS | _TITLES | _ORG_WORDS | _EVENT_WORDS or \
         bool(re.fullmatch(f"{_DAYS}|{_MONTHS}", word)) or word in _countries()[1]
 
@@ -170,9 +202,9 @@ _NUMBER_WORDS = (r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelv
 _SCALE = r"(?:\s?(?:%|percent|per cent)|\s(?:million|billion|trillion|thousand|hundred)\b)?"
 _NUMBER = re.compile(rf"(?:[$€£¥]\s?)?(?:\d+(?:[,.]\d+)*|\b(?:{_NUMBER_WORDS})\b){_SCALE}", _Q)
 _CURRENCY_AFTER = re.compile(
-    r"\s(?:euros?|dollars?|pounds?|sterling|yuan|yen|rupees?|roubles?|rubles?|francs?|won|pesos?|"
-    r"reais|real|lira|krona|kronor|kroner|shekels?|dinars?|riyals?|dirhams?|rand|naira|"
-    r"US|EUR|USD|GBP|CHF|JPY|CNY|AUD|CAD)\b", _Q)
+    r"\s(?:(?:US |U\.S\. |Hong Kong |Canadian |Australian |New Zealand )?dollars?|euros?|pounds?"
+    r"(?: sterling)?|yuan|yen|rupees?|roubles?|rubles?|francs?|pesos?|reais|lira|krona|kronor|"
+    r"kroner|shekels?|dinars?|riyals?|dirhams?|naira|EUR|USD|GBP|CHF|JPY|CNY|AUD|CAD)\b")
 _HYPHEN_WORD = re.compile(r"-[A-Za-z]")
 _NUMBER_WORD = re.compile(_NUMBER_WORDS, _Q)
 _UNITS = r"seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?"
@@ -186,8 +218,10 @@ _DATE = re.compile(
     rf"(?:(?:this|next|last)\s)?(?:{_DAYS})|(?:this|next|last)\s(?:week|month|year|weekend)|"
     rf"(?:in\s)?(?:19|20)\d\d|yesterday|today|tomorrow)\b")
 
-_TIME = re.compile(r"(?<![\d:.])(?:[01]?\d|2[0-3]):[0-5]\d(?:\s?(?:a\.m\.|p\.m\.|am|pm)\b)?(?![\d:])|"
-                   r"\b(?:1[0-2]|0?[1-9])\s?(?:a\.m\.|p\.m\.|am\b|pm\b)", _Q)
+# A time of day: "8 p.m.", "10:30am", or "23:40" after "at", "by", "until" ... ("John 3:16" is none).
+_TIME = re.compile(r"(?<![\d:.])(?:1[0-2]|0?[1-9])(?::[0-5]\d)?\s?(?:a\.m\.|p\.m\.|am\b|pm\b)|"
+                   r"\b(?:at|by|to|from|till|until|after|before|around)\s((?:[01]?\d|2[0-3]):[0-5]\d)(?![\d:])",
+                   _Q)
 
 
 def number_spans(sentence: str) -> list[Span]:
@@ -219,9 +253,9 @@ def duration_spans(sentence: str) -> list[Span]:
 
 def date_spans(sentence: str) -> list[Span]:
     """Dates, days and times of day ("23:40", "8 p.m."), in sentence order."""
-    found = [*_DATE.finditer(sentence), *_TIME.finditer(sentence)]
-    return [Span(m.group(0), m.start(), m.end(), DATE, m.group(0).lower())
-            for m in sorted(found, key=lambda match: match.start())]
+    found = [(m.start(), m.end()) for m in _DATE.finditer(sentence)]
+    found += [(m.start(1), m.end(1)) if m.group(1) else (m.start(), m.end()) for m in _TIME.finditer(sentence)]
+    return [Span(sentence[start:end], start, end, DATE, sentence[start:end].lower()) for start, end in sorted(found)]
 
 
 # --- names ------------------------------------------------------------------------------------
@@ -233,8 +267,8 @@ _TITLES = frozenset(
     "foreign defense defence former chief executive ceo senator king queen pope judge justice "
     "leader deputy vice chancellor premier general governor mayor sir dame lord lady prince princess "
     "attorney speaker ambassador commissioner director chairman chair founder co-founder republican "
-    "democrat democratic conservative labour rep state actor actress singer rapper author writer "
-    "novelist comedian coach captain striker goalkeeper quarterback musician economist analyst "
+    "democrat democratic conservative labour rep actor actress singer rapper author writer "
+    "novelist comedian coach striker goalkeeper quarterback musician economist analyst "
     "spokesperson spokesman spokeswoman".split())
 _ORG_WORDS = frozenset(
     "inc inc. corp corp. ltd ltd. llc plc group company co. bank party union council ministry "
@@ -249,8 +283,8 @@ _EVENT_WORDS = frozenset(
     "day eve".split())
 # Words that make a run of capitalised words a place ("Black Rock City", "Gaza Strip").
 _PLACE_WORDS = frozenset(
-    "city county state province island islands desert valley beach bay coast river lake mountains "
-    "strip district region airport station square street avenue bridge park".split())
+    "city county province island islands desert valley coast mountains strip district region "
+    "airport square avenue".split())
 _STOPWORDS = frozenset(STOPWORDS_EN)
 _ABBREVIATION = re.compile(r"(?:[A-Z]\.){2,}")
 
@@ -263,9 +297,11 @@ def name_spans(sentence: str, kind: str = NAME) -> list[Span]:
     spans = []
     for match in _CAPITALISED.finditer(sentence):
         words = [(m.start() + match.start(), m.group(0)) for m in re.finditer(r"\S+", match.group(0))]
+        popped = []
         while words and (words[0][1].lower().rstrip(",") in _TITLES | _STOPWORDS
-                         or (words[0][0] == _first_letter(sentence) and len(words) == 1)):
-            words.pop(0)
+                         or (words[0][0] == _first_letter(sentence) and len(words) == 1)
+                         or (words[0][1] == "State" and popped[-2:] == ["secretary", "of"])):
+            popped.append(words.pop(0)[1].lower())  # "Secretary of State Marco Rubio"
         titles = [i for i, (_, word) in enumerate(words) if word.lower().rstrip(",") in _TITLES]
         if titles and titles[-1] < len(words) - 1:
             words = words[titles[-1] + 1:]

@@ -5,8 +5,8 @@ a bare "Why?"), refers back with a personal pronoun before any name of its own (
 say?", "Did they sanction Russia?", but not "How old was Howard Hesseman when he died?"), or
 with "it", "there", "also", "too", "the same" ... while naming nothing of its own ("Did it
 pass?", but not "Which countries sanctioned Iran too?"). A question that stands on its own is
-answered as if asked fresh, however short; qa.answer also keeps the fresh answer when it is the
-more confident one.
+answered as if asked fresh, however short. For the "it", "also" kind, which may or may not refer
+back, qa.answer keeps the fresh answer when it is the more confident one.
 Earlier turns are cleaned of their filters (`after:` ...); a turn whose filter is invalid is kept
 without it, so it can never break a later question.
 """
@@ -28,17 +28,37 @@ _ELLIPTICAL = re.compile(
     r"^\s*(and|but|or|also|so|what about|how about|what of|and what about|and how about)\b|"
     r"^\s*(why|how|when|where|who|what|really|anything else|more)\s*\??\s*$", re.IGNORECASE)
 _WORD = re.compile(r"[^\W_]")
-_CAPITALISED_AFTER_START = re.compile(r"(?<!^)(?<![.?!]\s)\b[A-Z][a-z]+")
+_CAPITALISED_AFTER_START = re.compile(r"(?<!^)(?<![.?!]\s)\b[A-Z][A-Za-z]+")  # "Hesseman", "NATO"
+
+
+def is_elliptical(question: str) -> bool:
+    """True when `question` only adds to the one before it ("and France?", "what about ...")."""
+    return bool(_ELLIPTICAL.search(question))
+
+
+def names_of(question: str) -> str:
+    """The names a question brings (its capitalised words after the first: "Turkey" in "And what
+    about Turkey?", "NATO" in "what did he say about NATO?"), joined by spaces."""
+    return " ".join(m.group(0) for m in _CAPITALISED_AFTER_START.finditer(question))
+
+
+def needs_previous(question: str) -> bool:
+    """True when `question` is elliptical, or names whom it asks about only by a personal pronoun
+    ("what did he say?"; but "How old was Howard Hesseman when he died?" names him first)."""
+    if is_elliptical(question):
+        return True
+    personal = next((m for m in _REFERS_BACK.finditer(question) if _PERSONAL.fullmatch(m.group(0))), None)
+    return personal is not None and not _CAPITALISED_AFTER_START.search(question[:personal.start()])
 
 
 def leans_on_previous(question: str) -> bool:
-    """True when `question` cannot be understood without the question before it."""
-    if _ELLIPTICAL.search(question):
+    """True when `question` cannot be understood without the question before it, or may not be:
+    it needs it, or it says "it", "there", "also", "too" ... and names nothing of its own."""
+    if needs_previous(question):
         return True
-    references = list(_REFERS_BACK.finditer(question))
-    personal = [m for m in references if _PERSONAL.fullmatch(m.group(0))]
-    if personal:  # "he" after a name of the question's own is that name ("... Hesseman when he died")
-        return not _CAPITALISED_AFTER_START.search(question[:personal[0].start()])
+    references = [m.group(0) for m in _REFERS_BACK.finditer(question)]
+    if any(_PERSONAL.fullmatch(word) for word in references):
+        return False  # a pronoun after a name of the question's own is that name
     return bool(references) and not _CAPITALISED_AFTER_START.search(question)
 
 

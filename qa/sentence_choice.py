@@ -57,16 +57,21 @@ def question_terms(text: str) -> set[str]:
 
 
 def score_sentences(question: str, vector: np.ndarray, passages: list[Passage],
-                    sentence_vectors: list[SentenceVectors], idf, expected: ExpectedAnswer
-                    ) -> list[ScoredSentence]:
+                    sentence_vectors: list[SentenceVectors], idf, expected: ExpectedAnswer,
+                    new_words: str = "") -> list[ScoredSentence]:
     """Every sentence of `passages` that could answer, best first.
 
     `sentence_vectors[i]` holds the sentences of `passages[i]`; `idf(terms)` gives each term's
-    inverse document frequency; `expected` is what the question asks for.
+    inverse document frequency; `expected` is what the question asks for. When `question` is a
+    follow-up searched with the question before it, `new_words` are the names the follow-up
+    brings ("Turkey" in "and Turkey?"): the share of them a sentence holds adds to its score, so
+    Turkey's sentence wins over the first question's.
     """
     terms = question_terms(question)
     weights = idf(sorted(terms)) if terms else {}
     total = sum(weights.values()) or 1.0
+    own = question_terms(new_words) & terms
+    own_total = sum(weights[term] for term in own) or 1.0
     scored = []
     for number, (passage, sentences) in enumerate(zip(passages, sentence_vectors), start=1):
         if not len(sentences.spans):
@@ -77,9 +82,11 @@ def score_sentences(question: str, vector: np.ndarray, passages: list[Passage],
             text = passage.text[start:end]
             if not can_answer(text):
                 continue
-            coverage = sum(weights[t] for t in question_terms(text) & terms) / total
+            held = question_terms(text) & terms
+            coverage = sum(weights[t] for t in held) / total
+            own_coverage = sum(weights[t] for t in held & own) / own_total if own else 0.0
             spans = tuple(new_spans(text, expected, terms))
-            score = (similarity + IDF_WEIGHT * coverage + PASSAGE_WEIGHT * passage.score
+            score = (similarity + IDF_WEIGHT * (coverage + own_coverage) + PASSAGE_WEIGHT * passage.score
                      + TYPE_WEIGHT * bool(spans) + LEAD_WEIGHT * (position == 0))
             scored.append(ScoredSentence(text, number, (start, end), score, similarity, coverage, spans,
                                          opens_paragraph=position == 0))

@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 
 from .entities import NUMBER, PERSON, PLACE, ExpectedAnswer, Span, accepted_kinds
-from .sentence_choice import IDF_WEIGHT, ScoredSentence, question_terms
+from .sentence_choice import IDF_WEIGHT, LEAD_WEIGHT, ScoredSentence, question_terms
 
 # A sentence that holds an answer of the expected kind may stand in for a better-scored one that
 # holds none when it scores within this margin of it.
@@ -48,7 +48,8 @@ class ShortAnswer:
 def short_answer(question: str, scored: list[ScoredSentence], expected: ExpectedAnswer) -> ShortAnswer:
     """The short answer to `question` from its scored sentences (best first, at least one)."""
     best = scored[0]
-    with_spans = [s for s in scored[:LIST_SENTENCES] if s.spans and s.score >= best.score - SHORT_MARGIN]
+    with_spans = [s for s in scored[:LIST_SENTENCES]
+                  if s.spans and _without_lead(s) >= _without_lead(best) - SHORT_MARGIN]
     sentence = _naming_sentence(with_spans, scored, expected) or best
     named_before = antecedent(sentence, scored) if expected.kind == PERSON and not expected.is_list else None
     if named_before is not None:
@@ -132,6 +133,12 @@ def _list_answer(scored: list[ScoredSentence], first: ScoredSentence, expected: 
                 cited[span.key].append(sentence.passage)
     items = tuple(AnswerItem(texts[key], tuple(sorted(cited[key]))) for key in texts)
     return ShortAnswer(join_items([item.text for item in items]), items, tuple(chosen))
+
+
+def _without_lead(sentence: ScoredSentence) -> float:
+    """A sentence's score without its bonus for opening its paragraph, which says where the point
+    of a paragraph usually is, not that another sentence cannot hold the answer."""
+    return sentence.score - LEAD_WEIGHT * sentence.opens_paragraph
 
 
 def _fit(sentence: ScoredSentence) -> float:

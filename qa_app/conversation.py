@@ -57,7 +57,7 @@ def export_markdown(turns: list[dict], escape, exported_at: str) -> str:
         answer = turn["answer"]
         numbers = {}
         for number, passage in enumerate(answer["passages"], start=1):
-            key = (passage["source"], passage["paragraph"], passage.get("page"))
+            key = tuple(str(passage.get(name)) for name in ("source", "paragraph", "page"))
             if key not in notes:
                 notes[key] = len(notes) + 1
                 footnotes.append(_footnote(notes[key], passage, escape))
@@ -72,19 +72,20 @@ def _answer_lines(answer: dict, numbers: dict[int, int], escape) -> list[str]:
     def cite(number) -> str:
         return f"[^{numbers[number]}]" if number in numbers else ""
 
-    sources = "Sources: " + " ".join(dict.fromkeys(cite(n) for n in numbers))
+    sources = ["Sources: " + " ".join(dict.fromkeys(cite(n) for n in numbers)), ""] if numbers else []
     sentences = [s for s in answer.get("answer") or [] if isinstance(s, dict) and isinstance(s.get("text"), str)]
     if not (answer.get("found") and sentences):
         said = "_No briefing matched the filters._" if not numbers else \
             "_No briefing answered this question; closest matches below._"
-        return [said, ""] + ([sources, ""] if numbers else [])
+        return [said, ""] + sources
     short = answer.get("short")
     lines = [f"**Answer: {escape(short)}**{cite(sentences[0].get('passage'))}", ""] \
         if isinstance(short, str) and short else []
     lines += [" ".join(f"{escape(s['text'])}{cite(s.get('passage'))}" for s in sentences), ""]
-    if isinstance(answer.get("confidence"), (int, float)):
-        lines += [f"_Confidence {answer['confidence']:.0%} that the briefings answer this._", ""]
-    return lines + [sources, ""]
+    confidence = answer.get("confidence")
+    if isinstance(confidence, (int, float)) and not isinstance(confidence, bool) and 0 <= confidence <= 1:
+        lines += [f"_Confidence {confidence:.0%} that the briefings answer this._", ""]
+    return lines + sources
 
 
 def _footnote(number: int, passage: dict, escape) -> str:

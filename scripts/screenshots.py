@@ -33,6 +33,7 @@ def main(url: str, question: str, out: Path) -> None:
         print(placement(page))
         page.get_by_role("radio").first.click()
         expect(page.locator("#viewer blockquote")).to_be_in_viewport(timeout=60_000)
+        page.evaluate("window.scrollTo(0, 0)")  # the reply's top, with the viewer beside it
         page.wait_for_timeout(500)
         page.screenshot(path=str(out / "chat.png"))
         page.get_by_role("tab", name="Index").click()

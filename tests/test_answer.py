@@ -180,8 +180,8 @@ def test_confidence_is_higher_for_answered_than_for_declined(sample_index):
     ("what did he say about NATO?", "What did Lavrov say?", "NATO troops"),
 ])
 def test_follow_up_answer_is_about_the_new_words(sample_index, follow_up, previous, expected):
-    """The merged search finds the previous question's sentence again; the new words' answer wins."""
     result = answer(follow_up, history=[previous], index_dir=sample_index)
+    assert result.query == f"{previous} {follow_up}"
     assert result.found and expected in result.sentences[0].text
 
 
@@ -228,3 +228,25 @@ def test_text_utf8_cannot_encode_is_answered_not_a_crash(sample_index):
     """A lone surrogate (what an invalid byte in a command-line argument becomes) is replaced."""
     result = answer("\udcff Who is the UK defence secretary?", index_dir=sample_index)
     assert result.short == "John Healey" and "\ufffd" in result.question
+
+
+SANCTIONS = {
+    "update.txt": "Sanctions Update\n\nThe United States imposed new sanctions on Iran on Monday, officials "
+                  "said.\n\nOfficials from the U.S. and the Republic of Korea met in Seoul to coordinate "
+                  "the sanctions.\n",
+    "widen.txt": "Sanctions Widen\n\nThe US and Korea agreed to impose sanctions on Iran. Turkey declined "
+                 "to join the sanctions.\n",
+    "weather.txt": "Weather Report\n\nHeavy rain fell across Spain and Portugal on Sunday.\n",
+}
+
+
+def test_an_elliptical_follow_up_is_answered_about_its_own_subject(tmp_path):
+    corpus = write_corpus(tmp_path / "corpus", SANCTIONS)
+    qa.build_index(corpus, tmp_path / "index", progress=False)
+    result = answer("And what about Turkey?", history=["Which countries imposed sanctions on Iran?"],
+                    index_dir=tmp_path / "index")
+    assert result.query == "Which countries imposed sanctions on Iran? And what about Turkey?"
+    assert result.found and result.sentences[0].text == "Turkey declined to join the sanctions."
+    fresh = answer("Which countries imposed sanctions on Iran too?", history=["Which countries had heavy rain?"],
+                   index_dir=tmp_path / "index")
+    assert fresh.query == "Which countries imposed sanctions on Iran too?" and "Korea" in fresh.short

@@ -171,7 +171,7 @@ def test_only_statements_answer(sentence, answers):
     ("How old was Howard Hesseman when he died?", False),
     ("Where did Elon Musk send his Starlink terminals, and what did he say?", False),
     ("Who won the Women's Euro 2022 final and what did they say?", False),
-    ("What did the company say about its profits?", True),
+    ("What did the company say about its profits?", True), ("What did NATO say after they met?", False),
 ])
 def test_leans_on_previous(question, leans):
     assert leans_on_previous(question) is leans

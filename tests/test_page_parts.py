@@ -182,3 +182,13 @@ def test_remove_rebuilds_without_the_briefing_and_reports_progress(fake_encoder,
     assert report.startswith("Removed alpha.txt") and "1 briefing: 0 added, 0 updated, 2 removed" in report
     assert [b[1] for b in app.briefing_choices(index)] == ["beta.md"]
     assert app.remove("alpha.txt", tiny_corpus, index).startswith("⚠️")
+
+
+def test_export_takes_odd_stored_turns_without_failing():
+    odd = {"question": "q", "answer": {"found": True, "short": "x", "confidence": float("nan"),
+                                       "answer": [{"text": "t", "passage": 1}],
+                                       "passages": [{"source": "a.txt", "paragraph": 1, "page": [1]}]}}
+    bare = {"question": "q2", "answer": {"found": True, "confidence": True, "answer": [{"text": "u", "passage": 1}],
+                                         "passages": []}}
+    text = export_markdown(restore({"turns": [odd, bare]})[1], escape_markdown, "now")
+    assert "Confidence" not in text and "Sources: \n" not in text and text.count("[^1]:") == 1
