@@ -61,7 +61,7 @@ _PLACE_NOUNS = r"cit(y|ies)|towns?|states?|regions?|places?|provinces?|islands?|
 _RULES = [
     (re.compile(r"\bhow much\b|\bwhat (amount|price|cost|sum|fee|fine|salary|budget)\b", _Q), AMOUNT),
     (re.compile(r"\bhow many\b", _Q), NUMBER),
-    (re.compile(r"\bhow old\b|\bwhat (percentage|percent|number|share|score|temperature|speed|age|"
+    (re.compile(r"\bhow old\b|\bwhat (percentage|percent|number|share|score|temperature|speed|age|tariffs?|"
                 r"((interest|inflation|unemployment|tax|exchange|growth) )?rates?)\b", _Q), NUMBER),
     (re.compile(r"\bhow long\b", _Q), DURATION),
     (re.compile(r"\bwhen\b|\b(what|which) (year|date|day|month|decade)\b", _Q), DATE),
@@ -286,7 +286,10 @@ _PLACE_WORDS = frozenset(
     "city county province island islands desert valley coast mountains strip district region "
     "airport square avenue".split())
 _STOPWORDS = frozenset(STOPWORDS_EN)
-_ABBREVIATION = re.compile(r"(?:[A-Z]\.){2,}")
+# Abbreviations that keep their final stop: "U.S.", "Nev.", "Jr.".
+_ABBREVIATION = re.compile(
+    r"(?:[A-Z]\.){2,}|(?:Ala|Ariz|Ark|Calif|Colo|Conn|Del|Fla|Ga|Ill|Ind|Kan|Ky|La|Md|Mass|Mich|Minn|"
+    r"Miss|Mo|Mont|Neb|Nev|Okla|Ore|Pa|Tenn|Tex|Va|Vt|Wash|Wis|Wyo|Jr|Sr|St|Mt|Ft)\.")
 
 
 def name_spans(sentence: str, kind: str = NAME) -> list[Span]:
@@ -312,7 +315,7 @@ def name_spans(sentence: str, kind: str = NAME) -> list[Span]:
         if not words:
             continue
         last = words[-1][1].rstrip(",")
-        if not _ABBREVIATION.fullmatch(last):  # "U.S." keeps its final stop
+        if not _ABBREVIATION.fullmatch(last):
             last = last.rstrip(".")
         last = re.sub(r"['’]s$", "", last)  # "Kelce’s offer": Kelce
         start, end = words[0][0], words[-1][0] + len(last.rstrip("’'"))

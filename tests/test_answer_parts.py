@@ -43,6 +43,7 @@ def test_variants_of_a_question():
     ("Which company said its CEO was ousted without board approval?", ORGANISATION, False),
     ("What interest rate did the European Central Bank set?", NUMBER, False),
     ("What price did the ministry pay for the drones?", AMOUNT, False),
+    ("What tariff will Trump impose on imported cars?", NUMBER, False),
     ("Which Olympic gymnast won the gold medal in the floor final?", PERSON, False),
     ("Why did Russia refuse the compromise?", None, False),
     ("What did Lavrov say?", None, False),
@@ -77,6 +78,7 @@ def test_expected_type(question, kind, is_list):
      ["France", "UK", "US", "Germany"]),
     ("The US and Korea agreed; the Republic of Korea signed.", COUNTRY, ["US", "Korea", "Republic of Korea"]),
     ("Officials in the U.S. said so.", PLACE, ["U.S."]),
+    ("They were stranded at Black Rock City, Nev., officials said.", PLACE, ["Black Rock City", "Nev."]),
     ("Thousands were stranded in New Mexico on Christmas Day, Jayson Tatum said.", PERSON,
      ["Jayson Tatum", "New Mexico"]),  # a place may answer "who" as a name, never as a person
     ("Secretary of State Marco Rubio and actor Howard Hesseman spoke.", PERSON, ["Marco Rubio", "Howard Hesseman"]),
