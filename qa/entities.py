@@ -77,7 +77,7 @@ _LIST = re.compile(r"\b(which|what) (?!happens\b|means\b|remains\b|makes\b|takes
                    r"\bname (the|all|some)\b", _Q)
 
 
-_WHO_IS = re.compile(r"(?i:who (?:is|was|are|were)) ([A-Z][^\s?]*(?: [A-Z][^\s?]*)*)")
+_WHO_IS = re.compile(r"(?i:who (?:is|was|are|were)) ([A-Z][^\s?!]*(?: [A-Z][^\s?!]*)*)")
 
 
 def expected_type(question: str) -> ExpectedAnswer:
@@ -93,12 +93,14 @@ def expected_type(question: str) -> ExpectedAnswer:
 def _asks_who_someone_is(question: str) -> bool:
     """"Who is Marco Rubio?": a description, which no span gives (but "Who is UK Defence
     Secretary?" asks for a name)."""
-    match = _WHO_IS.fullmatch(" ".join(question.split()).rstrip("?").rstrip())
+    match = _WHO_IS.fullmatch(" ".join(question.split()).rstrip("?!.").rstrip())
     if not match:
         return False
     words = match.group(1).split()
-    return all(re.fullmatch(r"[A-Z][a-z][\w'’.-]*", word) and word.lower() not in _TITLES
-               and word not in _countries()[1] for word in words)
+    if len(words) == 1 and words[0] in _countries()[1]:
+        return False
+    return all(re.fullmatch(r"[A-Z][a-z][\w'’.-]*|[A-Z]{2,3}", word) and word.lower() not in _TITLES
+               and not (word.isupper() and word in _countries()[1]) for word in words)
 
 
 # --- countries --------------------------------------------------------------------------------
@@ -156,9 +158,9 @@ _OPENERS = frozenset(
     "or other outside over overall past per since so some still such than that the their then "
     "there these this those though through throughout thus to today toward towards under unless "
     "unlike until up upon via what when whenever where whereas whether which while who whose why "
-    "with within without yet yesterday".split())
+    "with within without yet yesterday earlier tonight recently currently".split())
 # Countries that are also first names: "Chad Johnson", "Jordan Peterson", "Georgia Smith".
-_FIRST_NAME_COUNTRIES = frozenset({"Chad", "Jordan", "Georgia", "India", "Kenya"})
+_FIRST_NAME_COUNTRIES = frozenset({"Chad", "Jordan", "Georgia"})
 
 
 def country_spans(sentence: str) -> list[Span]:
@@ -178,8 +180,10 @@ def _inside_longer_name(sentence: str, start: int, end: int) -> bool:
     before = _NAME_BEFORE.search(sentence[max(0, start - 40):start])
     if before:
         word = before.group(1).rstrip(".,")
-        if f"{word} {sentence[start:end]}" in _regions() or \
-                word.lower() not in _STOPWORDS | _TITLES | _OPENERS and word not in _countries()[1]:
+        if f"{word} {sentence[start:end]}" in _regions():
+            return True
+        if not (word.lower() in _STOPWORDS | _TITLES | _OPENERS or word in _countries()[1]
+                or word.isupper() or word.endswith(("'s", "’s")) or re.fullmatch(f"{_DAYS}|{_MONTHS}", word)):
             return True
     organisation = _ORGANISATION_OF_BEFORE.search(sentence[max(0, start - 60):start])
     if organisation and organisation.group(1).lower() in _ORG_WORDS:
@@ -202,9 +206,11 @@ _NUMBER_WORDS = (r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelv
 _SCALE = r"(?:\s?(?:%|percent|per cent)|\s(?:million|billion|trillion|thousand|hundred)\b)?"
 _NUMBER = re.compile(rf"(?:[$€£¥]\s?)?(?:\d+(?:[,.]\d+)*|\b(?:{_NUMBER_WORDS})\b){_SCALE}", _Q)
 _CURRENCY_AFTER = re.compile(
-    r"\s(?:(?:US |U\.S\. |Hong Kong |Canadian |Australian |New Zealand )?dollars?|euros?|pounds?"
+    r"\s(?:(?:US |U\.S\. |Hong Kong |Canadian |Australian |New Zealand )?(?i:dollars?)|(?i:euros?|pounds?"
     r"(?: sterling)?|yuan|yen|rupees?|roubles?|rubles?|francs?|pesos?|reais|lira|krona|kronor|"
-    r"kroner|shekels?|dinars?|riyals?|dirhams?|naira|EUR|USD|GBP|CHF|JPY|CNY|AUD|CAD)\b")
+    r"kroner|shekels?|dinars?|riyals?|dirhams?|naira)|EUR|USD|GBP|CHF|JPY|CNY|AUD|CAD)\b")
+# Currencies named like common words count only after "million", "billion" ...: "100 trillion won".
+_SCALED_CURRENCY_AFTER = re.compile(r"\s(?:won|rand|real|reais)\b")
 _HYPHEN_WORD = re.compile(r"-[A-Za-z]")
 _NUMBER_WORD = re.compile(_NUMBER_WORDS, _Q)
 _UNITS = r"seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?"
@@ -218,9 +224,12 @@ _DATE = re.compile(
     rf"(?:(?:this|next|last)\s)?(?:{_DAYS})|(?:this|next|last)\s(?:week|month|year|weekend)|"
     rf"(?:in\s)?(?:19|20)\d\d|yesterday|today|tomorrow)\b")
 
-# A time of day: "8 p.m.", "10:30am", or "23:40" after "at", "by", "until" ... ("John 3:16" is none).
+# A time of day: "8 p.m.", "10:30am", "20:00 GMT", or "23:40" after "at", "by", "until" ... ("John
+# 3:16" and "a ratio of 3:10" are none).
+_CLOCK = r"(?:[01]?\d|2[0-3]):[0-5]\d"
 _TIME = re.compile(r"(?<![\d:.])(?:1[0-2]|0?[1-9])(?::[0-5]\d)?\s?(?:a\.m\.|p\.m\.|am\b|pm\b)|"
-                   r"\b(?:at|by|to|from|till|until|after|before|around)\s((?:[01]?\d|2[0-3]):[0-5]\d)(?![\d:])",
+                   rf"\b(?:at|by|from|till|until|after|before|around)\s({_CLOCK})(?![\d:])|"
+                   rf"(?<![\d:.])({_CLOCK})(?=\s(?:GMT|UTC|BST|CET|CEST|EST|EDT|ET|PST|PDT|PT|local time)\b)",
                    _Q)
 
 
@@ -233,7 +242,8 @@ def number_spans(sentence: str) -> list[Span]:
         if not text or re.fullmatch(r"(19|20)\d\d", text) or _HYPHEN_WORD.match(sentence, match.end()):
             continue
         start = match.start() + match.group(0).index(text)
-        currency = _CURRENCY_AFTER.match(sentence, start + len(text))
+        currency = _CURRENCY_AFTER.match(sentence, start + len(text)) or \
+            (_SCALED_CURRENCY_AFTER.match(sentence, start + len(text)) if text.endswith("illion") else None)
         if currency:
             text = sentence[start:currency.end()]
         kind = AMOUNT if currency or text[0] in "$€£¥" else NUMBER
@@ -254,7 +264,9 @@ def duration_spans(sentence: str) -> list[Span]:
 def date_spans(sentence: str) -> list[Span]:
     """Dates, days and times of day ("23:40", "8 p.m."), in sentence order."""
     found = [(m.start(), m.end()) for m in _DATE.finditer(sentence)]
-    found += [(m.start(1), m.end(1)) if m.group(1) else (m.start(), m.end()) for m in _TIME.finditer(sentence)]
+    for match in _TIME.finditer(sentence):
+        group = next((g for g in (1, 2) if match.group(g)), 0)
+        found.append((match.start(group), match.end(group)))
     return [Span(sentence[start:end], start, end, DATE, sentence[start:end].lower()) for start, end in sorted(found)]
 
 
@@ -269,7 +281,7 @@ _TITLES = frozenset(
     "attorney speaker ambassador commissioner director chairman chair founder co-founder republican "
     "democrat democratic conservative labour rep actor actress singer rapper author writer "
     "novelist comedian coach striker goalkeeper quarterback musician economist analyst "
-    "spokesperson spokesman spokeswoman".split())
+    "spokesperson spokesman spokeswoman captain head".split())
 _ORG_WORDS = frozenset(
     "inc inc. corp corp. ltd ltd. llc plc group company co. bank party union council ministry "
     "department agency university association committee court airlines airways motors technologies "
@@ -283,8 +295,8 @@ _EVENT_WORDS = frozenset(
     "day eve".split())
 # Words that make a run of capitalised words a place ("Black Rock City", "Gaza Strip").
 _PLACE_WORDS = frozenset(
-    "city county province island islands desert valley coast mountains strip district region "
-    "airport square avenue".split())
+    "city county state province island islands desert valley beach bay coast river lake mountains "
+    "strip district region airport station square street avenue bridge park".split())
 _STOPWORDS = frozenset(STOPWORDS_EN)
 # Abbreviations that keep their final stop: "U.S.", "Nev.", "Jr.".
 _ABBREVIATION = re.compile(
@@ -300,14 +312,11 @@ def name_spans(sentence: str, kind: str = NAME) -> list[Span]:
     spans = []
     for match in _CAPITALISED.finditer(sentence):
         words = [(m.start() + match.start(), m.group(0)) for m in re.finditer(r"\S+", match.group(0))]
-        popped = []
-        while words and (words[0][1].lower().rstrip(",") in _TITLES | _STOPWORDS
-                         or (words[0][0] == _first_letter(sentence) and len(words) == 1)
-                         or (words[0][1] == "State" and popped[-2:] == ["secretary", "of"])):
-            popped.append(words.pop(0)[1].lower())  # "Secretary of State Marco Rubio"
+        _strip_leading(words, sentence)
         titles = [i for i, (_, word) in enumerate(words) if word.lower().rstrip(",") in _TITLES]
         if titles and titles[-1] < len(words) - 1:
             words = words[titles[-1] + 1:]
+            _strip_leading(words, sentence, after_title=True)
         if len(words) > 1 and words[0][1].endswith(("'s", "’s")):  # "Brazil's Rebeca Andrade"
             words.pop(0)
         while words and (words[-1][1].lower() in _STOPWORDS or re.fullmatch(_DAYS, words[-1][1])):
@@ -325,6 +334,20 @@ def name_spans(sentence: str, kind: str = NAME) -> list[Span]:
         country = countries.get((start, end))
         spans.append(country or Span(text, start, end, _name_kind(text), text.casefold()))
     return spans
+
+
+def _strip_leading(words: list, sentence: str, after_title: bool = False) -> None:
+    """Remove from the front of a run of capitalised `words` (position, word) its titles and
+    small words, a lone word that only opens the sentence, and the "State" of "Secretary of
+    State", "Minister of State", "Head of State"."""
+    previous = "of" if after_title and words and words[0][1] == "of" else ""
+    while words:
+        word = words[0][1].lower().rstrip(",")
+        if not (word in _TITLES | _STOPWORDS or (words[0][0] == _first_letter(sentence) and len(words) == 1)
+                or (word == "state" and previous == "of")):
+            return
+        previous = word
+        words.pop(0)
 
 
 def _first_letter(sentence: str) -> int:

@@ -25,14 +25,24 @@ _REFERS_BACK = re.compile(
 # serve questions that stand alone ("Which countries sanctioned Iran too?").
 _PERSONAL = re.compile(r"he|she|him|her|his|hers|they|them|their|theirs", re.IGNORECASE)
 _ELLIPTICAL = re.compile(
-    r"^\s*(and|but|or|also|so|what about|how about|what of|and what about|and how about)\b|"
+    r"^\s*(what about|how about|what of)\b|"
     r"^\s*(why|how|when|where|who|what|really|anything else|more)\s*\??\s*$", re.IGNORECASE)
+_CONJUNCTION_START = re.compile(r"^\s*(?:and|but|or|also|so)\b[\s,]*(.*)$", re.IGNORECASE | re.DOTALL)
+# "So which countries committed troops?" asks a whole question, however it opens.
+_WHOLE_QUESTION = re.compile(r"(?:who|whom|whose|what|which|when|where|why|how|is|are|was|were|do|does|"
+                             r"did|will|would|can|could|should|has|have|had)\s+\w", re.IGNORECASE)
+_OWN_ANTECEDENT = re.compile(r"\bthe\s+[a-z]+")  # "When did the president say he would leave?"
 _WORD = re.compile(r"[^\W_]")
 _CAPITALISED_AFTER_START = re.compile(r"(?<!^)(?<![.?!]\s)\b[A-Z][A-Za-z]+")  # "Hesseman", "NATO"
 
 
 def is_elliptical(question: str) -> bool:
-    """True when `question` only adds to the one before it ("and France?", "what about ...")."""
+    """True when `question` only adds to the one before it ("and France?", "what about ...", "and
+    when?"; not "So which countries committed troops?")."""
+    conjunction = _CONJUNCTION_START.match(question)
+    if conjunction:
+        rest = conjunction.group(1)
+        return bool(_ELLIPTICAL.match(rest)) or not _WHOLE_QUESTION.match(rest)
     return bool(_ELLIPTICAL.search(question))
 
 
@@ -44,11 +54,15 @@ def names_of(question: str) -> str:
 
 def needs_previous(question: str) -> bool:
     """True when `question` is elliptical, or names whom it asks about only by a personal pronoun
-    ("what did he say?"; but "How old was Howard Hesseman when he died?" names him first)."""
+    ("what did he say?"; but "How old was Howard Hesseman when he died?" and "When did the
+    president say he would leave?" name him first)."""
     if is_elliptical(question):
         return True
     personal = next((m for m in _REFERS_BACK.finditer(question) if _PERSONAL.fullmatch(m.group(0))), None)
-    return personal is not None and not _CAPITALISED_AFTER_START.search(question[:personal.start()])
+    if personal is None:
+        return False
+    before = question[:personal.start()]
+    return not (_CAPITALISED_AFTER_START.search(before) or _OWN_ANTECEDENT.search(before))
 
 
 def leans_on_previous(question: str) -> bool:

@@ -70,7 +70,7 @@ def _answer_lines(answer: dict, numbers: dict[int, int], escape) -> list[str]:
     """The answer's Markdown lines, each followed by a blank line: the short answer, the
     sentences, the confidence, the sources."""
     def cite(number) -> str:
-        return f"[^{numbers[number]}]" if number in numbers else ""
+        return f"[^{numbers[number]}]" if isinstance(number, int) and number in numbers else ""
 
     sources = ["Sources: " + " ".join(dict.fromkeys(cite(n) for n in numbers)), ""] if numbers else []
     sentences = [s for s in answer.get("answer") or [] if isinstance(s, dict) and isinstance(s.get("text"), str)]

@@ -38,6 +38,8 @@ def test_variants_of_a_question():
     ("How much was the eurobond Russia repaid?", AMOUNT, False),
     ("How many people were evacuated?", NUMBER, False),
     ("Who is Marco Rubio?", None, False), ("Who is the Pope?", PERSON, False),
+    ("Who is Michael Jordan?", None, False), ("Who is UK Defence Secretary?", PERSON, False),
+    ("Who is French Defense Minister?", PERSON, False),
     ("When is the second UK summit?", DATE, False),
     ("Where did Healey meet European defense ministers?", PLACE, False),
     ("Which company said its CEO was ousted without board approval?", ORGANISATION, False),
@@ -78,6 +80,15 @@ def test_expected_type(question, kind, is_list):
      ["France", "UK", "US", "Germany"]),
     ("The US and Korea agreed; the Republic of Korea signed.", COUNTRY, ["US", "Korea", "Republic of Korea"]),
     ("Officials in the U.S. said so.", PLACE, ["U.S."]),
+    ("Protesters gathered on Wall Street near Central Park.", PLACE, ["Wall Street", "Central Park"]),
+    ("Trump’s Canada tariffs and EU Russia sanctions hit; on Monday Israel struck.", COUNTRY,
+     ["Canada", "Russia", "Israel"]),
+    ("Prime Minister of India Narendra Modi spoke.", COUNTRY, ["India"]),
+    ("Samsung invests 100 trillion won; it cost 50 Euros; 3 won re-election.", AMOUNT,
+     ["100 trillion won", "50 Euros", "3"]),
+    ("Kick-off is 20:00 GMT; the ratio fell to 3:10, as in John 3:16.", DATE, ["20:00"]),
+    ("Mississippi Secretary of State Michael Watson and Head of State Xi Jinping met.", PERSON,
+     ["Michael Watson", "Xi Jinping"]),
     ("They were stranded at Black Rock City, Nev., officials said.", PLACE, ["Black Rock City", "Nev."]),
     ("Thousands were stranded in New Mexico on Christmas Day, Jayson Tatum said.", PERSON,
      ["Jayson Tatum", "New Mexico"]),  # a place may answer "who" as a name, never as a person
@@ -174,6 +185,9 @@ def test_only_statements_answer(sentence, answers):
     ("Where did Elon Musk send his Starlink terminals, and what did he say?", False),
     ("Who won the Women's Euro 2022 final and what did they say?", False),
     ("What did the company say about its profits?", True), ("What did NATO say after they met?", False),
+    ("So which countries committed troops?", False), ("And which countries committed troops?", False),
+    ("and when?", True), ("and what did he say about NATO?", True), ("And what about Turkey?", True),
+    ("When did the president say he would leave?", False),
 ])
 def test_leans_on_previous(question, leans):
     assert leans_on_previous(question) is leans

@@ -188,7 +188,7 @@ def test_export_takes_odd_stored_turns_without_failing():
     odd = {"question": "q", "answer": {"found": True, "short": "x", "confidence": float("nan"),
                                        "answer": [{"text": "t", "passage": 1}],
                                        "passages": [{"source": "a.txt", "paragraph": 1, "page": [1]}]}}
-    bare = {"question": "q2", "answer": {"found": True, "confidence": True, "answer": [{"text": "u", "passage": 1}],
+    bare = {"question": "q2", "answer": {"found": True, "confidence": True, "answer": [{"text": "u", "passage": [1]}],
                                          "passages": []}}
     text = export_markdown(restore({"turns": [odd, bare]})[1], escape_markdown, "now")
     assert "Confidence" not in text and "Sources: \n" not in text and text.count("[^1]:") == 1
