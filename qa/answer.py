@@ -116,12 +116,14 @@ def answer(question: str, k: int = 5, history: list[str] | None = None, *,
     question, k = validate_question(question), validate_k(k)
     merged = merged_query(question, history)
     searcher = searcher_for(index_dir)
-    result = answer_query(searcher, question, question, k, filters)
-    if merged is not None:
-        follow_up = answer_query(searcher, question, merged, k, filters)
-        if helps(follow_up, result, needs_previous(question)):
-            result = follow_up
-    return result
+    if merged is None:
+        return answer_query(searcher, question, question, k, filters)
+    needed = needs_previous(question)
+    follow_up = answer_query(searcher, question, merged, k, filters)
+    if needed and follow_up.found:  # the question alone need not be searched at all
+        return follow_up
+    fresh = answer_query(searcher, question, question, k, filters)
+    return follow_up if helps(follow_up, fresh, needed) else fresh
 
 
 def helps(follow_up: Answer, fresh: Answer, needed: bool) -> bool:

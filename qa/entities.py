@@ -182,7 +182,7 @@ def _inside_longer_name(sentence: str, start: int, end: int) -> bool:
         word = before.group(1).rstrip(".,")
         if f"{word} {sentence[start:end]}" in _regions():
             return True
-        if not (word.lower() in _STOPWORDS | _TITLES | _OPENERS or word in _countries()[1]
+        if not (word.lower() in _NO_NAME_OPENING or word in _countries()[1]
                 or word.isupper() or word.endswith(("'s", "’s")) or re.fullmatch(f"{_DAYS}|{_MONTHS}", word)):
             return True
     organisation = _ORGANISATION_OF_BEFORE.search(sentence[max(0, start - 60):start])
@@ -195,7 +195,7 @@ def _inside_longer_name(sentence: str, start: int, end: int) -> bool:
 def _may_follow_a_country(word: str) -> bool:
     """Whether a capitalised `word` right after a country name leaves it a country ("Jordan
     Monday", "Georgia Senate")."""
-    return word.lower() in _STOPWORDS | _TITLES | _ORG_WORDS | _EVENT_WORDS or \
+    return word.lower() in _NOT_A_NAME_AFTER or \
         bool(re.fullmatch(f"{_DAYS}|{_MONTHS}", word)) or word in _countries()[1]
 
 
@@ -298,6 +298,9 @@ _PLACE_WORDS = frozenset(
     "city county state province island islands desert valley beach bay coast river lake mountains "
     "strip district region airport station square street avenue bridge park".split())
 _STOPWORDS = frozenset(STOPWORDS_EN)
+# Words (lower case) that, capitalised right before or after a country, leave it a country.
+_NO_NAME_OPENING = _STOPWORDS | _TITLES | _OPENERS
+_NOT_A_NAME_AFTER = _STOPWORDS | _TITLES | _ORG_WORDS | _EVENT_WORDS
 # Abbreviations that keep their final stop: "U.S.", "Nev.", "Jr.".
 _ABBREVIATION = re.compile(
     r"(?:[A-Z]\.){2,}|(?:Ala|Ariz|Ark|Calif|Colo|Conn|Del|Fla|Ga|Ill|Ind|Kan|Ky|La|Md|Mass|Mich|Minn|"
