@@ -59,8 +59,9 @@ def build_index(corpus_dir="corpus", index_dir="index", *, full: bool = False,
     corpus_dir = Path(corpus_dir)
     if not corpus_dir.is_dir():
         raise FileNotFoundError(f"corpus folder {corpus_dir}/ does not exist")
-    encoder = get_encoder(model, device)
-    with open_store(index_dir).writer(encoder.name, encoder.dimension, fresh=full) as writer:
+    encoder, store = get_encoder(model, device), open_store(index_dir)
+    dimension = _dimension(store, encoder, full)
+    with store.writer(encoder.name, dimension, fresh=full) as writer:
         previous = writer.reader()
         records = previous.documents() if previous else {}
         known_skipped = previous.skipped() if previous else []
@@ -73,7 +74,8 @@ def build_index(corpus_dir="corpus", index_dir="index", *, full: bool = False,
         for source in changes.removed:
             report.removed += len(records[source].paragraphs)
             writer.delete_document(source)
-        derivation = Derivation(encoder, previous, progress)
+        derivation = Derivation(encoder, previous, progress, dimension=dimension,
+                                index_dir=index_dir)
         read_ns = time.time_ns()
         skipped, read_documents = list(changes.skipped), 0
         for batch in _batches(_read(changes.to_read, read_ns)):
@@ -104,6 +106,13 @@ def build_index(corpus_dir="corpus", index_dir="index", *, full: bool = False,
     report.documents = len(changes.unchanged) + read_documents
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _dimension(store, encoder, full: bool) -> int:
+    """The vector dimension of the build: the live index's when the same model built it, so that
+    a build with nothing new to embed never loads the model; else the model's own."""
+    live = None if full else store.live_model()
+    return live[1] if live is not None and live[0] == encoder.name else encoder.dimension
 
 
 def read_corpus(corpus_dir: Path) -> tuple[list[Document], list[SkippedFile]]:

@@ -9,17 +9,31 @@ import numpy as np
 from .documents import Document
 from .duplicates import signatures
 from .encoder import Encoder
+from .errors import IndexMismatch
 from .lexical import tokenize
 from .sentence_vectors import embed_sentences
 from .stores import NewPassages, StoredPassage, StoreReader, join_context
 
 
 class Derivation:
-    """Derives the NewPassages of documents for one build; `embedded` counts indexed texts embedded."""
+    """Derives the NewPassages of documents for one build; `embedded` counts indexed texts embedded.
 
-    def __init__(self, encoder: Encoder, previous: StoreReader | None, progress: bool = False):
-        self.encoder, self.previous, self.progress = encoder, previous, progress
+    The model is loaded only when there is text to embed. Vectors go into an index (`index_dir`)
+    of `dimension`-wide vectors: IndexMismatch when the model's are not (a model folder replaced
+    under the same name since the last build)."""
+
+    def __init__(self, encoder: Encoder, previous: StoreReader | None, progress: bool = False, *,
+                 dimension: int, index_dir):
+        self._encoder, self.previous, self.progress = encoder, previous, progress
+        self.dimension, self.index_dir = dimension, index_dir
         self.embedded = 0
+
+    @property
+    def encoder(self) -> Encoder:
+        if self._encoder.dimension != self.dimension:
+            raise IndexMismatch(self.index_dir, f"it holds {self.dimension}-dimensional vectors and "
+                                f"the model {self._encoder.name!r} now gives {self._encoder.dimension}")
+        return self._encoder
 
     def new_passages(self, documents: list[Document]) -> list[NewPassages]:
         """The NewPassages of each document, in order."""

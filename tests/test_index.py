@@ -139,6 +139,32 @@ def test_model_mismatch_is_detected(tiny_corpus, tmp_path, fake_encoder, monkeyp
         qa.retrieve("tuna", index_dir=tmp_path / "index")
 
 
+def test_a_build_with_nothing_to_embed_never_loads_the_model(tiny_corpus, tmp_path, fake_encoder,
+                                                            monkeypatch):
+    qa.build_index(tiny_corpus, tmp_path / "index", progress=False)
+    (tiny_corpus / "alpha.txt").touch()  # read again, same text: nothing to embed
+
+    def no_model(self):
+        raise AssertionError("the model was loaded")
+
+    monkeypatch.setattr(type(fake_encoder), "dimension", property(no_model))
+    report = qa.build_index(tiny_corpus, tmp_path / "index", progress=False)
+    assert report.embedded == 0 and report.unchanged > 0
+
+
+def test_a_model_that_changed_its_dimension_under_the_same_name_is_refused(tiny_corpus, tmp_path,
+                                                                           fake_encoder, monkeypatch):
+    qa.build_index(tiny_corpus, tmp_path / "index", progress=False)
+    version = open_store(tmp_path / "index").version()
+    monkeypatch.setattr(type(fake_encoder), "DIMENSION", 32)
+    (tiny_corpus / "new.txt").write_text("Gamma\n\nA new paragraph about the harbour.\n")
+    with pytest.raises(qa.IndexMismatch, match="64-dimensional.*gives 32"):
+        qa.build_index(tiny_corpus, tmp_path / "index", progress=False)
+    assert open_store(tmp_path / "index").version() == version
+    report = qa.build_index(tiny_corpus, tmp_path / "index", full=True, progress=False)
+    assert report.embedded > 0 and qa.retrieve("harbour", index_dir=tmp_path / "index")
+
+
 def test_format_version_mismatch_is_detected(tiny_corpus, tmp_path, fake_encoder):
     index = tmp_path / "index"
     qa.build_index(tiny_corpus, index, progress=False)

@@ -191,6 +191,17 @@ def test_dates_sentences_and_reuse_lookups(filled):
         assert reader.sentences_by_text(["never stored"]) == {}
 
 
+def test_live_model_is_the_published_model_and_dimension(store_location):
+    store = open_store(store_location)
+    assert store.live_model() is None
+    rng = np.random.default_rng(5)
+    with store.writer("m", DIMENSION) as writer:
+        writer.add_document(*make_document(rng, "a.txt", None, ["w1 w2 w3"]))
+        assert store.live_model() is None  # nothing published yet
+        writer.publish()
+    assert store.live_model() == ("m", DIMENSION)
+
+
 def test_unpublished_session_changes_nothing_and_versions_change_on_publish(filled):
     store, live = filled
     version = store.version()

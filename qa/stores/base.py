@@ -336,6 +336,11 @@ class Store(ABC):
         (when given) or another format."""
 
     @abstractmethod
+    def live_model(self) -> tuple[str, int] | None:
+        """The model name and vector dimension of the live version (cheap: no passage data is
+        read); None when there is no live version or it cannot be read."""
+
+    @abstractmethod
     def writer(self, model: str, dimension: int, *, fresh: bool = False) -> StoreWriter:
         """The exclusive write session (IndexBusy when another holds it; a killed writer's hold is
         released). `fresh=True`, or a live version of another model, dimension or format, starts

@@ -65,6 +65,15 @@ class FileStore(Store):
         check_compatible(manifest, None, self.folder)
         return {**manifest, "version": version}
 
+    def live_model(self) -> tuple[str, int] | None:
+        try:
+            manifest = self.manifest()
+        except (IndexNotFound, IndexMismatch, IndexDamaged):
+            return None
+        model, dimension = manifest.get("model"), manifest.get("dimension")
+        valid = isinstance(model, str) and isinstance(dimension, int) and not isinstance(dimension, bool)
+        return (model, dimension) if valid else None
+
     def reader(self, model: str | None = None) -> FileReader:
         try:
             return self._open(model)

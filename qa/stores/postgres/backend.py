@@ -56,6 +56,13 @@ class PostgresStore(Store):
         meta["version"] = f"g{meta['generation']}"
         return PostgresReader(connection, self.url, meta)
 
+    def live_model(self) -> tuple[str, int] | None:
+        meta = self._meta()
+        model, dimension = meta.get("model"), meta.get("dimension")
+        if not meta.get("generation") or not isinstance(model, str) or not isinstance(dimension, int):
+            return None
+        return model, dimension
+
     def writer(self, model: str, dimension: int, *, fresh: bool = False) -> PostgresWriter:
         meta = self._meta()
         fresh = fresh or meta.get("model") != model or meta.get("dimension") != dimension
