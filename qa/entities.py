@@ -16,9 +16,9 @@ from functools import lru_cache
 
 from bm25s.stopwords import STOPWORDS_EN
 
-PERSON, ORGANISATION, NAME, EVENT, PLACE, COUNTRY, NUMBER, AMOUNT, DURATION, DATE = (
+PERSON, ORGANISATION, NAME, EVENT, PLACE, COUNTRY, NUMBER, AMOUNT, DURATION, DATE, AGE = (
     "person", "organisation", "name", "event", "place", "country", "number", "amount", "duration",
-    "date")
+    "date", "age")
 
 
 @dataclass(frozen=True)
@@ -61,7 +61,8 @@ _PLACE_NOUNS = r"cit(y|ies)|towns?|states?|regions?|places?|provinces?|islands?|
 _RULES = [
     (re.compile(r"\bhow much\b|\bwhat (amount|price|cost|sum|fee|fine|salary|budget)\b", _Q), AMOUNT),
     (re.compile(r"\bhow many\b", _Q), NUMBER),
-    (re.compile(r"\bhow old\b|\bwhat (percentage|percent|number|share|score|temperature|speed|age|tariffs?|"
+    (re.compile(r"\bhow old\b|\b(what|which) age\b", _Q), AGE),
+    (re.compile(r"\bwhat (percentage|percent|number|share|score|temperature|speed|tariffs?|"
                 r"((interest|inflation|unemployment|tax|exchange|growth) )?rates?)\b", _Q), NUMBER),
     (re.compile(r"\bhow long\b", _Q), DURATION),
     (re.compile(r"\bwhen\b|\b(what|which) (year|date|day|month|decade)\b", _Q), DATE),
@@ -261,6 +262,31 @@ def duration_spans(sentence: str) -> list[Span]:
     return spans
 
 
+_AGE_NUMBER = (r"(\d{1,3}|(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:-[a-z]+)?|"
+               r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
+               r"fifteen|sixteen|seventeen|eighteen|nineteen))")
+_AGE = re.compile(
+    rf"\b{_AGE_NUMBER}[- ]years?[- ]old\b|"  # "a 16-year-old", "Seventeen-year-old", "50 years old"
+    rf"\bat {_AGE_NUMBER} years of age\b|"
+    rf"\b(?:aged?|at the age of) {_AGE_NUMBER}\b|"  # "at age 119", "aged 25", "at the age of 19"
+    rf"\bturn(?:s|ed|ing)? {_AGE_NUMBER}\b(?! (?:%|percent|per cent|million|billion|times)\b)|"
+    r"(?<=[a-z’'][A-Za-z]), (\d{1,3})(?=, | and )|"  # "Biles, 25, is": an age after a name
+    r"\b(?:[Dd]ied|dies|passed away) at (\d{1,3})\b",
+    _Q)
+
+
+def age_spans(sentence: str) -> list[Span]:
+    """Ages: "25-year-old", "aged 25", "at age 25", "turned 100", "Biles, 25,", "died at 81"."""
+    spans = []
+    for match in _AGE.finditer(sentence):
+        group = next(g for g in range(1, len(match.groups()) + 1) if match.group(g))
+        text = match.group(group)
+        if text.isdigit() and not 0 < int(text) < 130:
+            continue
+        spans.append(Span(text, match.start(group), match.end(group), AGE, text.lower()))
+    return spans
+
+
 def date_spans(sentence: str) -> list[Span]:
     """Dates, days and times of day ("23:40", "8 p.m."), in sentence order."""
     found = [(m.start(), m.end()) for m in _DATE.finditer(sentence)]
@@ -386,6 +412,7 @@ _ACCEPTED = {
     PERSON: (PERSON, ORGANISATION, NAME), ORGANISATION: (ORGANISATION, NAME, PERSON),
     NAME: (NAME, ORGANISATION, EVENT, PERSON), PLACE: (COUNTRY, NAME), COUNTRY: (COUNTRY,),
     NUMBER: (NUMBER, AMOUNT), AMOUNT: (AMOUNT, NUMBER), DURATION: (DURATION,), DATE: (DATE,),
+    AGE: (AGE,),
 }
 
 
@@ -403,6 +430,8 @@ def candidates(sentence: str, kind: str) -> list[Span]:
         found = duration_spans(sentence)
     elif kind == DATE:
         found = date_spans(sentence)
+    elif kind == AGE:
+        found = age_spans(sentence)
     elif kind == COUNTRY:
         found = country_spans(sentence)
     else:

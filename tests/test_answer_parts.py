@@ -4,7 +4,7 @@ follow-ups, confidence."""
 import pytest
 
 from qa.confidence import confidence
-from qa.entities import (AMOUNT, COUNTRY, DATE, DURATION, NAME, NUMBER, ORGANISATION, PERSON, PLACE, ExpectedAnswer,
+from qa.entities import (AGE, AMOUNT, COUNTRY, DATE, DURATION, NAME, NUMBER, ORGANISATION, PERSON, PLACE, ExpectedAnswer,
                          candidates, expected_type)
 from qa.follow_ups import earlier_questions, leans_on_previous, merged_query
 from qa.sentence_choice import ScoredSentence, can_answer, is_headline, new_spans, question_terms
@@ -37,6 +37,8 @@ def test_variants_of_a_question():
     ("How long is the proposed ceasefire?", DURATION, False),
     ("How much was the eurobond Russia repaid?", AMOUNT, False),
     ("How many people were evacuated?", NUMBER, False),
+    ("How old is Simone Biles?", AGE, False), ("At what age did Ash Barty retire?", AGE, False),
+    ("What is the age limit?", None, False),
     ("Who is Marco Rubio?", None, False), ("Who is the Pope?", PERSON, False),
     ("Who is Michael Jordan?", None, False), ("Who is UK Defence Secretary?", PERSON, False),
     ("Who is French Defense Minister?", PERSON, False),
@@ -96,6 +98,12 @@ def test_expected_type(question, kind, is_list):
     ("The two-year restoration cost 4.2 million euros, not $5 million.", AMOUNT, ["4.2 million euros", "$5 million"]),
     ("Russia repaid the $565 million eurobond.", AMOUNT, ["$565 million"]),
     ("The night ferry leaves at 23:40 on 1 May, the day boat at 8 p.m.", DATE, ["23:40", "1 May", "8 p.m."]),
+    # ages, never other numbers: the 17 honorees, a date's day, a share
+    ("Biden awarded 17 Americans; he noted Biles, 25, is the youngest.", AGE, ["25"]),
+    ("Seventeen-year-old Mack Rutherford landed; his 16-year-old rival, aged 15 then, waited.", AGE,
+     ["Seventeen", "16", "15"]),
+    ("She died at age 119 after she turned 100 in 2003; he died at 81.", AGE, ["119", "100", "81"]),
+    ("On March 3, 25 people left; sales turned 5 percent higher in Chapter 3, 12 and 13.", AGE, []),
 ])
 def test_candidates(sentence, kind, texts):
     assert [span.text for span in candidates(sentence, kind)] == texts
