@@ -19,7 +19,7 @@ import re
 import socket
 import sys
 import tempfile
-from datetime import datetime
+from datetime import datetime, timezone
 from pathlib import Path
 
 import gradio as gr
@@ -289,7 +289,7 @@ def describe_index(corpus_dir: Path, index_dir: Path) -> str:
     if status.dates:
         undated = f" ({status.undated} undated)" if status.undated else ""
         lines.append(f"Dated {status.dates[0]} to {status.dates[1]}{undated}")
-    lines += [f"Model: `{one_line(status.model).replace('`', '')}`", f"Built: {escape_label(status.built_at)}"]
+    lines += [f"Model: `{one_line(status.model).replace('`', '')}`", f"Built: {escape_label(readable_time(status.built_at))}"]
     if status.stale:
         for label, names in (("new", status.new), ("changed", status.changed), ("removed", status.removed)):
             if names:
@@ -300,6 +300,17 @@ def describe_index(corpus_dir: Path, index_dir: Path) -> str:
     if status.skipped:
         lines.append("Skipped " + escape_label(summarise(status.skipped, "unreadable")))
     return "\n\n".join(lines)
+
+
+def readable_time(iso: str) -> str:
+    """"2026-11-27T15:31:45+00:00" as "2026-11-27 15:31 UTC"; any other text as it is."""
+    try:
+        moment = datetime.fromisoformat(iso)
+    except (TypeError, ValueError):
+        return iso
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(timezone.utc)
+    return moment.strftime("%Y-%m-%d %H:%M") + (" UTC" if moment.tzinfo is not None else "")
 
 
 def rebuild(corpus_dir: Path, index_dir: Path, progress=None, only=None) -> str:
@@ -429,7 +440,8 @@ def build_app(corpus_dir="corpus", index_dir="index") -> gr.Blocks:
 def _chat_area(index_dir: Path) -> dict:
     """The chat column's components, by name."""
     area = {"chatbot": gr.Chatbot(height=560, sanitize_html=True, latex_delimiters=[], allow_tags=False,
-                                  buttons=["copy"], label="Chat", elem_id="chat", autoscroll=False)}
+                                  buttons=["copy"], label="Chat", show_label=False, elem_id="chat",
+                                  autoscroll=False)}
     with gr.Row():
         area["message"] = gr.Textbox(placeholder="Ask about the briefings…", show_label=False, scale=5,
                                      max_lines=4, submit_btn=True, autofocus=True)

@@ -17,7 +17,7 @@ from .entities import ExpectedAnswer, expected_type
 from .filters import Filters, parse_question
 from .follow_ups import merged_query, names_of, needs_previous
 from .sentence_choice import score_sentences
-from .sentence_vectors import SentenceVectors, embed_sentences
+from .sentence_vectors import SentenceVectors, current, embed_sentences
 from .short_answer import AnswerItem, ShortAnswer, short_answer
 from .spelling import variants
 from .types import Passage
@@ -183,9 +183,10 @@ def answer_query(searcher, question: str, query: str, k: int, filters: Filters) 
 
 def _sentence_vectors(searcher, passages: list[Passage]) -> list[SentenceVectors]:
     """The sentence spans and vectors of each passage, as the build stored them; a text the
-    index lacks (none, unless the index changed under the search) is embedded here."""
+    index lacks (none, unless the index changed under the search) or holds split by older rules
+    is embedded here."""
     texts = [passage.text for passage in passages]
-    stored = searcher.store.sentences_by_text(texts)
+    stored = current(searcher.store.sentences_by_text(texts))
     missing = [text for text in dict.fromkeys(texts) if text not in stored]
     stored.update(zip(missing, embed_sentences(missing, searcher.encoder)))
     return [stored[text] for text in texts]

@@ -11,7 +11,7 @@ from .duplicates import signatures
 from .encoder import Encoder
 from .errors import IndexMismatch
 from .lexical import tokenize
-from .sentence_vectors import embed_sentences
+from .sentence_vectors import current, embed_sentences
 from .stores import NewPassages, StoredPassage, StoreReader, join_context
 
 
@@ -49,7 +49,8 @@ class Derivation:
                                      lambda missing: tokenize([join_context(c) for c in missing]))
         rows, _ = reuse_or_compute(texts, previous.signatures_by_text(texts) if previous else {},
                                    lambda missing: list(signatures(missing)))
-        sentences, _ = reuse_or_compute(texts, previous.sentences_by_text(texts) if previous else {},
+        known_sentences = current(previous.sentences_by_text(texts)) if previous else {}
+        sentences, _ = reuse_or_compute(texts, known_sentences,
                                         lambda missing: embed_sentences(missing, self.encoder))
         result, start = [], 0
         for group in passages:

@@ -65,7 +65,7 @@ _RULES = [
     (re.compile(r"\bwhat (percentage|percent|number|share|score|temperature|speed|tariffs?|"
                 r"((interest|inflation|unemployment|tax|exchange|growth) )?rates?)\b", _Q), NUMBER),
     (re.compile(r"\bhow long\b", _Q), DURATION),
-    (re.compile(r"\bwhen\b|\b(what|which) (year|date|day|month|decade)\b", _Q), DATE),
+    (re.compile(r"\bwhen\b|\b(what|which) (year|date|day|month|decade|time)\b", _Q), DATE),
     (re.compile(r"\b(which|what|this) (countr(y|ies)|nations?)\b", _Q), COUNTRY),
     (re.compile(rf"\bwhere\b|\b(which|what|this) ({_PLACE_NOUNS})\b", _Q), PLACE),
     (re.compile(rf"\bwho(m|se)?\b|\b(which|what|this) ([\w-]+ )?({_PERSON_NOUNS})\b", _Q), PERSON),
@@ -204,7 +204,7 @@ def _may_follow_a_country(word: str) -> bool:
 
 _NUMBER_WORDS = (r"one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|"
                  r"thirty|forty|fifty|hundred|dozens?|hundreds|thousands|millions|billions")
-_SCALE = r"(?:\s?(?:%|percent|per cent)|\s(?:million|billion|trillion|thousand|hundred)\b)?"
+_SCALE = r"(?:\s?(?:%|(?:percent|per cent)\b)|\s(?:million|billion|trillion|thousand|hundred)\b)?"
 _NUMBER = re.compile(rf"(?:[$€£¥]\s?)?(?:\d+(?:[,.]\d+)*|\b(?:{_NUMBER_WORDS})\b){_SCALE}", _Q)
 _CURRENCY_AFTER = re.compile(
     r"\s(?:(?:US |U\.S\. |Hong Kong |Canadian |Australian |New Zealand )?(?i:dollars?)|(?i:euros?|pounds?"
@@ -215,7 +215,9 @@ _SCALED_CURRENCY_AFTER = re.compile(r"\s(?:won|rand|real|reais)\b")
 _HYPHEN_WORD = re.compile(r"-[A-Za-z]")
 _NUMBER_WORD = re.compile(_NUMBER_WORDS, _Q)
 _UNITS = r"seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?"
-_DURATION = re.compile(rf"\b(\d+(?:\.\d+)?|{_NUMBER_WORDS})[- ]({_UNITS})\b", _Q)
+# "How long" asks for a time or a length: lengths keep their unit as written.
+_LENGTHS = r"miles?|km|kilomet(?:re|er)s?|met(?:re|er)s?|feet|foot|yards?"
+_DURATION = re.compile(rf"\b(\d+(?:[.,]\d+)?|{_NUMBER_WORDS})[- ]({_UNITS}|{_LENGTHS})\b", _Q)
 _MONTHS = (r"January|February|March|April|May|June|July|August|September|October|November|"
            r"December|Jan\.|Feb\.|Aug\.|Sept?\.|Oct\.|Nov\.|Dec\.")
 _DAYS = r"Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday"
@@ -228,8 +230,9 @@ _DATE = re.compile(
 # A time of day: "8 p.m.", "10:30am", "20:00 GMT", or "23:40" after "at", "by", "until" ... ("John
 # 3:16" and "a ratio of 3:10" are none).
 _CLOCK = r"(?:[01]?\d|2[0-3]):[0-5]\d"
-_TIME = re.compile(r"(?<![\d:.])(?:1[0-2]|0?[1-9])(?::[0-5]\d)?\s?(?:a\.m\.|p\.m\.|am\b|pm\b)|"
-                   rf"\b(?:at|by|from|till|until|after|before|around)\s({_CLOCK})(?![\d:])|"
+_HALF_DAY = r"\s?(?:a\.m\.|p\.m\.|am\b|pm\b)"
+_TIME = re.compile(rf"(?<![\d:.])(?:1[0-2]|0?[1-9])(?::[0-5]\d)?{_HALF_DAY}|"
+                   rf"\b(?:at|by|from|till|until|after|before|around)\s({_CLOCK}(?:{_HALF_DAY})?)(?![\d:])|"
                    rf"(?<![\d:.])({_CLOCK})(?=\s(?:GMT|UTC|BST|CET|CEST|EST|EDT|ET|PST|PDT|PT|local time)\b)",
                    _Q)
 
@@ -253,11 +256,16 @@ def number_spans(sentence: str) -> list[Span]:
 
 
 def duration_spans(sentence: str) -> list[Span]:
+    """What "how long" asks for: durations ("30 days") and lengths ("3 miles", "817 km"), never
+    an age ("a 58-year-old bridge")."""
     spans = []
     for match in _DURATION.finditer(sentence):
-        amount, unit = match.group(1), match.group(2).lower().rstrip("s")
-        plural = "" if amount.lower() in ("one", "1") else "s"
-        text = f"{amount} {unit}{plural}"
+        if _HYPHEN_WORD.match(sentence, match.end()) and match.group(2).lower().startswith("year"):
+            continue  # "a 58-year-old bridge" is an age
+        amount, unit = match.group(1), match.group(2).lower()
+        if unit not in ("km", "feet", "foot"):  # "30-day" -> "30 days", "3-mile" -> "3 miles"
+            unit = unit.rstrip("s") + ("" if amount.lower() in ("one", "1") else "s")
+        text = f"{amount} {unit}"
         spans.append(Span(text, match.start(), match.end(), DURATION, text.lower()))
     return spans
 
@@ -348,7 +356,7 @@ def name_spans(sentence: str, kind: str = NAME) -> list[Span]:
             _strip_leading(words, sentence, after_title=True)
         if len(words) > 1 and words[0][1].endswith(("'s", "’s")):  # "Brazil's Rebeca Andrade"
             words.pop(0)
-        while words and (words[-1][1].lower() in _STOPWORDS or re.fullmatch(_DAYS, words[-1][1])):
+        while words and (words[-1][1].lower().rstrip(".,") in _STOPWORDS or re.fullmatch(_DAYS, words[-1][1])):
             words.pop()
         if not words:
             continue

@@ -26,6 +26,14 @@ class SentenceVectors:
     vectors: np.ndarray  # STORED_DTYPE, shape (sentences, dimension)
 
 
+def current(stored: dict[str, SentenceVectors]) -> dict[str, SentenceVectors]:
+    """The entries of `stored` (text -> its SentenceVectors) whose sentences are the ones
+    `sentence_spans` gives the text today: an index built before a change of the splitting
+    rules keeps the old sentences, which are then embedded again rather than used."""
+    return {text: vectors for text, vectors in stored.items()
+            if np.array_equal(vectors.spans.reshape(-1, 2), np.asarray(sentence_spans(text), np.int32).reshape(-1, 2))}
+
+
 def embed_sentences(texts: list[str], encoder, progress: bool = False) -> list[SentenceVectors]:
     """The sentence spans and vectors of each text, in order; every sentence embedded once."""
     spans = [sentence_spans(text) for text in texts]

@@ -5,9 +5,15 @@ from __future__ import annotations
 import re
 
 # A sentence ends at . ! ? or … (closing quotes and brackets included) followed by space and a
-# capital, a digit or an opening quote; "U.S. officials" and "e.g. this" are not cut.
+# capital, a digit or an opening quote; "U.S. officials", "e.g. this", "on Aug. 10" and "Reno,
+# Nev. Fire crews" are not cut.
 _BOUNDARY = re.compile(r"(?<=[.!?…])[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])")
-_ABBREVIATION = re.compile(r"(\b[A-Z]\.|\b(Mr|Mrs|Ms|Dr|Prof|St|Gen|Sen|Rep|Gov|Lt|Col|No|vs|etc|e\.g|i\.e)\.)$")
+_ABBREVIATION = re.compile(
+    r"(\b[A-Z]\.|\b(Mr|Mrs|Ms|Dr|Prof|St|Gen|Sen|Sens|Rep|Reps|Gov|Lt|Col|Capt|Cmdr|Adm|Maj|Sgt|Rev|"
+    r"Jr|Sr|Inc|Corp|Co|Ltd|Bros|Mt|Ft|Ave|Blvd|No|Nos|vs|etc|e\.g|i\.e|approx|"
+    r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|"
+    r"Ala|Ariz|Ark|Calif|Colo|Conn|Del|Fla|Ga|Ill|Ind|Kan|Ky|La|Md|Mass|Mich|Minn|Miss|Mo|Mont|"
+    r"Neb|Nev|Okla|Ore|Pa|Tenn|Tex|Va|Vt|Wash|Wis|Wyo)\.)$")
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:

@@ -1,7 +1,9 @@
 """The short answer and list items, taken from the chosen sentences' spans of the expected kind.
 
 A single answer is the span of the best sentence nearest to the question's own words there (of
-the most fitting kind: a person before an organisation for "who"). When that sentence names its
+the most fitting kind: a person before an organisation for "who"; for "where", a place after
+"in", "at" ... with the larger places written after it, "Palm Beach, Florida"; for a percentage,
+a share; for "how many", with what is counted: "650 potential UFO cases"). When that sentence names its
 person only by a pronoun ("He is among 18 others who will receive the medal"), the person named
 first in the sentence before it in the same passage is the answer, and that sentence follows it.
 A list ("which countries ...") gathers the spans of the sentences fitting the question within
@@ -24,6 +26,18 @@ SHORT_MARGIN = 0.2
 LIST_MARGIN = 0.1
 LIST_SENTENCES = 4
 _WORD = re.compile(r"\w+")
+# A place follows a preposition of place, or the city of a dateline ("PUTRAJAYA, Malaysia").
+_LOCATIVE_BEFORE = re.compile(r"(?i:\b(?:in|at|near|outside|inside|across|into|to|from)\s+(?:the\s+)?)$|"
+                              r"^[A-Z][A-Z .'’-]{2,},\s+$")
+_ASKS_PLACE_KIND = re.compile(r"\b(?:which|what)\s+(?:[\w-]+\s+)?(cit(?:y|ies)|towns?|states?|countr(?:y|ies)|"
+                              r"nations?|provinces?|regions?|islands?|count(?:y|ies))\b", re.I)
+_ASKS_SHARE = re.compile(r"\b(percentage|percent|per cent)\b", re.I)
+_SHARE = re.compile(r"%|\bper ?cent\b", re.I)
+# "how many <what is counted>": up to COUNTED_WORDS words before a verb, preposition or the end.
+COUNTED_WORDS = 4
+_COUNTED = re.compile(
+    r"\bhow many ((?:(?!(?:are|is|was|were|do|does|did|have|has|had|will|would|can|could|should|"
+    r"may|might|in|of|on|at|for|to|from|with|by|that|than|the|a|an)\b)[\w’'-]+ ?){1,4})", re.I)
 _PRONOUN_START = re.compile(r"\s*[\"“]?(He|She|His|Her)\b")
 
 
@@ -58,7 +72,10 @@ def short_answer(question: str, scored: list[ScoredSentence], expected: Expected
         return ShortAnswer(None, (), (best,))
     if expected.is_list:
         return _list_answer(scored, with_spans[0], expected)
-    span = nearest_span(sentence.text, sentence.spans, question, any_kind=expected.kind == PLACE)
+    if expected.kind == PLACE:
+        span = nearest_span(sentence.text, _located_first(sentence), question, any_kind=True)
+        return ShortAnswer(place_named(sentence, span, question), (), (sentence,))
+    span = nearest_span(sentence.text, _shares_first(sentence.spans, question), question)
     return ShortAnswer(with_counted_noun(sentence.text, span, question), (), (sentence,))
 
 
@@ -91,13 +108,52 @@ def antecedent(sentence: ScoredSentence,
     return (previous, person) if person else None
 
 
+def _located_first(sentence: ScoredSentence) -> tuple[Span, ...]:
+    """For a question that asks where, the spans that follow "in", "at", "near" ... ("born in
+    Prague", not "Fox News" or a "(Reuters)" dateline), when there are any."""
+    located = tuple(span for span in sentence.spans if _LOCATIVE_BEFORE.search(sentence.text[:span.start]))
+    return located or sentence.spans
+
+
+def place_named(sentence: ScoredSentence, span: Span, question: str) -> str:
+    """A place with the larger places written after it ("Palm Beach, Florida"): the whole for
+    "where", the largest for "which state / country ...", the first for "which city / town"."""
+    chain = [span]
+    for other in sorted(sentence.spans, key=lambda other: other.start):
+        if other.start > chain[-1].end and sentence.text[chain[-1].end:other.start] == ", ":
+            chain.append(other)
+    asks = _ASKS_PLACE_KIND.search(question)
+    if asks and asks.group(1).lower().startswith(("cit", "town")):
+        return chain[0].text
+    if asks:
+        return chain[-1].text
+    return sentence.text[chain[0].start:chain[-1].end]
+
+
+def _shares_first(spans: tuple[Span, ...], question: str) -> tuple[Span, ...]:
+    """For a question that asks for a percentage, the spans that are one, when there are any."""
+    if not _ASKS_SHARE.search(question):
+        return spans
+    return tuple(span for span in spans if _SHARE.search(span.text)) or spans
+
+
 def with_counted_noun(sentence: str, span: Span, question: str) -> str:
-    """A number's text with the question's noun that follows it ("15 countries" for "how many
-    countries"); any other span's text as it is."""
-    following = re.match(r"\s+(\w+)", sentence[span.end:])
-    if span.kind != NUMBER or not following or not question_terms(following.group(1)) & question_terms(question):
+    """A number's text with the thing the question counts, when the words after the number name
+    it: "15 countries" for "how many countries", "650 potential UFO cases" for "how many
+    potential UFO cases", but "34" where "34 felony criminal charges" does not end on the
+    question's "counts"; any other span's text as it is."""
+    counted = _COUNTED.search(question)
+    if span.kind != NUMBER or not counted:
         return span.text
-    return f"{span.text} {following.group(1)}"
+    head, asked = question_terms(counted.group(1).split()[-1]), question_terms(question)
+    end = span.end
+    for word in list(_WORD.finditer(sentence, span.end))[:COUNTED_WORDS]:
+        if sentence[end:word.start()].strip() or not question_terms(word.group(0)) & asked:
+            break  # punctuation, or a word the question does not use, ends the phrase
+        end = word.end()
+        if question_terms(word.group(0)) == head:
+            return sentence[span.start:end]
+    return span.text
 
 
 def nearest_span(sentence: str, spans: tuple[Span, ...], question: str, any_kind: bool = False) -> Span:

@@ -75,10 +75,10 @@ class BuildReport:
     def summary(self) -> str:
         """One line for the CLI and the UI."""
         line = (
-            f"{self.documents} briefing{'' if self.documents == 1 else 's'}: {self.added} added, {self.updated} updated, "
-            f"{self.removed} removed, {self.unchanged} unchanged paragraphs "
+            f"{self.documents} briefing{'' if self.documents == 1 else 's'}; paragraphs: {self.added} added, "
+            f"{self.updated} updated, {self.removed} removed, {self.unchanged} unchanged "
             f"({self.embedded} embedded) in {self.seconds:.1f} s"
         )
         if self.skipped:
-            line += f"; skipped {len(self.skipped)} file(s)"
+            line += f"; skipped {len(self.skipped)} file{'' if len(self.skipped) == 1 else 's'}"
         return line

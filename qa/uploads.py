@@ -5,11 +5,13 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import tempfile
 import unicodedata
 from pathlib import Path
 
-from .documents import MAX_FILE_BYTES, list_corpus_files
+from .documents import MAX_FILE_BYTES, list_corpus_files, read_document
 from .readers import EXTENSIONS
+from .textfiles import UnreadableFile
 
 MAX_UPLOAD_BYTES = MAX_FILE_BYTES
 
@@ -49,7 +51,8 @@ def same_content(corpus_dir, content: bytes) -> str | None:
 def save_upload(corpus_dir, name: str, content: bytes, replace: bool = False) -> Path:
     """Save `content` as a briefing in `corpus_dir` under a safe name; returns the path.
 
-    Raises UploadRejected for a type the library does not read or a file over MAX_UPLOAD_BYTES.
+    Raises UploadRejected for a type the library does not read, a file over MAX_UPLOAD_BYTES,
+    or content the index would skip as unreadable (binary, empty, damaged).
     An existing file of the same name is replaced when `replace` is true; otherwise it is never
     overwritten and the new one gets a numbered name.
     """
@@ -59,6 +62,7 @@ def save_upload(corpus_dir, name: str, content: bytes, replace: bool = False) ->
         raise UploadRejected(f"{name!r}: only {', '.join(EXTENSIONS)} files can be added")
     if len(content) > MAX_UPLOAD_BYTES:
         raise UploadRejected(f"{name!r} is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB")
+    _check_readable(clean, content)
     folder = Path(corpus_dir).resolve()
     folder.mkdir(parents=True, exist_ok=True)
     if replace and (folder / clean).is_file():
@@ -74,6 +78,19 @@ def save_upload(corpus_dir, name: str, content: bytes, replace: bool = False) ->
             out.write(content)
         return candidate
     raise UploadRejected(f"no free name for {name!r} in {folder}")
+
+
+def _check_readable(name: str, content: bytes) -> None:
+    """UploadRejected, saying why, when the index would skip `content` as unreadable (binary,
+    empty, damaged): such a file is never saved, so it can neither sit unindexed in the corpus
+    nor replace a readable briefing."""
+    with tempfile.TemporaryDirectory(prefix="qa-upload-") as folder:
+        path = Path(folder) / name
+        path.write_bytes(content)
+        try:
+            read_document(path, name)
+        except UnreadableFile as error:
+            raise UploadRejected(f"{name!r} was not added: {error}") from None
 
 
 def _replace(path: Path, content: bytes) -> Path:

@@ -26,6 +26,9 @@ LABELLED_CASES = [pytest.param(item, marks=pytest.mark.xfail(strict=True, reason
     ("Version 2.5 is out. Yes.", ["Version 2.5 is out.", "Yes."]),
     ("No end at all", ["No end at all"]),
     ("Wait... what? Fine.", ["Wait... what?", "Fine."]),
+    ("It passed on Jan. 14 after a debate. Work began in Sept. 2024 at No. 5 Main St. Then it rained.",
+     ["It passed on Jan. 14 after a debate.", "Work began in Sept. 2024 at No. 5 Main St. Then it rained."]),
+    ("He was hit at 11 p.m. on Aug. 10. Police came.", ["He was hit at 11 p.m. on Aug. 10.", "Police came."]),
 ])
 def test_split_sentences(text, sentences):
     assert split_sentences(text) == sentences

@@ -104,6 +104,12 @@ def test_expected_type(question, kind, is_list):
      ["Seventeen", "16", "15"]),
     ("She died at age 119 after she turned 100 in 2003; he died at 81.", AGE, ["119", "100", "81"]),
     ("On March 3, 25 people left; sales turned 5 percent higher in Chapter 3, 12 and 13.", AGE, []),
+    ("The crash happened just before 6:30 p.m. on Aug. 10.", DATE, ["6:30 p.m.", "Aug. 10"]),
+    # "how long": durations and lengths, not an age
+    ("The 58-year-old bridge gives way to a 3-mile crossing on an 817-km border in two years.", DURATION,
+     ["3 miles", "817 km", "two years"]),
+    ("Nine percentage points took it to 49% or 12 per cent.", NUMBER, ["Nine", "49%", "12 per cent"]),
+    ("The No. 1 seed beat the Heat in Miami.", NAME, ["Heat", "Miami"]),
 ])
 def test_candidates(sentence, kind, texts):
     assert [span.text for span in candidates(sentence, kind)] == texts
@@ -120,6 +126,27 @@ def scored_passage(question: str, text: str) -> list[ScoredSentence]:
                                         0.5, spans))
         start += len(sentence) + 1
     return sorted(sentences, key=lambda sentence: -sentence.score)
+
+
+@pytest.mark.parametrize("question, sentence, short", [
+    ("Where was Jim Thorpe born?", "Jim Thorpe, who was Sac and Fox, was born in Prague, Oklahoma.",
+     "Prague, Oklahoma"),  # a place after "in", with the larger place after it
+    ("Which state was searched?", "Trump’s resort in Palm Beach, Florida, was searched by FBI agents.", "Florida"),
+    ("Which city was searched?", "Trump’s resort in Palm Beach, Florida, was searched by FBI agents.", "Palm Beach"),
+    ("Where were the talks held?", "PUTRAJAYA, Malaysia, July 28 (Reuters) - Leaders held talks.", "Malaysia"),
+    ("What percentage of children live in poverty?", "Poverty rose nine percentage points to 49%.", "49%"),
+    ("How many Super Bowls did Brady win?", "Brady won seven Super Bowls with two teams.", "seven Super Bowls"),
+    ("How many potential UFO cases are tracked?", "It tracks 650 potential UFO cases, it said.",
+     "650 potential UFO cases"),
+    ("He pleaded not guilty to how many felony counts?", "He pleaded not guilty to 34 felony criminal charges.",
+     "34"),  # the words after the number do not end on what the question counts
+    ("What time did the crash happen?", "The crash happened just before 6:30 p.m., police said on Friday.",
+     "6:30 p.m."),
+    ("How long is the new crossing?", "The 58-year-old bridge will be replaced by a new 3-mile crossing.", "3 miles"),
+    ("How old is the bridge?", "The 58-year-old bridge will be replaced by a new 3-mile crossing.", "58"),
+])
+def test_short_answer_of_one_sentence(question, sentence, short):
+    assert short_answer(question, scored_passage(question, sentence), expected_type(question)).short == short
 
 
 @pytest.mark.parametrize("question, text, short", [

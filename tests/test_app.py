@@ -83,7 +83,7 @@ def test_upload_rejects_other_types(served, client, tmp_path):
 
 
 def test_rebuild_reports_counts(client):
-    assert "unchanged paragraphs" in client.predict(api_name="/rebuild")
+    assert "unchanged (0 embedded)" in client.predict(api_name="/rebuild")
 
 
 def test_page_filters_narrow_the_search(client):

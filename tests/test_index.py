@@ -165,6 +165,29 @@ def test_a_model_that_changed_its_dimension_under_the_same_name_is_refused(tiny_
     assert report.embedded > 0 and qa.retrieve("harbour", index_dir=tmp_path / "index")
 
 
+def test_sentences_split_by_older_rules_are_split_again(tmp_path, fake_encoder, monkeypatch):
+    import re
+
+    from qa import sentences
+
+    corpus = write_corpus(tmp_path / "corpus", {"council.txt": "Council\n\nThe council approved the "
+                                                "budget on Jan. 14 after a long debate. It passed.\n"})
+    with monkeypatch.context() as older:
+        older.setattr(sentences, "_ABBREVIATION", re.compile(r"\b(Mr|Dr)\.$"))
+        qa.build_index(corpus, tmp_path / "index", progress=False)
+    with open_store(tmp_path / "index").reader() as reader:
+        stored = reader.sentences(reader.passage_ids())
+    assert max(len(s.spans) for s in stored) == 3  # "... on Jan." / "14 after ..." / "It passed."
+    result = qa.answer("When did the council approve the budget?", index_dir=tmp_path / "index")
+    assert result.sentences[0].text == "The council approved the budget on Jan. 14 after a long debate."
+    assert result.short == "Jan. 14"
+    (corpus / "more.txt").write_text("More\n\nThe council approved the budget on Jan. 14 after a long "
+                                     "debate. It passed.\n\nA new paragraph.\n")
+    qa.build_index(corpus, tmp_path / "index", progress=False)
+    with open_store(tmp_path / "index").reader() as reader:
+        assert max(len(s.spans) for s in reader.sentences(reader.passage_ids(["more.txt"]))) == 2
+
+
 def test_format_version_mismatch_is_detected(tiny_corpus, tmp_path, fake_encoder):
     index = tmp_path / "index"
     qa.build_index(tiny_corpus, index, progress=False)

@@ -48,7 +48,7 @@ def test_pip_install_then_import_and_command_outside_the_checkout(tmp_path):
         assert word in run(str(command), "--help", cwd=elsewhere)
 
     shutil.copytree(SAMPLE_CORPUS, elsewhere / "corpus")  # the defaults: ./corpus and ./index
-    assert "1 briefing: " in run(str(command), "index", cwd=elsewhere)
+    assert "1 briefing; " in run(str(command), "index", cwd=elsewhere)
     assert "UK and France" in run(str(command), "ask", "Which countries committed troops?", cwd=elsewhere)
     bench = subprocess.run([str(command), "bench", "speed"], cwd=elsewhere, capture_output=True, text=True)
     assert bench.returncode == 1 and "checkout" in bench.stderr and "Traceback" not in bench.stderr

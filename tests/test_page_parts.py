@@ -176,10 +176,10 @@ class Progress:
 def test_remove_rebuilds_without_the_briefing_and_reports_progress(fake_encoder, tiny_corpus, tmp_path):
     index = tmp_path / "index"
     progress = Progress()
-    assert "2 briefings: " in app.unescape_markdown(app.rebuild(tiny_corpus, index, progress))
+    assert "2 briefings; " in app.unescape_markdown(app.rebuild(tiny_corpus, index, progress))
     assert progress.calls == [(0, "Reading the corpus folder")]
     report = app.unescape_markdown(app.remove("alpha.txt", tiny_corpus, index, progress))
-    assert report.startswith("Removed alpha.txt") and "1 briefing: 0 added, 0 updated, 2 removed" in report
+    assert report.startswith("Removed alpha.txt") and "1 briefing; paragraphs: 0 added, 0 updated, 2 removed" in report
     assert [b[1] for b in app.briefing_choices(index)] == ["beta.md"]
     assert app.remove("alpha.txt", tiny_corpus, index).startswith("⚠️")
 

@@ -32,3 +32,17 @@ def test_save_upload_rejects(tmp_path, name, size):
     with pytest.raises(UploadRejected):
         save_upload(tmp_path, name, b"x" * size)
     assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("content, reason", [
+    (b"", "empty"),
+    (b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" * 64, "binary"),
+])
+def test_an_unreadable_upload_is_not_saved_nor_replaces_a_briefing(tmp_path, content, reason):
+    corpus = tmp_path / "corpus"
+    kept = save_upload(corpus, "notes.txt", b"Harbour notes\n\nThe harbour reopened on Monday.\n")
+    for replace in (False, True):
+        with pytest.raises(UploadRejected, match=f"'notes.txt' was not added: .*{reason}"):
+            save_upload(corpus, "notes.txt", content, replace=replace)
+    assert [path.name for path in corpus.iterdir()] == ["notes.txt"]
+    assert kept.read_bytes().startswith(b"Harbour notes")
