@@ -33,6 +33,8 @@ _WHOLE_QUESTION = re.compile(r"(?:who|whom|whose|what|which|when|where|why|how|i
                              r"did|will|would|can|could|should|has|have|had)\s+\w", re.IGNORECASE)
 _OWN_ANTECEDENT = re.compile(r"\bthe\s+[a-z]+")  # "When did the president say he would leave?"
 _WORD = re.compile(r"[^\W_]")
+# Earlier questions a follow-up may bring along, when each leans on the one before it.
+CHAIN_QUESTIONS = 3
 _CAPITALISED_AFTER_START = re.compile(r"(?<!^)(?<![.?!]\s)\b[A-Z][A-Za-z]+")  # "Hesseman", "NATO"
 
 
@@ -106,10 +108,16 @@ def _question_of(turn) -> str:
 
 def merged_query(question: str, history) -> str | None:
     """The previous question and `question` searched together, when `question` leans on it;
-    None when it stands on its own or there is no earlier question. Turns are read from the
-    newest back to the first that holds a question, so a long history costs nothing."""
+    None when it stands on its own or there is no earlier question. When the previous question
+    leans on the one before it in turn ("When did it happen?" after "Where was Pete Alonso's
+    accident?"), that one joins too, up to CHAIN_QUESTIONS earlier questions. Turns are read
+    from the newest back only as far as that, so a long history costs nothing."""
     turns = turns_of(history)
     if not leans_on_previous(question):
         return None
-    previous = next((text for text in map(_question_of, reversed(turns)) if text), None)
-    return None if previous is None else f"{previous} {question}"
+    chain = []
+    for text in (text for text in map(_question_of, reversed(turns)) if text):
+        chain.insert(0, text)
+        if len(chain) == CHAIN_QUESTIONS or not leans_on_previous(text):
+            break
+    return " ".join([*chain, question]) if chain else None

@@ -237,6 +237,19 @@ def test_earlier_questions_drop_filters_even_invalid_ones():
     assert merged_query("Which countries committed troops?", ["What did Lavrov say?"]) is None
 
 
+@pytest.mark.parametrize("question, history, merged", [
+    # a follow-up of a follow-up brings the question the chain started from
+    ("Who hit him?", ["Which team signed Alonso?", "Where was Pete Alonso's accident?", "When did it happen?"],
+     "Where was Pete Alonso's accident? When did it happen? Who hit him?"),
+    ("and when?", ["Which countries sent troops?", "and how many?", "and where?", "and why?"],
+     "and how many? and where? and why? and when?"),  # at most CHAIN_QUESTIONS earlier ones
+    ("Who hit him?", ["Where was Pete Alonso's accident?", "Which countries sent troops?"],
+     "Which countries sent troops? Who hit him?"),  # the chain stops at a question of its own
+])
+def test_a_follow_up_chain_is_searched_together(question, history, merged):
+    assert merged_query(question, history) == merged
+
+
 def test_confidence_rises_with_fit():
     def best(similarity, coverage, spans=()):
         return ScoredSentence("s", 1, (0, 1), 0.0, similarity, coverage, spans)
