@@ -16,14 +16,18 @@ from .confidence import confidence, declines
 from .entities import ExpectedAnswer, expected_type
 from .filters import Filters, parse_question
 from .follow_ups import merged_query, names_of, needs_previous
-from .sentence_choice import score_sentences
+from .sentence_choice import can_answer, score_sentences
 from .sentence_vectors import SentenceVectors, current, embed_sentences
+from .sentences import sentence_spans
 from .short_answer import AnswerItem, ShortAnswer, short_answer
 from .spelling import variants
 from .types import Passage
 
 # Sentences are taken from this many of the best passages.
 ANSWER_PASSAGES = 5
+# When those hold only headings and questions (a FAQ's subheads), the search goes this many
+# passages deeper for ones that state something.
+DEEPER_PASSAGES = 15
 
 
 @dataclass(frozen=True)
@@ -154,11 +158,24 @@ def gather(searcher, question: str, query: str, k: int, filters: Filters = Filte
     search_text = " ".join([query, *spellings]) if spellings else query
     passages = searcher.search(search_text, k, vector=vector, filters=filters)
     expected = expected_type(question)
-    top = passages[:ANSWER_PASSAGES]
-    scored = score_sentences(query, vector, top, _sentence_vectors(searcher, top), _idf(searcher), expected,
-                             new_words=names_of(question) if query != question else "")
+
+    def scored_sentences(passages):
+        top = passages[:ANSWER_PASSAGES]
+        return score_sentences(query, vector, top, _sentence_vectors(searcher, top), _idf(searcher), expected,
+                               new_words=names_of(question) if query != question else "")
+
+    scored = scored_sentences(passages)
+    if not scored and passages:  # only headings and questions ("When will the stores reopen?")
+        deeper = searcher.search(search_text, k + DEEPER_PASSAGES, vector=vector, filters=filters)
+        passages = [passage for passage in deeper if _has_statement(passage)][:k] or passages
+        scored = scored_sentences(passages)
     chosen = short_answer(question, scored, expected) if scored else ShortAnswer(None, (), ())
     return Evidence(passages, expected, chosen)
+
+
+def _has_statement(passage: Passage) -> bool:
+    """Whether a passage holds a sentence that may answer (not only a heading or a question)."""
+    return any(can_answer(passage.text[start:end]) for start, end in sentence_spans(passage.text))
 
 
 def answer_query(searcher, question: str, query: str, k: int, filters: Filters) -> Answer:

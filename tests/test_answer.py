@@ -253,3 +253,21 @@ def test_an_elliptical_follow_up_is_answered_about_its_own_subject(tmp_path):
     fresh = answer("Which countries imposed sanctions on Iran too?", history=["Which countries had heavy rain?"],
                    index_dir=tmp_path / "index")
     assert fresh.query == "Which countries imposed sanctions on Iran too?" and "Korea" in fresh.short
+
+
+FAQ = {"reopening.txt": "Buybuy Baby Reopening\n\n"
+       + "".join(f"{line}\n\n" for line in [
+           "When will the Buybuy Baby stores reopen?", "Where will the Buybuy Baby stores reopen?",
+           "Why will the Buybuy Baby stores reopen?", "Which Buybuy Baby stores will reopen?",
+           "How will the Buybuy Baby stores reopen?", "Will more Buybuy Baby stores reopen?"])
+       + "Buybuy Baby said 11 of its stores are set to reopen on Nov. 18, starting with Paramus.\n\n"
+       + "The retailer was founded in 1996 and sold cribs and strollers.\n"}
+
+
+def test_a_faq_whose_best_passages_are_only_questions_is_answered_from_deeper(tmp_path):
+    corpus = write_corpus(tmp_path / "corpus", FAQ)
+    qa.build_index(corpus, tmp_path / "index", progress=False)
+    result = answer("When will the Buybuy Baby stores reopen?", index_dir=tmp_path / "index")
+    assert result.found and result.short == "Nov. 18"
+    assert result.passages[result.sentences[0].passage - 1].text.startswith("Buybuy Baby said 11")
+    assert all(not p.text.endswith("?") for p in result.passages)
