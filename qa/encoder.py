@@ -206,7 +206,7 @@ class Encoder:
         inputs = [prefix + ids + suffix for ids in windows]
         order = np.argsort([-len(ids) for ids in inputs], kind="stable")
         vectors = np.empty((len(inputs), self.dimension), dtype=np.float32)
-        bar = tqdm(total=len(inputs), desc="embedding", unit="text", disable=not progress)
+        bar = tqdm(total=len(inputs), desc="embedding paragraphs", unit="piece", disable=not progress)
         for start in range(0, len(inputs), self.batch_size):
             chunk = order[start:start + self.batch_size]
             ids = np.full((len(chunk), len(inputs[chunk[0]])), tokenizer.pad_token_id or 0, dtype=np.int64)
@@ -254,7 +254,7 @@ class OnnxEncoder(Encoder):
             return np.zeros((0, self.dimension), dtype=np.float32)
         order = np.argsort([-len(text) for text in texts], kind="stable")
         vectors = np.empty((len(texts), self.dimension), dtype=np.float32)
-        bar = tqdm(total=len(texts), desc="embedding", unit="text", disable=not progress)
+        bar = tqdm(total=len(texts), desc="embedding paragraphs", unit="piece", disable=not progress)
         for start in range(0, len(texts), CHUNK):
             chunk = order[start : start + CHUNK]
             vectors[chunk] = self.model.encode(

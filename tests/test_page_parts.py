@@ -192,3 +192,12 @@ def test_export_takes_odd_stored_turns_without_failing():
                                          "passages": []}}
     text = export_markdown(restore({"turns": [odd, bare]})[1], escape_markdown, "now")
     assert "Confidence" not in text and "Sources: \n" not in text and text.count("[^1]:") == 1
+
+
+@pytest.mark.parametrize("built_at, shown", [
+    ("2026-11-27T15:31:45+00:00", "2026-11-27 15:31 UTC"),
+    ("2026-11-27T16:31:45+01:00", "2026-11-27 15:31 UTC"),
+    ("not a time", "not a time"),
+])
+def test_the_build_time_is_shown_readably(built_at, shown):
+    assert app.readable_time(built_at) == shown
