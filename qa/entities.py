@@ -16,9 +16,9 @@ from functools import lru_cache
 
 from bm25s.stopwords import STOPWORDS_EN
 
-PERSON, ORGANISATION, NAME, EVENT, PLACE, COUNTRY, NUMBER, AMOUNT, DURATION, DATE, AGE = (
+PERSON, ORGANISATION, NAME, EVENT, PLACE, COUNTRY, NUMBER, AMOUNT, DURATION, DATE, AGE, SCORE = (
     "person", "organisation", "name", "event", "place", "country", "number", "amount", "duration",
-    "date", "age")
+    "date", "age", "score")
 
 
 @dataclass(frozen=True)
@@ -62,6 +62,7 @@ _RULES = [
     (re.compile(r"\bhow much\b|\bwhat (amount|price|cost|sum|fee|fine|salary|budget)\b", _Q), AMOUNT),
     (re.compile(r"\bhow many\b", _Q), NUMBER),
     (re.compile(r"\bhow old\b|\b(what|which) age\b", _Q), AGE),
+    (re.compile(r"\b(what|which) (was |is |were )?(the )?(final )?score\b|\bby what (score|margin)\b", _Q), SCORE),
     (re.compile(r"\bwhat (percentage|percent|number|share|score|temperature|speed|tariffs?|"
                 r"((interest|inflation|unemployment|tax|exchange|growth) )?rates?)\b", _Q), NUMBER),
     (re.compile(r"\bhow long\b", _Q), DURATION),
@@ -295,6 +296,18 @@ def age_spans(sentence: str) -> list[Span]:
     return spans
 
 
+_SCORE = re.compile(r"(?<![\w.,–-])\d{1,3}\s?[-–]\s?\d{1,3}(?![\w.,–-]*\d)")
+
+
+def score_spans(sentence: str) -> list[Span]:
+    """Results of a game, "105-92", "3–1"; then the sentence's other numbers (a score may be a
+    number: "94% on Rotten Tomatoes")."""
+    scores = [Span(m.group(0), m.start(), m.end(), SCORE, re.sub(r"\s", "", m.group(0)))
+              for m in _SCORE.finditer(sentence)]
+    return scores + [span for span in number_spans(sentence)
+                     if not any(score.start <= span.start < score.end for score in scores)]
+
+
 def date_spans(sentence: str) -> list[Span]:
     """Dates, days and times of day ("23:40", "8 p.m."), in sentence order."""
     found = [(m.start(), m.end()) for m in _DATE.finditer(sentence)]
@@ -315,7 +328,7 @@ _TITLES = frozenset(
     "attorney speaker ambassador commissioner director chairman chair founder co-founder republican "
     "democrat democratic conservative labour rep actor actress singer rapper author writer "
     "novelist comedian coach striker goalkeeper quarterback musician economist analyst "
-    "spokesperson spokesman spokeswoman captain head".split())
+    "spokesperson spokesman spokeswoman captain head congressman congresswoman".split())
 _ORG_WORDS = frozenset(
     "inc inc. corp corp. ltd ltd. llc plc group company co. bank party union council ministry "
     "department agency university association committee court airlines airways motors technologies "
@@ -335,6 +348,7 @@ _STOPWORDS = frozenset(STOPWORDS_EN)
 # Words (lower case) that, capitalised right before or after a country, leave it a country.
 _NO_NAME_OPENING = _STOPWORDS | _TITLES | _OPENERS
 _NOT_A_NAME_AFTER = _STOPWORDS | _TITLES | _ORG_WORDS | _EVENT_WORDS
+_PARTY = re.compile(r"[DRI]-[A-Z]")
 # Abbreviations that keep their final stop: "U.S.", "Nev.", "Jr.".
 _ABBREVIATION = re.compile(
     r"(?:[A-Z]\.){2,}|(?:Ala|Ariz|Ark|Calif|Colo|Conn|Del|Fla|Ga|Ill|Ind|Kan|Ky|La|Md|Mass|Mich|Minn|"
@@ -366,8 +380,8 @@ def name_spans(sentence: str, kind: str = NAME) -> list[Span]:
         last = re.sub(r"['’]s$", "", last)  # "Kelce’s offer": Kelce
         start, end = words[0][0], words[-1][0] + len(last.rstrip("’'"))
         text = sentence[start:end]
-        if len(text) < 2 or _NUMBER_WORD.fullmatch(text):  # "I", an initial, "Thousands": no names
-            continue
+        if len(text) < 2 or _NUMBER_WORD.fullmatch(text) or _PARTY.match(text):
+            continue  # "I", an initial, "Thousands", the "(D-St. Petersburg)" after a lawmaker: no names
         country = countries.get((start, end))
         spans.append(country or Span(text, start, end, _name_kind(text), text.casefold()))
     return spans
@@ -420,7 +434,7 @@ _ACCEPTED = {
     PERSON: (PERSON, ORGANISATION, NAME), ORGANISATION: (ORGANISATION, NAME, PERSON),
     NAME: (NAME, ORGANISATION, EVENT, PERSON), PLACE: (COUNTRY, NAME), COUNTRY: (COUNTRY,),
     NUMBER: (NUMBER, AMOUNT), AMOUNT: (AMOUNT, NUMBER), DURATION: (DURATION,), DATE: (DATE,),
-    AGE: (AGE,),
+    AGE: (AGE,), SCORE: (SCORE, NUMBER),
 }
 
 
@@ -440,6 +454,8 @@ def candidates(sentence: str, kind: str) -> list[Span]:
         found = date_spans(sentence)
     elif kind == AGE:
         found = age_spans(sentence)
+    elif kind == SCORE:
+        found = score_spans(sentence)
     elif kind == COUNTRY:
         found = country_spans(sentence)
     else:

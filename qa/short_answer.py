@@ -75,7 +75,9 @@ def short_answer(question: str, scored: list[ScoredSentence], expected: Expected
     if expected.kind == PLACE:
         span = nearest_span(sentence.text, _located_first(sentence), question, any_kind=True)
         return ShortAnswer(place_named(sentence, span, question), (), (sentence,))
-    span = nearest_span(sentence.text, _shares_first(sentence.spans, question), question)
+    spans = _shares_first(sentence.spans, question)
+    counting = tuple(span for span in spans if with_counted_noun(sentence.text, span, question) != span.text)
+    span = nearest_span(sentence.text, counting or spans, question)
     return ShortAnswer(with_counted_noun(sentence.text, span, question), (), (sentence,))
 
 

@@ -4,8 +4,8 @@ follow-ups, confidence."""
 import pytest
 
 from qa.confidence import confidence
-from qa.entities import (AGE, AMOUNT, COUNTRY, DATE, DURATION, NAME, NUMBER, ORGANISATION, PERSON, PLACE, ExpectedAnswer,
-                         candidates, expected_type)
+from qa.entities import (AGE, AMOUNT, COUNTRY, DATE, DURATION, NAME, NUMBER, ORGANISATION, PERSON, PLACE, SCORE,
+                         ExpectedAnswer, candidates, expected_type)
 from qa.follow_ups import earlier_questions, leans_on_previous, merged_query
 from qa.sentence_choice import ScoredSentence, can_answer, is_headline, new_spans, question_terms
 from qa.short_answer import short_answer
@@ -39,6 +39,7 @@ def test_variants_of_a_question():
     ("How many people were evacuated?", NUMBER, False),
     ("How old is Simone Biles?", AGE, False), ("At what age did Ash Barty retire?", AGE, False),
     ("What is the age limit?", None, False),
+    ("What was the score when the Bucks beat the Bulls?", SCORE, False), ("What score did it get?", SCORE, False),
     ("Who is Marco Rubio?", None, False), ("Who is the Pope?", PERSON, False),
     ("Who is Michael Jordan?", None, False), ("Who is UK Defence Secretary?", PERSON, False),
     ("Who is French Defense Minister?", PERSON, False),
@@ -110,6 +111,10 @@ def test_expected_type(question, kind, is_list):
      ["3 miles", "817 km", "two years"]),
     ("Nine percentage points took it to 49% or 12 per cent.", NUMBER, ["Nine", "49%", "12 per cent"]),
     ("The No. 1 seed beat the Heat in Miami.", NAME, ["Heat", "Miami"]),
+    ("Congressman Charlie Crist (D-St. Petersburg) and Sen. Ted Cruz (R-Texas) nominated them.", PERSON,
+     ["Charlie Crist", "Ted Cruz"]),
+    ("The Bucks beat the Bulls 105-92 after a 3–1 start; COVID-19 cut 2003-04 to 20 games.", SCORE,
+     ["105-92", "3–1", "19", "04", "20"]),  # results first, then the other numbers
 ])
 def test_candidates(sentence, kind, texts):
     assert [span.text for span in candidates(sentence, kind)] == texts
@@ -144,6 +149,9 @@ def scored_passage(question: str, text: str) -> list[ScoredSentence]:
      "6:30 p.m."),
     ("How long is the new crossing?", "The 58-year-old bridge will be replaced by a new 3-mile crossing.", "3 miles"),
     ("How old is the bridge?", "The 58-year-old bridge will be replaced by a new 3-mile crossing.", "58"),
+    ("How many Ram trucks did Fiat Chrysler recall?",  # the number that counts them, not the nearest
+     "Fiat Chrysler recalls 494,000 Ram trucks, two years after the last recall.", "494,000 Ram trucks"),
+    ("What was the score when the Bucks beat the Bulls?", "The Bucks beat the Bulls 105-92 in 2021.", "105-92"),
 ])
 def test_short_answer_of_one_sentence(question, sentence, short):
     assert short_answer(question, scored_passage(question, sentence), expected_type(question)).short == short
