@@ -9,6 +9,8 @@ answer at all. When they do not, the passages are returned as closest matches.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 
 from .api import searcher_for, validate_k, validate_question
@@ -25,6 +27,10 @@ from .types import Passage
 
 # Sentences are taken from this many of the best passages.
 ANSWER_PASSAGES = 5
+# Passages whose sentences were embedded at answer time (see _embedded_here), kept per process.
+EMBEDDED_HERE = 4096
+_embedded: OrderedDict[tuple[str, str], SentenceVectors] = OrderedDict()
+_embedded_lock = threading.Lock()
 # When those hold only headings and questions (a FAQ's subheads), the search goes this many
 # passages deeper for ones that state something.
 DEEPER_PASSAGES = 15
@@ -205,8 +211,25 @@ def _sentence_vectors(searcher, passages: list[Passage]) -> list[SentenceVectors
     texts = [passage.text for passage in passages]
     stored = current(searcher.store.sentences_by_text(texts))
     missing = [text for text in dict.fromkeys(texts) if text not in stored]
-    stored.update(zip(missing, embed_sentences(missing, searcher.encoder)))
+    stored.update(_embedded_here(missing, searcher.encoder))
     return [stored[text] for text in texts]
+
+
+def _embedded_here(texts: list[str], encoder) -> dict[str, SentenceVectors]:
+    """The sentences of texts the index lacks or holds split by older rules, embedded once per
+    process (the last EMBEDDED_HERE of them are kept), so an index built before a change of the
+    splitting rules costs an embedding per passage, not per question."""
+    with _embedded_lock:
+        found = {text: _embedded[(encoder.name, text)] for text in texts if (encoder.name, text) in _embedded}
+    missing = [text for text in texts if text not in found]
+    if missing:
+        found.update(zip(missing, embed_sentences(missing, encoder)))
+        with _embedded_lock:
+            for text in missing:
+                _embedded[(encoder.name, text)] = found[text]
+            while len(_embedded) > EMBEDDED_HERE:
+                _embedded.popitem(last=False)
+    return found
 
 
 def _idf(searcher):

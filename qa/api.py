@@ -67,6 +67,6 @@ def searcher_for(index_dir="index") -> Searcher:
         if cached is not None and cached.version == version:
             return cached
         reader = store.reader(model=model_name())
-        searcher = Searcher(reader, get_encoder(reader.info().model))
+        searcher = Searcher(reader, get_encoder(reader.info().model), location)
         _searchers[location] = searcher
         return searcher

@@ -16,7 +16,7 @@ from pathlib import Path
 
 from .changes import CLOCK_SLACK_NS, corpus_changes, named_changes
 from .derive import Derivation
-from .documents import Document, list_corpus_files, read_document
+from .documents import Document, list_corpus_files, read_indexable
 from .encoder import get_encoder
 from .errors import explaining_write_errors
 from .stores import DocumentRecord, SkippedRecord, open_store
@@ -148,8 +148,7 @@ def _read_one(path: Path, source: str, read_ns: int) -> Document | SkippedRecord
     except OSError:
         status = None
     try:
-        document = read_document(path, source)
-        reason = None if document.paragraphs else "no paragraphs with content"
+        document, reason = read_indexable(path, source), None
     except UnreadableFile as error:
         document, reason = None, str(error)
     if reason is None:

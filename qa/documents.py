@@ -146,6 +146,15 @@ def _is_within(path: Path, root: Path) -> bool:
     return path == root or root in path.parents
 
 
+def read_indexable(path: Path, source: str) -> Document:
+    """`read_document`, and UnreadableFile as well when the file holds no paragraph with content
+    (what the index skips)."""
+    document = read_document(path, source)
+    if not document.paragraphs:
+        raise UnreadableFile("no paragraphs with content")
+    return document
+
+
 def read_document(path: Path, source: str) -> Document:
     """Read and split one file; raises `UnreadableFile` with the reason when it cannot be read."""
     reader = READERS.get(path.suffix.lower())

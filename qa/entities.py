@@ -19,6 +19,8 @@ from bm25s.stopwords import STOPWORDS_EN
 PERSON, ORGANISATION, NAME, EVENT, PLACE, COUNTRY, NUMBER, AMOUNT, DURATION, DATE, AGE, SCORE = (
     "person", "organisation", "name", "event", "place", "country", "number", "amount", "duration",
     "date", "age", "score")
+# "How far" asks for a length; "how long is the border / the ceasefire" for a length or a duration.
+LENGTH, EXTENT = "length", "extent"
 
 
 @dataclass(frozen=True)
@@ -65,7 +67,9 @@ _RULES = [
     (re.compile(r"\b(what|which) (was |is |were )?(the )?(final )?score\b|\bby what (score|margin)\b", _Q), SCORE),
     (re.compile(r"\bwhat (percentage|percent|number|share|score|temperature|speed|tariffs?|"
                 r"((interest|inflation|unemployment|tax|exchange|growth) )?rates?)\b", _Q), NUMBER),
+    (re.compile(r"\bhow long (is|was|are|were|will be|would be)\b", _Q), EXTENT),
     (re.compile(r"\bhow long\b", _Q), DURATION),
+    (re.compile(r"\bhow (far|wide|tall|high|deep)\b|\bwhat (distance|length|height|width|depth)\b", _Q), LENGTH),
     (re.compile(r"\bwhen\b|\b(what|which) (year|date|day|month|decade|time)\b", _Q), DATE),
     (re.compile(r"\b(which|what|this) (countr(y|ies)|nations?)\b", _Q), COUNTRY),
     (re.compile(rf"\bwhere\b|\b(which|what|this) ({_PLACE_NOUNS})\b", _Q), PLACE),
@@ -218,6 +222,7 @@ _NUMBER_WORD = re.compile(_NUMBER_WORDS, _Q)
 _UNITS = r"seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?"
 # "How long" asks for a time or a length: lengths keep their unit as written.
 _LENGTHS = r"miles?|km|kilomet(?:re|er)s?|met(?:re|er)s?|feet|foot|yards?"
+_MEASURE_COMPOUND = re.compile(r"-(?!(?:long|wide|high|deep|tall)\b)\w")
 _DURATION = re.compile(rf"\b(\d+(?:[.,]\d+)?|{_NUMBER_WORDS})[- ]({_UNITS}|{_LENGTHS})\b", _Q)
 _MONTHS = (r"January|February|March|April|May|June|July|August|September|October|November|"
            r"December|Jan\.|Feb\.|Aug\.|Sept?\.|Oct\.|Nov\.|Dec\.")
@@ -257,17 +262,18 @@ def number_spans(sentence: str) -> list[Span]:
 
 
 def duration_spans(sentence: str) -> list[Span]:
-    """What "how long" asks for: durations ("30 days") and lengths ("3 miles", "817 km"), never
-    an age ("a 58-year-old bridge")."""
+    """Durations ("30 days") and lengths ("3 miles", "817 km"), each of its kind; never an age
+    ("a 58-year-old bridge") nor a height ("6-foot-5")."""
     spans = []
     for match in _DURATION.finditer(sentence):
-        if _HYPHEN_WORD.match(sentence, match.end()) and match.group(2).lower().startswith("year"):
-            continue  # "a 58-year-old bridge" is an age
+        if _MEASURE_COMPOUND.match(sentence, match.end()):
+            continue  # "a 58-year-old bridge", "a 6-foot-5 forward" (but "a 3-mile-long bridge")
         amount, unit = match.group(1), match.group(2).lower()
         if unit not in ("km", "feet", "foot"):  # "30-day" -> "30 days", "3-mile" -> "3 miles"
             unit = unit.rstrip("s") + ("" if amount.lower() in ("one", "1") else "s")
         text = f"{amount} {unit}"
-        spans.append(Span(text, match.start(), match.end(), DURATION, text.lower()))
+        kind = LENGTH if re.fullmatch(_LENGTHS, unit) else DURATION
+        spans.append(Span(text, match.start(), match.end(), kind, text.lower()))
     return spans
 
 
@@ -280,18 +286,25 @@ _AGE = re.compile(
     rf"\b(?:aged?|at the age of) {_AGE_NUMBER}\b|"  # "at age 119", "aged 25", "at the age of 19"
     rf"\bturn(?:s|ed|ing)? {_AGE_NUMBER}\b(?! (?:%|percent|per cent|million|billion|times)\b)|"
     r"(?<=[a-z’'][A-Za-z]), (\d{1,3})(?=, | and )|"  # "Biles, 25, is": an age after a name
-    r"\b(?:[Dd]ied|dies|passed away) at (\d{1,3})\b",
+    r"\b(?:[Dd]ied|dies|passed away) at (\d{1,3})\b|"
+    r"\bages (\d{1,2}\s?(?:to|-|–|through)\s?\d{1,2})\b|"  # "children ages 5 to 11"
+    # "The victim is 17.", "The man, who was 45, ...": a bare number after "is", "was" ...
+    r"\b(?:is|was|were|are|be|been)\s+(\d{1,3})(?![.,]\d)(?=\s*[,.;)]|\s+(?:when|and|but|at|in|on|"
+    r"after|before|until|as)\b|\s*$)",
     _Q)
+_MONTH_BEFORE = re.compile(r"\b(?:January|February|March|April|May|June|July|August|September|October|"
+                           r"November|December|Jan|Feb|Aug|Sept?|Oct|Nov|Dec)\.?$")
 
 
 def age_spans(sentence: str) -> list[Span]:
-    """Ages: "25-year-old", "aged 25", "at age 25", "turned 100", "Biles, 25,", "died at 81"."""
+    """Ages: "25-year-old", "aged 25", "at age 25", "turned 100", "Biles, 25,", "died at 81",
+    "ages 5 to 11", "the victim is 17"."""
     spans = []
     for match in _AGE.finditer(sentence):
         group = next(g for g in range(1, len(match.groups()) + 1) if match.group(g))
         text = match.group(group)
-        if text.isdigit() and not 0 < int(text) < 130:
-            continue
+        if (text.isdigit() and not 0 < int(text) < 130) or _MONTH_BEFORE.search(sentence[:match.start()]):
+            continue  # not an age, or the day of "September, 11, 2001"
         spans.append(Span(text, match.start(group), match.end(group), AGE, text.lower()))
     return spans
 
@@ -349,6 +362,7 @@ _STOPWORDS = frozenset(STOPWORDS_EN)
 _NO_NAME_OPENING = _STOPWORDS | _TITLES | _OPENERS
 _NOT_A_NAME_AFTER = _STOPWORDS | _TITLES | _ORG_WORDS | _EVENT_WORDS
 _PARTY = re.compile(r"[DRI]-[A-Z]")
+_NUMBER_SIGN = re.compile(r"No\.\s?\d")
 # Abbreviations that keep their final stop: "U.S.", "Nev.", "Jr.".
 _ABBREVIATION = re.compile(
     r"(?:[A-Z]\.){2,}|(?:Ala|Ariz|Ark|Calif|Colo|Conn|Del|Fla|Ga|Ill|Ind|Kan|Ky|La|Md|Mass|Mich|Minn|"
@@ -370,7 +384,7 @@ def name_spans(sentence: str, kind: str = NAME) -> list[Span]:
             _strip_leading(words, sentence, after_title=True)
         if len(words) > 1 and words[0][1].endswith(("'s", "’s")):  # "Brazil's Rebeca Andrade"
             words.pop(0)
-        while words and (words[-1][1].lower().rstrip(".,") in _STOPWORDS or re.fullmatch(_DAYS, words[-1][1])):
+        while words and (words[-1][1].lower() in _STOPWORDS or re.fullmatch(_DAYS, words[-1][1])):
             words.pop()
         if not words:
             continue
@@ -380,8 +394,8 @@ def name_spans(sentence: str, kind: str = NAME) -> list[Span]:
         last = re.sub(r"['’]s$", "", last)  # "Kelce’s offer": Kelce
         start, end = words[0][0], words[-1][0] + len(last.rstrip("’'"))
         text = sentence[start:end]
-        if len(text) < 2 or _NUMBER_WORD.fullmatch(text) or _PARTY.match(text):
-            continue  # "I", an initial, "Thousands", the "(D-St. Petersburg)" after a lawmaker: no names
+        if len(text) < 2 or _NUMBER_WORD.fullmatch(text) or _PARTY.match(text) or _NUMBER_SIGN.match(sentence, start):
+            continue  # "I", an initial, "Thousands", "(D-St. Petersburg)" after a lawmaker, "No. 1": no names
         country = countries.get((start, end))
         spans.append(country or Span(text, start, end, _name_kind(text), text.casefold()))
     return spans
@@ -421,6 +435,19 @@ def _name_kind(text: str) -> str:
     return NAME
 
 
+def is_region(text: str) -> bool:
+    """Whether `text` names a country or a state, province or other region ("Oklahoma",
+    "Florida", "Calif.", "New South Wales"): the larger place a town is written with."""
+    return text in _countries()[1] or text in _all_regions() or bool(_ABBREVIATION.fullmatch(text))
+
+
+@lru_cache(maxsize=1)
+def _all_regions() -> frozenset[str]:
+    import pycountry
+
+    return frozenset(region.name for region in pycountry.subdivisions)
+
+
 @lru_cache(maxsize=1)
 def _regions() -> frozenset[str]:
     """Names of states, provinces and other regions of two or more words ("New Mexico")."""
@@ -434,6 +461,7 @@ _ACCEPTED = {
     PERSON: (PERSON, ORGANISATION, NAME), ORGANISATION: (ORGANISATION, NAME, PERSON),
     NAME: (NAME, ORGANISATION, EVENT, PERSON), PLACE: (COUNTRY, NAME), COUNTRY: (COUNTRY,),
     NUMBER: (NUMBER, AMOUNT), AMOUNT: (AMOUNT, NUMBER), DURATION: (DURATION,), DATE: (DATE,),
+    LENGTH: (LENGTH,), EXTENT: (DURATION, LENGTH),
     AGE: (AGE,), SCORE: (SCORE, NUMBER),
 }
 
@@ -448,7 +476,7 @@ def candidates(sentence: str, kind: str) -> list[Span]:
     kinds first, in sentence order within a kind."""
     if kind in (NUMBER, AMOUNT):
         found = number_spans(sentence)
-    elif kind == DURATION:
+    elif kind in (DURATION, LENGTH, EXTENT):
         found = duration_spans(sentence)
     elif kind == DATE:
         found = date_spans(sentence)

@@ -22,6 +22,7 @@ import numpy as np
 
 from .catalog import Catalog
 from .encoder import Encoder
+from .errors import IndexMismatch
 from .filters import Filters
 from .lexical import tokenize
 from .stores import StoreReader
@@ -44,15 +45,23 @@ MAX_QUESTION_CHARS = 2000
 class Searcher:
     """Answers questions against one store snapshot (qa.stores.StoreReader) with one encoder."""
 
-    def __init__(self, store: StoreReader, encoder: Encoder):
+    def __init__(self, store: StoreReader, encoder: Encoder, location="index"):
         self.store = store
         self.encoder = encoder
-        self.version = store.info().version
+        self.location = location
+        info = store.info()
+        self.version, self.dimension = info.version, info.dimension
         self.catalog = Catalog(store)
 
     def question_vector(self, question: str) -> np.ndarray:
+        """The question's embedding; IndexMismatch when the model's vectors are not as wide as
+        the index's (a model replaced under the same name since the build)."""
         with one_blas_thread():
-            return self.encoder.encode_questions([question[:MAX_QUESTION_CHARS]])[0]
+            vector = self.encoder.encode_questions([question[:MAX_QUESTION_CHARS]])[0]
+        if vector.shape[-1] != self.dimension:
+            raise IndexMismatch(self.location, f"it holds {self.dimension}-dimensional "
+                                f"vectors and the model {self.encoder.name!r} gives {vector.shape[-1]}")
+        return vector
 
     def search(self, question: str, k: int, mode: str = "hybrid", vector: np.ndarray | None = None,
                filters: Filters = Filters(), collapse: bool = True) -> list[Passage]:

@@ -10,7 +10,7 @@ import re
 _BOUNDARY = re.compile(r"(?<=[.!?…])[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])")
 _ABBREVIATION = re.compile(
     r"(\b[A-Z]\.|\b(Mr|Mrs|Ms|Dr|Prof|St|Gen|Sen|Sens|Rep|Reps|Gov|Lt|Col|Capt|Cmdr|Adm|Maj|Sgt|Rev|"
-    r"Jr|Sr|Inc|Corp|Co|Ltd|Bros|Mt|Ft|Ave|Blvd|No|Nos|vs|etc|e\.g|i\.e|approx|"
+    r"Jr|Sr|Mt|Ft|Ave|Blvd|No|Nos|vs|etc|e\.g|i\.e|approx|"
     r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|"
     r"Ala|Ariz|Ark|Calif|Colo|Conn|Del|Fla|Ga|Ill|Ind|Kan|Ky|La|Md|Mass|Mich|Minn|Miss|Mo|Mont|"
     r"Neb|Nev|Okla|Ore|Pa|Tenn|Tex|Va|Vt|Wash|Wis|Wyo)\.)$")

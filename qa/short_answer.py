@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .entities import NUMBER, PERSON, PLACE, ExpectedAnswer, Span, accepted_kinds
+from .entities import EXTENT, NUMBER, PERSON, PLACE, ExpectedAnswer, Span, accepted_kinds, is_region
 from .sentence_choice import IDF_WEIGHT, LEAD_WEIGHT, ScoredSentence, question_terms
 
 # A sentence that holds an answer of the expected kind may stand in for a better-scored one that
@@ -26,15 +26,23 @@ SHORT_MARGIN = 0.2
 LIST_MARGIN = 0.1
 LIST_SENTENCES = 4
 _WORD = re.compile(r"\w+")
-# A place follows a preposition of place, or the city of a dateline ("PUTRAJAYA, Malaysia").
-_LOCATIVE_BEFORE = re.compile(r"(?i:\b(?:in|at|near|outside|inside|across|into|to|from)\s+(?:the\s+)?)$|"
+# A place follows a preposition of place ("in", but not "according to"), or a dateline's city in
+# capitals ("PUTRAJAYA, Malaysia": Malaysia).
+_LOCATIVE_BEFORE = re.compile(r"(?i:\b(?:in|at|near|outside|inside|across|into|(?<!according )to|from)\s+"
+                              r"(?:the\s+)?)$|"
                               r"^[A-Z][A-Z .'’-]{2,},\s+$")
+_LIST_GOES_ON = re.compile(r",? (?:and|or) [A-Z]|, [A-Z][\w.’'-]*(?:,| and| or)")
 _ASKS_PLACE_KIND = re.compile(r"\b(?:which|what)\s+(?:[\w-]+\s+)?(cit(?:y|ies)|towns?|states?|countr(?:y|ies)|"
                               r"nations?|provinces?|regions?|islands?|count(?:y|ies))\b", re.I)
 _ASKS_SHARE = re.compile(r"\b(percentage|percent|per cent)\b", re.I)
 _SHARE = re.compile(r"%|\bper ?cent\b", re.I)
+_ASKS_TIME = re.compile(r"\b(what|which) time\b|\bat what hour\b", re.I)
+_TIME_OF_DAY = re.compile(r"\d:\d\d|\d\s?(?:a\.m\.|p\.m\.|am\b|pm\b)", re.I)
 # "how many <what is counted>": up to COUNTED_WORDS words before a verb, preposition or the end.
 COUNTED_WORDS = 4
+# A word that ends the counted phrase: a past tense, or a verb that is seldom a plural noun.
+_VERB_LIKE = re.compile(r"[a-z]{2,}ed|live|work|die|vote|attend|sign|remain|say|said|receive|took|won|lost|"
+                        r"went|came|gather|donate|join|leave|left|bought|sold|saw|need")
 _COUNTED = re.compile(
     r"\bhow many ((?:(?!(?:are|is|was|were|do|does|did|have|has|had|will|would|can|could|should|"
     r"may|might|in|of|on|at|for|to|from|with|by|that|than|the|a|an)\b)[\w’'-]+ ?){1,4})", re.I)
@@ -75,9 +83,9 @@ def short_answer(question: str, scored: list[ScoredSentence], expected: Expected
     if expected.kind == PLACE:
         span = nearest_span(sentence.text, _located_first(sentence), question, any_kind=True)
         return ShortAnswer(place_named(sentence, span, question), (), (sentence,))
-    spans = _shares_first(sentence.spans, question)
+    spans = _asked_form_first(sentence.spans, question)
     counting = tuple(span for span in spans if with_counted_noun(sentence.text, span, question) != span.text)
-    span = nearest_span(sentence.text, counting or spans, question)
+    span = nearest_span(sentence.text, counting or spans, question, any_kind=expected.kind == EXTENT)
     return ShortAnswer(with_counted_noun(sentence.text, span, question), (), (sentence,))
 
 
@@ -118,11 +126,14 @@ def _located_first(sentence: ScoredSentence) -> tuple[Span, ...]:
 
 
 def place_named(sentence: ScoredSentence, span: Span, question: str) -> str:
-    """A place with the larger places written after it ("Palm Beach, Florida"): the whole for
-    "where", the largest for "which state / country ...", the first for "which city / town"."""
+    """A place with the regions written after it ("Palm Beach, Florida"): the whole for "where",
+    the largest for "which state / country ...", the first for "which city / town". A name after
+    the comma that is no region ("Geneva, Biden said") or opens a list ("Florida, Georgia and
+    South Carolina") is not part of the place."""
     chain = [span]
     for other in sorted(sentence.spans, key=lambda other: other.start):
-        if other.start > chain[-1].end and sentence.text[chain[-1].end:other.start] == ", ":
+        if other.start > chain[-1].end and sentence.text[chain[-1].end:other.start] == ", " \
+                and is_region(other.text) and not _LIST_GOES_ON.match(sentence.text, other.end):
             chain.append(other)
     asks = _ASKS_PLACE_KIND.search(question)
     if asks and asks.group(1).lower().startswith(("cit", "town")):
@@ -132,11 +143,13 @@ def place_named(sentence: ScoredSentence, span: Span, question: str) -> str:
     return sentence.text[chain[0].start:chain[-1].end]
 
 
-def _shares_first(spans: tuple[Span, ...], question: str) -> tuple[Span, ...]:
-    """For a question that asks for a percentage, the spans that are one, when there are any."""
-    if not _ASKS_SHARE.search(question):
-        return spans
-    return tuple(span for span in spans if _SHARE.search(span.text)) or spans
+def _asked_form_first(spans: tuple[Span, ...], question: str) -> tuple[Span, ...]:
+    """For a question that asks for a percentage or a time of day, the spans that are one, when
+    there are any ("49%" before "nine"; "6:30 p.m." before "Thursday")."""
+    for asks, form in ((_ASKS_SHARE, _SHARE), (_ASKS_TIME, _TIME_OF_DAY)):
+        if asks.search(question):
+            return tuple(span for span in spans if form.search(span.text)) or spans
+    return spans
 
 
 def with_counted_noun(sentence: str, span: Span, question: str) -> str:
@@ -144,10 +157,10 @@ def with_counted_noun(sentence: str, span: Span, question: str) -> str:
     it: "15 countries" for "how many countries", "650 potential UFO cases" for "how many
     potential UFO cases", but "34" where "34 felony criminal charges" does not end on the
     question's "counts"; any other span's text as it is."""
-    counted = _COUNTED.search(question)
+    counted = counted_phrase(question)
     if span.kind != NUMBER or not counted:
         return span.text
-    head, asked = question_terms(counted.group(1).split()[-1]), question_terms(question)
+    head, asked = question_terms(counted[-1]), question_terms(question)
     end = span.end
     for word in list(_WORD.finditer(sentence, span.end))[:COUNTED_WORDS]:
         if sentence[end:word.start()].strip() or not question_terms(word.group(0)) & asked:
@@ -156,6 +169,20 @@ def with_counted_noun(sentence: str, span: Span, question: str) -> str:
         if question_terms(word.group(0)) == head:
             return sentence[span.start:end]
     return span.text
+
+
+def counted_phrase(question: str) -> list[str]:
+    """The words naming what "how many" counts: "Super Bowls" in "How many Super Bowls did Brady
+    win?", "people" in "How many people signed the petition?" (the phrase ends before a word
+    that reads as a verb); [] when the question does not ask how many."""
+    counted = _COUNTED.search(question)
+    if not counted:
+        return []
+    words = counted.group(1).split()
+    for position, word in enumerate(words[1:], start=1):
+        if _VERB_LIKE.fullmatch(word):
+            return words[:position]
+    return words
 
 
 def nearest_span(sentence: str, spans: tuple[Span, ...], question: str, any_kind: bool = False) -> Span:

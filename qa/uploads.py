@@ -9,7 +9,7 @@ import tempfile
 import unicodedata
 from pathlib import Path
 
-from .documents import MAX_FILE_BYTES, list_corpus_files, read_document
+from .documents import MAX_FILE_BYTES, list_corpus_files, read_indexable
 from .readers import EXTENSIONS
 from .textfiles import UnreadableFile
 
@@ -52,7 +52,7 @@ def save_upload(corpus_dir, name: str, content: bytes, replace: bool = False) ->
     """Save `content` as a briefing in `corpus_dir` under a safe name; returns the path.
 
     Raises UploadRejected for a type the library does not read, a file over MAX_UPLOAD_BYTES,
-    or content the index would skip as unreadable (binary, empty, damaged).
+    or content the index would skip (binary, empty, damaged, no paragraph with content).
     An existing file of the same name is replaced when `replace` is true; otherwise it is never
     overwritten and the new one gets a numbered name.
     """
@@ -88,7 +88,7 @@ def _check_readable(name: str, content: bytes) -> None:
         path = Path(folder) / name
         path.write_bytes(content)
         try:
-            read_document(path, name)
+            read_indexable(path, name)
         except UnreadableFile as error:
             raise UploadRejected(f"{name!r} was not added: {error}") from None
 

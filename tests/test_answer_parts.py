@@ -4,8 +4,8 @@ follow-ups, confidence."""
 import pytest
 
 from qa.confidence import confidence
-from qa.entities import (AGE, AMOUNT, COUNTRY, DATE, DURATION, NAME, NUMBER, ORGANISATION, PERSON, PLACE, SCORE,
-                         ExpectedAnswer, candidates, expected_type)
+from qa.entities import (AGE, AMOUNT, COUNTRY, DATE, DURATION, EXTENT, LENGTH, NAME, NUMBER, ORGANISATION, PERSON,
+                         PLACE, SCORE, ExpectedAnswer, candidates, expected_type)
 from qa.follow_ups import earlier_questions, leans_on_previous, merged_query
 from qa.sentence_choice import ScoredSentence, can_answer, is_headline, new_spans, question_terms
 from qa.short_answer import short_answer
@@ -34,12 +34,14 @@ def test_variants_of_a_question():
     ("In what country was the embassy attacked?", COUNTRY, False),
     ("Who is the UK defence secretary?", PERSON, False),
     ("This artist topped the chart in four decades.", PERSON, False),
-    ("How long is the proposed ceasefire?", DURATION, False),
+    ("How long is the proposed ceasefire?", EXTENT, False),  # a duration or a length
     ("How much was the eurobond Russia repaid?", AMOUNT, False),
     ("How many people were evacuated?", NUMBER, False),
     ("How old is Simone Biles?", AGE, False), ("At what age did Ash Barty retire?", AGE, False),
     ("What is the age limit?", None, False),
     ("What was the score when the Bucks beat the Bulls?", SCORE, False), ("What score did it get?", SCORE, False),
+    ("How long did the march last?", DURATION, False), ("How long is the border?", EXTENT, False),
+    ("How far is Mars?", LENGTH, False),
     ("Who is Marco Rubio?", None, False), ("Who is the Pope?", PERSON, False),
     ("Who is Michael Jordan?", None, False), ("Who is UK Defence Secretary?", PERSON, False),
     ("Who is French Defense Minister?", PERSON, False),
@@ -101,6 +103,8 @@ def test_expected_type(question, kind, is_list):
     ("The night ferry leaves at 23:40 on 1 May, the day boat at 8 p.m.", DATE, ["23:40", "1 May", "8 p.m."]),
     # ages, never other numbers: the 17 honorees, a date's day, a share
     ("Biden awarded 17 Americans; he noted Biles, 25, is the youngest.", AGE, ["25"]),
+    ("The man, who was 45, waited; children ages 5 to 11 and September, 11, 2001 are no ages.", AGE,
+     ["45", "5 to 11"]),
     ("Seventeen-year-old Mack Rutherford landed; his 16-year-old rival, aged 15 then, waited.", AGE,
      ["Seventeen", "16", "15"]),
     ("She died at age 119 after she turned 100 in 2003; he died at 81.", AGE, ["119", "100", "81"]),
@@ -108,7 +112,9 @@ def test_expected_type(question, kind, is_list):
     ("The crash happened just before 6:30 p.m. on Aug. 10.", DATE, ["6:30 p.m.", "Aug. 10"]),
     # "how long": durations and lengths, not an age
     ("The 58-year-old bridge gives way to a 3-mile crossing on an 817-km border in two years.", DURATION,
-     ["3 miles", "817 km", "two years"]),
+     ["two years"]),
+    ("The 6-foot-5 forward crossed a 3-mile-long bridge on an 817-km border in two years.", EXTENT,
+     ["two years", "3 miles", "817 km"]),
     ("Nine percentage points took it to 49% or 12 per cent.", NUMBER, ["Nine", "49%", "12 per cent"]),
     ("The No. 1 seed beat the Heat in Miami.", NAME, ["Heat", "Miami"]),
     ("Congressman Charlie Crist (D-St. Petersburg) and Sen. Ted Cruz (R-Texas) nominated them.", PERSON,
@@ -149,6 +155,16 @@ def scored_passage(question: str, text: str) -> list[ScoredSentence]:
      "6:30 p.m."),
     ("How long is the new crossing?", "The 58-year-old bridge will be replaced by a new 3-mile crossing.", "3 miles"),
     ("How old is the bridge?", "The 58-year-old bridge will be replaced by a new 3-mile crossing.", "58"),
+    ("How many people signed the petition?", "More than 1,000 people have signed the petition.", "1,000 people"),
+    ("How many people donated blood?", "About 200 people donated blood on Monday.", "200 people"),
+    ("How long did the march last?", "The 3-mile march lasted four hours.", "four hours"),
+    ("How long is the border?", "The two countries share an 817-km border and fought for five days.", "817 km"),
+    ("What time does the parade start?", "The parade starts Thursday at 6:30 p.m., officials said.", "6:30 p.m."),
+    ("Where were the talks held?", "The talks were held in Geneva, Biden said.", "Geneva"),
+    ("Where did she live?", "She lived in Lyon, France, for years.", "Lyon, France"),
+    ("Where will the substations open?", "New substations will open in Jamestown, Exeter, and Westerly.",
+     "Jamestown"),  # a list, not a town and its region
+    ("How old is the victim?", "The victim is 17, police said.", "17"),
     ("How many Ram trucks did Fiat Chrysler recall?",  # the number that counts them, not the nearest
      "Fiat Chrysler recalls 494,000 Ram trucks, two years after the last recall.", "494,000 Ram trucks"),
     ("What was the score when the Bucks beat the Bulls?", "The Bucks beat the Bulls 105-92 in 2021.", "105-92"),

@@ -161,6 +161,11 @@ def test_a_model_that_changed_its_dimension_under_the_same_name_is_refused(tiny_
     with pytest.raises(qa.IndexMismatch, match="64-dimensional.*gives 32"):
         qa.build_index(tiny_corpus, tmp_path / "index", progress=False)
     assert open_store(tmp_path / "index").version() == version
+    (tiny_corpus / "new.txt").unlink()  # nothing to embed: the build cannot tell, a question can
+    qa.build_index(tiny_corpus, tmp_path / "index", progress=False)
+    with pytest.raises(qa.IndexMismatch, match="64-dimensional.*gives 32"):
+        qa.retrieve("harbour", index_dir=tmp_path / "index")
+    (tiny_corpus / "new.txt").write_text("Gamma\n\nA new paragraph about the harbour.\n")
     report = qa.build_index(tiny_corpus, tmp_path / "index", full=True, progress=False)
     assert report.embedded > 0 and qa.retrieve("harbour", index_dir=tmp_path / "index")
 
@@ -181,6 +186,9 @@ def test_sentences_split_by_older_rules_are_split_again(tmp_path, fake_encoder, 
     result = qa.answer("When did the council approve the budget?", index_dir=tmp_path / "index")
     assert result.sentences[0].text == "The council approved the budget on Jan. 14 after a long debate."
     assert result.short == "Jan. 14"
+    embedded = len(fake_encoder.encoded)
+    qa.answer("When did the council approve the budget?", index_dir=tmp_path / "index")
+    assert len(fake_encoder.encoded) == embedded + 1  # the question; the sentences once per process
     (corpus / "more.txt").write_text("More\n\nThe council approved the budget on Jan. 14 after a long "
                                      "debate. It passed.\n\nA new paragraph.\n")
     qa.build_index(corpus, tmp_path / "index", progress=False)
@@ -289,8 +297,8 @@ def test_files_unchanged_since_the_last_build_are_not_read_again(tiny_corpus, tm
         os.utime(path, (an_hour_ago, an_hour_ago))
     index = tmp_path / "index"
     qa.build_index(tiny_corpus, index, progress=False)
-    read, real_read = [], build_module.read_document
-    monkeypatch.setattr(build_module, "read_document",
+    read, real_read = [], build_module.read_indexable
+    monkeypatch.setattr(build_module, "read_indexable",
                         lambda path, source: read.append(source) or real_read(path, source))
     (tiny_corpus / "gamma.txt").write_text("Gamma\n\nThe ferry timetable changed in May.", encoding="utf-8")
     report = qa.build_index(tiny_corpus, index, progress=False)
@@ -423,8 +431,8 @@ def test_skipped_files_are_remembered_until_they_change(tmp_path, fake_encoder, 
     index = tmp_path / "index"
     first = qa.build_index(corpus, index, progress=False)
     assert [s.source for s in first.skipped] == ["bomb.docx"]
-    read, real_read = [], build_module.read_document
-    monkeypatch.setattr(build_module, "read_document",
+    read, real_read = [], build_module.read_indexable
+    monkeypatch.setattr(build_module, "read_indexable",
                         lambda path, source: read.append(source) or real_read(path, source))
     again = qa.build_index(corpus, index, progress=False)
     assert read == [] and again.skipped == []

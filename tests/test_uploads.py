@@ -20,10 +20,11 @@ def test_safe_name(name, expected):
 
 def test_save_upload_stays_inside_and_never_overwrites(tmp_path):
     corpus = tmp_path / "corpus"
-    first = save_upload(corpus, "../outside.txt", b"one")
-    second = save_upload(corpus, "outside.txt", b"two")
-    assert first == corpus.resolve() / "outside.txt" and first.read_bytes() == b"one"
-    assert second.name == "outside-1.txt" and second.read_bytes() == b"two"
+    one, two = b"One\n\nThe first briefing.\n", b"Two\n\nThe second briefing.\n"
+    first = save_upload(corpus, "../outside.txt", one)
+    second = save_upload(corpus, "outside.txt", two)
+    assert first == corpus.resolve() / "outside.txt" and first.read_bytes() == one
+    assert second.name == "outside-1.txt" and second.read_bytes() == two
     assert not (tmp_path / "outside.txt").exists()
 
 
@@ -37,6 +38,7 @@ def test_save_upload_rejects(tmp_path, name, size):
 @pytest.mark.parametrize("content, reason", [
     (b"", "empty"),
     (b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff" * 64, "binary"),
+    (b"# Only a title\n", "no paragraphs"),
 ])
 def test_an_unreadable_upload_is_not_saved_nor_replaces_a_briefing(tmp_path, content, reason):
     corpus = tmp_path / "corpus"
