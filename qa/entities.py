@@ -347,7 +347,7 @@ _ORG_WORDS = frozenset(
     "department agency university association committee court airlines airways motors technologies "
     "fund organization organisation federation institute commission board league network news "
     "times post journal foundation nations office service services club church army navy house palace "
-    "kremlin pentagon parliament congress senate capitol cabinet government police".split())
+    "kremlin pentagon parliament congress senate capitol cabinet government police authority".split())
 # Words that make a run of capitalised words an event, a prize or a treaty: never a "who".
 _EVENT_WORDS = frozenset(
     "cup games olympics olympic championship championships open tournament series bowl festival "
@@ -357,6 +357,8 @@ _EVENT_WORDS = frozenset(
 _PLACE_WORDS = frozenset(
     "city county state province island islands desert valley beach bay coast river lake mountains "
     "strip district region airport station square street avenue bridge park".split())
+# First words of place names ("Fort Worth", "San Diego").
+_PLACE_OPENERS = frozenset("Port Fort Mount Lake San Santa Los Las Saint Sainte".split())
 _STOPWORDS = frozenset(STOPWORDS_EN)
 # Words (lower case) that, capitalised right before or after a country, leave it a country.
 _NO_NAME_OPENING = _STOPWORDS | _TITLES | _OPENERS
@@ -428,8 +430,8 @@ def _name_kind(text: str) -> str:
         return ORGANISATION
     if any(word.lower() in _EVENT_WORDS for word in words):
         return EVENT
-    if words[-1].lower() in _PLACE_WORDS or text in _regions():
-        return NAME  # a place: never a person
+    if words[-1].lower() in _PLACE_WORDS or words[0] in _PLACE_OPENERS or "St." in words or text in _regions():
+        return PLACE  # "Gaza Strip", "Port St. Lucie", "San Diego", "New Mexico": never a person
     if 2 <= len(words) <= 4 and all(word[0].isupper() and not word.isupper() for word in words):
         return PERSON
     return NAME
@@ -459,7 +461,7 @@ def _regions() -> frozenset[str]:
 # Which span kinds answer which question kind, best first.
 _ACCEPTED = {
     PERSON: (PERSON, ORGANISATION, NAME), ORGANISATION: (ORGANISATION, NAME, PERSON),
-    NAME: (NAME, ORGANISATION, EVENT, PERSON), PLACE: (COUNTRY, NAME), COUNTRY: (COUNTRY,),
+    NAME: (NAME, ORGANISATION, EVENT, PERSON, PLACE), PLACE: (COUNTRY, PLACE, NAME), COUNTRY: (COUNTRY,),
     NUMBER: (NUMBER, AMOUNT), AMOUNT: (AMOUNT, NUMBER), DURATION: (DURATION,), DATE: (DATE,),
     LENGTH: (LENGTH,), EXTENT: (DURATION, LENGTH),
     AGE: (AGE,), SCORE: (SCORE, NUMBER),
@@ -488,6 +490,11 @@ def candidates(sentence: str, kind: str) -> list[Span]:
         found = country_spans(sentence)
     else:
         found = name_spans(sentence)
+    if kind in (PERSON, ORGANISATION):  # "hit in Port St. Lucie": a place, whoever asks "who"
+        found = [span for span in found if span.kind != NAME or not _IN_PLACE.search(sentence[:span.start])]
     order = accepted_kinds(kind)
     return sorted((span for span in found if span.kind in order),
                   key=lambda span: (order.index(span.kind), span.start))
+
+
+_IN_PLACE = re.compile(r"\b(?:in|near|outside)\s+(?:the\s+)?$")
