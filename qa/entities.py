@@ -1,11 +1,13 @@
 """What a question asks for, and the spans of a sentence that could be it.
 
 `expected_type(question)` reads the question's wording ("who" -> a person or organisation, "how
-many" -> a number, "how much" -> an amount, "which countries" -> a list of countries, "who is
+many" -> a number, "how much" -> an amount, "how old" -> an age, "how long is" -> a duration or a
+length, "what was the score" -> a result, "which countries" -> a list of countries, "who is
 <a name>?" -> nothing: a description ...); `candidates(sentence, kind)`
 finds the spans of that kind in a sentence with patterns: country names and codes (pycountry plus
-common short forms), numbers and amounts, dates and durations, and runs of capitalised words for
-names. Spans carry a `key` so the same thing spelt two ways ("UK", "Britain") is counted once.
+common short forms), numbers and amounts, dates and times, durations and lengths, ages, results,
+and runs of capitalised words for names (people, organisations, events, places). Spans carry a
+`key` so the same thing spelt two ways ("UK", "Britain") is counted once.
 """
 
 from __future__ import annotations
