@@ -358,7 +358,8 @@ _EVENT_WORDS = frozenset(
 # Words that make a run of capitalised words a place ("Black Rock City", "Gaza Strip").
 _PLACE_WORDS = frozenset(
     "city county state province island islands desert valley beach bay coast river lake mountains "
-    "strip district region airport station square street avenue bridge park".split())
+    "strip district region airport station square street avenue bridge park ocean sea gulf strait "
+    "peninsula canal".split())
 # First words of place names ("Fort Worth", "San Diego").
 _PLACE_OPENERS = frozenset("Port Fort Mount Lake San Santa Los Las Saint Sainte".split())
 _STOPWORDS = frozenset(STOPWORDS_EN)
@@ -432,8 +433,8 @@ def _name_kind(text: str) -> str:
         return ORGANISATION
     if any(word.lower() in _EVENT_WORDS for word in words):
         return EVENT
-    if words[-1].lower() in _PLACE_WORDS or words[0] in _PLACE_OPENERS or "St." in words or text in _regions():
-        return PLACE  # "Gaza Strip", "Port St. Lucie", "San Diego", "New Mexico": never a person
+    if _looks_like_place(words):
+        return NAME  # a place ("Gaza Strip", "Port St. Lucie", "San Diego", "New Mexico"): never a person
     if 2 <= len(words) <= 4 and all(word[0].isupper() and not word.isupper() for word in words):
         return PERSON
     return NAME
@@ -452,6 +453,11 @@ def _all_regions() -> frozenset[str]:
     return frozenset(region.name for region in pycountry.subdivisions)
 
 
+def _looks_like_place(words: list[str]) -> bool:
+    return (words[-1].lower() in _PLACE_WORDS or words[0] in _PLACE_OPENERS or "St." in words
+            or " ".join(words) in _regions())
+
+
 @lru_cache(maxsize=1)
 def _regions() -> frozenset[str]:
     """Names of states, provinces and other regions of two or more words ("New Mexico")."""
@@ -463,7 +469,7 @@ def _regions() -> frozenset[str]:
 # Which span kinds answer which question kind, best first.
 _ACCEPTED = {
     PERSON: (PERSON, ORGANISATION, NAME), ORGANISATION: (ORGANISATION, NAME, PERSON),
-    NAME: (NAME, ORGANISATION, EVENT, PERSON, PLACE), PLACE: (COUNTRY, PLACE, NAME), COUNTRY: (COUNTRY,),
+    NAME: (NAME, ORGANISATION, EVENT, PERSON), PLACE: (COUNTRY, NAME), COUNTRY: (COUNTRY,),
     NUMBER: (NUMBER, AMOUNT), AMOUNT: (AMOUNT, NUMBER), DURATION: (DURATION,), DATE: (DATE,),
     LENGTH: (LENGTH,), EXTENT: (DURATION, LENGTH),
     AGE: (AGE,), SCORE: (SCORE, NUMBER),
@@ -493,7 +499,8 @@ def candidates(sentence: str, kind: str) -> list[Span]:
     else:
         found = name_spans(sentence)
     if kind in (PERSON, ORGANISATION):  # "hit in Port St. Lucie": a place, whoever asks "who"
-        found = [span for span in found if span.kind != NAME or not _IN_PLACE.search(sentence[:span.start])]
+        found = [span for span in found if span.kind != NAME or not (
+            _IN_PLACE.search(sentence[:span.start]) or _looks_like_place(span.text.split()))]
     order = accepted_kinds(kind)
     return sorted((span for span in found if span.kind in order),
                   key=lambda span: (order.index(span.kind), span.start))
