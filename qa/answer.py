@@ -27,9 +27,11 @@ from .types import Passage
 
 # Sentences are taken from this many of the best passages.
 ANSWER_PASSAGES = 5
-# Passages whose sentences were embedded at answer time (see _embedded_here), kept per process.
-EMBEDDED_HERE = 4096
+# Sentences embedded at answer time (see _embedded_here) kept per process: ~40 MB at 384
+# dimensions in half precision.
+EMBEDDED_HERE = 50_000
 _embedded: OrderedDict[tuple[str, str], SentenceVectors] = OrderedDict()
+_embedded_sentences = 0
 _embedded_lock = threading.Lock()
 # When those hold only headings and questions (a FAQ's subheads), the search goes this many
 # passages deeper for ones that state something.
@@ -216,19 +218,27 @@ def _sentence_vectors(searcher, passages: list[Passage]) -> list[SentenceVectors
 
 
 def _embedded_here(texts: list[str], encoder) -> dict[str, SentenceVectors]:
-    """The sentences of texts the index lacks or holds split by older rules, embedded once per
-    process (the last EMBEDDED_HERE of them are kept), so an index built before a change of the
-    splitting rules costs an embedding per passage, not per question."""
+    """The sentences of texts the index lacks or holds split by older rules, embedded once and
+    kept per process (the least recently used dropped beyond EMBEDDED_HERE sentences), so an
+    index built before a change of the splitting rules costs an embedding per passage, not one
+    per question."""
+    global _embedded_sentences
+    found = {}
     with _embedded_lock:
-        found = {text: _embedded[(encoder.name, text)] for text in texts if (encoder.name, text) in _embedded}
+        for text in texts:
+            if (encoder.name, text) in _embedded:
+                _embedded.move_to_end((encoder.name, text))
+                found[text] = _embedded[(encoder.name, text)]
     missing = [text for text in texts if text not in found]
     if missing:
         found.update(zip(missing, embed_sentences(missing, encoder)))
         with _embedded_lock:
             for text in missing:
-                _embedded[(encoder.name, text)] = found[text]
-            while len(_embedded) > EMBEDDED_HERE:
-                _embedded.popitem(last=False)
+                if (encoder.name, text) not in _embedded:
+                    _embedded[(encoder.name, text)] = found[text]
+                    _embedded_sentences += len(found[text].spans)
+            while _embedded_sentences > EMBEDDED_HERE and _embedded:
+                _embedded_sentences -= len(_embedded.popitem(last=False)[1].spans)
     return found
 
 

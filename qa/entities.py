@@ -279,6 +279,8 @@ def duration_spans(sentence: str) -> list[Span]:
     return spans
 
 
+_AGED_PEOPLE = (r"victim|suspect|gunman|shooter|attacker|man|woman|boy|girl|child|teen|teenager|son|"
+                r"daughter|mother|father|wife|husband|brother|sister|driver|officer|player|patient")
 _AGE_NUMBER = (r"(\d{1,3}|(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)(?:-[a-z]+)?|"
                r"(?:one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|"
                r"fifteen|sixteen|seventeen|eighteen|nineteen))")
@@ -290,10 +292,11 @@ _AGE = re.compile(
     r"(?<=[a-z’'][A-Za-z]), (\d{1,3})(?=, | and )|"  # "Biles, 25, is": an age after a name
     r"\b(?:[Dd]ied|dies|passed away) at (\d{1,3})\b|"
     r"\bages (\d{1,2}\s?(?:to|-|–|through)\s?\d{1,2})\b|"  # "children ages 5 to 11"
-    # "The victim is 17.", "The man, who was 45, ...": a bare number after "is", "was" ...
-    r"\b(?:is|was|were|are|be|been)\s+(\d{1,3})(?![.,]\d)(?=\s*[,.;)]|\s+(?:when|and|but|at|in|on|"
-    r"after|before|until|as)\b|\s*$)",
+    # "The victim is 17.", "The man, who was 45, ...": a bare number after a person and "is", "was"
+    rf"(?:\b(?:he|she|who|{_AGED_PEOPLE})|(?-i:(?<=[\w,] )[A-Z][a-z]+))\s+(?:is|was)\s+(\d{{1,3}})(?![.,]\d)"
+    r"(?=\s*[,.;)]|\s+(?:when|and|but|at|in|on|after|before|until|as)\b|\s*$)",
     _Q)
+_YEAR_AFTER = re.compile(r",? (?:19|20)\d\d\b")
 _MONTH_BEFORE = re.compile(r"\b(?:January|February|March|April|May|June|July|August|September|October|"
                            r"November|December|Jan|Feb|Aug|Sept?|Oct|Nov|Dec)\.?$")
 
@@ -305,8 +308,10 @@ def age_spans(sentence: str) -> list[Span]:
     for match in _AGE.finditer(sentence):
         group = next(g for g in range(1, len(match.groups()) + 1) if match.group(g))
         text = match.group(group)
-        if (text.isdigit() and not 0 < int(text) < 130) or _MONTH_BEFORE.search(sentence[:match.start()]):
-            continue  # not an age, or the day of "September, 11, 2001"
+        if (text.isdigit() and not 0 < int(text) < 130) or (
+                _MONTH_BEFORE.search(sentence[max(0, match.start() - 12):match.start()])
+                and _YEAR_AFTER.match(sentence, match.end())):
+            continue  # not an age, or the day of "September, 11, 2001" (but "her daughter April, 9,")
         spans.append(Span(text, match.start(group), match.end(group), AGE, text.lower()))
     return spans
 
@@ -360,18 +365,19 @@ _PLACE_WORDS = frozenset(
     "city county state province island islands desert valley beach bay coast river lake mountains "
     "strip district region airport station square street avenue bridge park ocean sea gulf strait "
     "peninsula canal".split())
-# First words of place names ("Fort Worth", "San Diego").
-_PLACE_OPENERS = frozenset("Port Fort Mount Lake San Santa Los Las Saint Sainte".split())
+# First words of place names ("Fort Worth", "St. Louis"), seldom of a person's or a team's.
+_PLACE_OPENERS = frozenset("Port Fort Mount St.".split())
 _STOPWORDS = frozenset(STOPWORDS_EN)
 # Words (lower case) that, capitalised right before or after a country, leave it a country.
 _NO_NAME_OPENING = _STOPWORDS | _TITLES | _OPENERS
 _NOT_A_NAME_AFTER = _STOPWORDS | _TITLES | _ORG_WORDS | _EVENT_WORDS
 _PARTY = re.compile(r"[DRI]-[A-Z]")
 _NUMBER_SIGN = re.compile(r"No\.\s?\d")
+_STATES = (r"Ala|Ariz|Ark|Calif|Colo|Conn|Del|Fla|Ga|Ill|Ind|Kan|Ky|La|Md|Mass|Mich|Minn|Miss|Mo|Mont|Neb|"
+           r"Nev|Okla|Ore|Pa|Tenn|Tex|Va|Vt|Wash|Wis|Wyo")
+_STATE_ABBREVIATION = re.compile(rf"(?:{_STATES})\.|D\.C\.")
 # Abbreviations that keep their final stop: "U.S.", "Nev.", "Jr.".
-_ABBREVIATION = re.compile(
-    r"(?:[A-Z]\.){2,}|(?:Ala|Ariz|Ark|Calif|Colo|Conn|Del|Fla|Ga|Ill|Ind|Kan|Ky|La|Md|Mass|Mich|Minn|"
-    r"Miss|Mo|Mont|Neb|Nev|Okla|Ore|Pa|Tenn|Tex|Va|Vt|Wash|Wis|Wyo|Jr|Sr|St|Mt|Ft)\.")
+_ABBREVIATION = re.compile(rf"(?:[A-Z]\.){{2,}}|(?:{_STATES}|Jr|Sr|St|Mt|Ft)\.")
 
 
 def name_spans(sentence: str, kind: str = NAME) -> list[Span]:
@@ -434,16 +440,17 @@ def _name_kind(text: str) -> str:
     if any(word.lower() in _EVENT_WORDS for word in words):
         return EVENT
     if _looks_like_place(words):
-        return NAME  # a place ("Gaza Strip", "Port St. Lucie", "San Diego", "New Mexico"): never a person
+        return NAME  # a place ("Gaza Strip", "Port St. Lucie", "New Mexico"): never a person
     if 2 <= len(words) <= 4 and all(word[0].isupper() and not word.isupper() for word in words):
         return PERSON
     return NAME
 
 
 def is_region(text: str) -> bool:
-    """Whether `text` names a country or a state, province or other region ("Oklahoma",
-    "Florida", "Calif.", "New South Wales"): the larger place a town is written with."""
-    return text in _countries()[1] or text in _all_regions() or bool(_ABBREVIATION.fullmatch(text))
+    """Whether `text` is a country's name or code, a name pycountry lists as a subdivision (states
+    and provinces such as "Oklahoma" and "New South Wales", but also some cities: "Paris",
+    "Berlin", "Geneva") or a US state's abbreviation ("Calif.", "D.C.")."""
+    return text in _countries()[1] or text in _all_regions() or bool(_STATE_ABBREVIATION.fullmatch(text))
 
 
 @lru_cache(maxsize=1)
@@ -454,8 +461,7 @@ def _all_regions() -> frozenset[str]:
 
 
 def _looks_like_place(words: list[str]) -> bool:
-    return (words[-1].lower() in _PLACE_WORDS or words[0] in _PLACE_OPENERS or "St." in words
-            or " ".join(words) in _regions())
+    return words[-1].lower() in _PLACE_WORDS or words[0] in _PLACE_OPENERS or " ".join(words) in _regions()
 
 
 @lru_cache(maxsize=1)
@@ -498,12 +504,7 @@ def candidates(sentence: str, kind: str) -> list[Span]:
         found = country_spans(sentence)
     else:
         found = name_spans(sentence)
-    if kind in (PERSON, ORGANISATION):  # "hit in Port St. Lucie": a place, whoever asks "who"
-        found = [span for span in found if span.kind != NAME or not (
-            _IN_PLACE.search(sentence[:span.start]) or _looks_like_place(span.text.split()))]
     order = accepted_kinds(kind)
     return sorted((span for span in found if span.kind in order),
                   key=lambda span: (order.index(span.kind), span.start))
 
-
-_IN_PLACE = re.compile(r"\b(?:in|near|outside)\s+(?:the\s+)?$")

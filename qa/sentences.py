@@ -21,7 +21,9 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     spans, start = [], 0
     for match in _BOUNDARY.finditer(text):
         candidate_end = match.start()
-        if _ABBREVIATION.search(text[start:candidate_end + 1].rstrip("\"'”’)] ")):
+        before = text[max(start, candidate_end - 12):candidate_end + 1].rstrip("\"'”’)] ")
+        if _ABBREVIATION.search(before) or (
+                _COMPANY.search(before) and not _SENTENCE_OPENER.match(text, match.end())):
             continue
         piece = text[start:match.end()].rstrip()
         if piece:
@@ -30,6 +32,12 @@ def sentence_spans(text: str) -> list[tuple[int, int]]:
     if text[start:].strip():
         spans.append((start, len(text.rstrip())))
     return spans
+
+# A company's suffix ends a sentence only before a word that usually opens one: "... Sons’ Inc.
+# The contribution", but "Warner Bros. Discovery", "JPMorgan Chase & Co. CEO Jamie Dimon".
+_COMPANY = re.compile(r"\b(?:Inc|Corp|Co|Ltd|Bros|Plc)\.$")
+_SENTENCE_OPENER = re.compile(r"[\"'“‘(\[]?(?:The|A|An|It|Its|He|She|His|Her|They|Their|This|That|These|"
+                              r"Those|In|On|At|But|And|We|I|As|After|Before|When|While|If|There)\b")
 
 
 def split_sentences(text: str) -> list[str]:

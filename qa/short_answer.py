@@ -28,10 +28,15 @@ LIST_SENTENCES = 4
 _WORD = re.compile(r"\w+")
 # A place follows a preposition of place ("in", but not "according to"), or a dateline's city in
 # capitals ("PUTRAJAYA, Malaysia": Malaysia).
-_LOCATIVE_BEFORE = re.compile(r"(?i:\b(?:in|at|near|outside|inside|across|into|(?<!according )to|from)\s+"
-                              r"(?:the\s+)?)$|"
-                              r"^[A-Z][A-Z .'’-]{2,},\s+$")
-_LIST_GOES_ON = re.compile(r",? (?:and|or) [A-Z]|, [A-Z][\w.’'-]*(?:,| and| or)")
+_LOCATIVE_BEFORE = re.compile(r"\b(?:in|at|near|outside|inside|across|into|(?<!according )to|from)\s+"
+                              r"(?:the\s+)?$", re.I)
+DATELINE_CHARS = 60
+_DATELINE = re.compile(r"[A-Z][A-Z .'’-]{2,},\s+")
+_LIST_GOES_ON = re.compile(r", [A-Z][\w.’'-]*(?:,| and| or)")
+# A lower-case word other than a preposition or conjunction: the region is a subject ("Geneva,
+# Russia said").
+_VERB_AFTER = re.compile(r" (?!(?:in|on|at|and|or|where|for|with|near|after|before|when|during|to|from|by|"
+                         r"until|since|as|of|the|which|who|that)\b)[a-z]")
 _ASKS_PLACE_KIND = re.compile(r"\b(?:which|what)\s+(?:[\w-]+\s+)?(cit(?:y|ies)|towns?|states?|countr(?:y|ies)|"
                               r"nations?|provinces?|regions?|islands?|count(?:y|ies))\b", re.I)
 _ASKS_SHARE = re.compile(r"\b(percentage|percent|per cent)\b", re.I)
@@ -41,6 +46,7 @@ _TIME_OF_DAY = re.compile(r"\d:\d\d|\d\s?(?:a\.m\.|p\.m\.|am\b|pm\b)", re.I)
 # "how many <what is counted>": up to COUNTED_WORDS words before a verb, preposition or the end.
 COUNTED_WORDS = 4
 # A word that ends the counted phrase: a past tense, or a verb that is seldom a plural noun.
+_PLURAL = re.compile(r"\w+s|people|children|men|women|staff|police|troops", re.I)
 _VERB_LIKE = re.compile(r"[a-z]{2,}ed|live|work|die|vote|attend|sign|remain|say|said|receive|took|won|lost|"
                         r"went|came|gather|donate|join|leave|left|bought|sold|saw|need")
 _COUNTED = re.compile(
@@ -121,19 +127,28 @@ def antecedent(sentence: ScoredSentence,
 def _located_first(sentence: ScoredSentence) -> tuple[Span, ...]:
     """For a question that asks where, the spans that follow "in", "at", "near" ... ("born in
     Prague", not "Fox News" or a "(Reuters)" dateline), when there are any."""
-    located = tuple(span for span in sentence.spans if _LOCATIVE_BEFORE.search(sentence.text[:span.start]))
+    located = tuple(span for span in sentence.spans if _after_locative(sentence.text, span.start))
     return located or sentence.spans
+
+
+def _after_locative(text: str, start: int) -> bool:
+    """Whether position `start` follows a preposition of place or a dateline's city."""
+    return bool(_LOCATIVE_BEFORE.search(text[max(0, start - 30):start])
+                or (start <= DATELINE_CHARS and _DATELINE.fullmatch(text[:start])))
 
 
 def place_named(sentence: ScoredSentence, span: Span, question: str) -> str:
     """A place with the regions written after it ("Palm Beach, Florida"): the whole for "where",
     the largest for "which state / country ...", the first for "which city / town". A name after
-    the comma that is no region ("Geneva, Biden said") or opens a list ("Florida, Georgia and
-    South Carolina") is not part of the place."""
+    the comma that is no region ("Geneva, Biden said"), follows a region itself ("Florida,
+    Georgia and South Carolina"), goes on as a list ("Jamestown, Exeter, Westerly") or is the
+    subject of a verb ("Geneva, Russia said") is not part of the place."""
     chain = [span]
     for other in sorted(sentence.spans, key=lambda other: other.start):
         if other.start > chain[-1].end and sentence.text[chain[-1].end:other.start] == ", " \
-                and is_region(other.text) and not _LIST_GOES_ON.match(sentence.text, other.end):
+                and is_region(other.text) and not is_region(chain[-1].text) \
+                and not _LIST_GOES_ON.match(sentence.text, other.end) \
+                and not _VERB_AFTER.match(sentence.text, other.end):
             chain.append(other)
     asks = _ASKS_PLACE_KIND.search(question)
     if asks and asks.group(1).lower().startswith(("cit", "town")):
@@ -180,8 +195,8 @@ def counted_phrase(question: str) -> list[str]:
         return []
     words = counted.group(1).split()
     for position, word in enumerate(words[1:], start=1):
-        if _VERB_LIKE.fullmatch(word):
-            return words[:position]
+        if _VERB_LIKE.fullmatch(word) and _PLURAL.fullmatch(words[position - 1]):
+            return words[:position]  # "people signed", but "new speed cameras", "fully vaccinated people"
     return words
 
 

@@ -29,6 +29,8 @@ LABELLED_CASES = [pytest.param(item, marks=pytest.mark.xfail(strict=True, reason
     ("It passed on Jan. 14 after a debate. Work began in Sept. 2024 at No. 5 Main St. Then it rained.",
      ["It passed on Jan. 14 after a debate.", "Work began in Sept. 2024 at No. 5 Main St. Then it rained."]),
     ("It was paid by Kiewit Sons’ Inc. The sum was large.", ["It was paid by Kiewit Sons’ Inc.", "The sum was large."]),
+    ("Warner Bros. Discovery and JPMorgan Chase & Co. CEO Jamie Dimon met. It rained.",
+     ["Warner Bros. Discovery and JPMorgan Chase & Co. CEO Jamie Dimon met.", "It rained."]),
     ("He was hit at 11 p.m. on Aug. 10. Police came.", ["He was hit at 11 p.m. on Aug. 10.", "Police came."]),
 ])
 def test_split_sentences(text, sentences):
