@@ -365,8 +365,9 @@ _PLACE_WORDS = frozenset(
     "city county state province island islands desert valley beach bay coast river lake mountains "
     "strip district region airport station square street avenue bridge park ocean sea gulf strait "
     "peninsula canal".split())
-# First words of place names ("Fort Worth", "St. Louis"), seldom of a person's or a team's.
-_PLACE_OPENERS = frozenset("Port Fort Mount St.".split())
+# First words of place names ("Fort Worth", "St. Louis", "Los Angeles"): such a name is no person
+# (it may still answer "who" as a name: "Los Angeles Lakers").
+_PLACE_OPENERS = frozenset("Port Fort Mount St. San Santa Los Las".split())
 _STOPWORDS = frozenset(STOPWORDS_EN)
 # Words (lower case) that, capitalised right before or after a country, leave it a country.
 _NO_NAME_OPENING = _STOPWORDS | _TITLES | _OPENERS
@@ -451,6 +452,19 @@ def is_region(text: str) -> bool:
     and provinces such as "Oklahoma" and "New South Wales", but also some cities: "Paris",
     "Berlin", "Geneva") or a US state's abbreviation ("Calif.", "D.C.")."""
     return text in _countries()[1] or text in _all_regions() or bool(_STATE_ABBREVIATION.fullmatch(text))
+
+
+def is_large_region(text: str) -> bool:
+    """Whether `text` is a country or a US state: a place no town is written before in a list
+    ("Florida, Georgia and South Carolina")."""
+    return text in _countries()[1] or text in _us_states()
+
+
+@lru_cache(maxsize=1)
+def _us_states() -> frozenset[str]:
+    import pycountry
+
+    return frozenset(region.name for region in pycountry.subdivisions.get(country_code="US"))
 
 
 @lru_cache(maxsize=1)

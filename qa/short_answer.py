@@ -16,7 +16,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .entities import EXTENT, NUMBER, PERSON, PLACE, ExpectedAnswer, Span, accepted_kinds, is_region
+from .entities import EXTENT, NUMBER, PERSON, PLACE, ExpectedAnswer, Span, accepted_kinds, is_large_region, is_region
 from .sentence_choice import IDF_WEIGHT, LEAD_WEIGHT, ScoredSentence, question_terms
 
 # A sentence that holds an answer of the expected kind may stand in for a better-scored one that
@@ -140,13 +140,13 @@ def _after_locative(text: str, start: int) -> bool:
 def place_named(sentence: ScoredSentence, span: Span, question: str) -> str:
     """A place with the regions written after it ("Palm Beach, Florida"): the whole for "where",
     the largest for "which state / country ...", the first for "which city / town". A name after
-    the comma that is no region ("Geneva, Biden said"), follows a region itself ("Florida,
-    Georgia and South Carolina"), goes on as a list ("Jamestown, Exeter, Westerly") or is the
+    the comma that is no region ("Geneva, Biden said"), follows a state or country itself
+    ("Florida, Georgia and South Carolina"), goes on as a list ("Jamestown, Exeter, Westerly") or is the
     subject of a verb ("Geneva, Russia said") is not part of the place."""
     chain = [span]
     for other in sorted(sentence.spans, key=lambda other: other.start):
         if other.start > chain[-1].end and sentence.text[chain[-1].end:other.start] == ", " \
-                and is_region(other.text) and not is_region(chain[-1].text) \
+                and is_region(other.text) and not is_large_region(chain[-1].text) \
                 and not _LIST_GOES_ON.match(sentence.text, other.end) \
                 and not _VERB_AFTER.match(sentence.text, other.end):
             chain.append(other)

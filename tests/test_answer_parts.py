@@ -171,6 +171,9 @@ def scored_passage(question: str, text: str) -> list[ScoredSentence]:
     ("Where does Trump have homes?", "Trump has homes in Palm Beach, Florida, and Bedminster, New Jersey.",
      "Palm Beach, Florida"),
     ("Where were the talks held?", "The talks were held in Geneva, Russia said.", "Geneva"),
+    ("Where did the Pilgrims celebrate?", "The first Thanksgiving was observed in Plymouth, Massachusetts , in 1621.",
+     "Plymouth, Massachusetts"),  # a town named like a subdivision still takes its state
+    ("Which city will host the 2028 Olympics?", "The 2028 Olympics will be held in Los Angeles.", "Los Angeles"),
     ("How many new speed cameras were installed?", "The city installed 40 new speed cameras in May.",
      "40 new speed cameras"),
     ("Where will the substations open?", "New substations will open in Jamestown, Exeter, and Westerly.",
