@@ -52,6 +52,12 @@ _VERB_LIKE = re.compile(r"[a-z]{2,}ed|live|work|die|vote|attend|sign|remain|say|
 _COUNTED = re.compile(
     r"\bhow many ((?:(?!(?:are|is|was|were|do|does|did|have|has|had|will|would|can|could|should|"
     r"may|might|in|of|on|at|for|to|from|with|by|that|than|the|a|an)\b)[\w’'-]+ ?){1,4})", re.I)
+_SPEECH_VERBS = (r"said|says|told|tells|added|wrote|warned|warns|emphasi[sz]ed|stated|noted|argued|explained|"
+                 r"cautioned|insisted|claimed|announced|declared")
+_ASKS_SPEAKER = re.compile(rf"\bwho (?:has |had )?(?:{_SPEECH_VERBS}|say|tell|warn)\b", re.I)
+_SPEECH_AFTER = re.compile(rf"[’']?s?,?\s+(?:has\s+|had\s+)?(?:{_SPEECH_VERBS})\b")
+_SPEECH_BEFORE = re.compile(rf"\b(?:{_SPEECH_VERBS}|according to)\s+(?:[\w.’'-]+\s+){{0,3}}$", re.I)
+_PRONOUN_SPEAKS = re.compile(rf"\b(?:he|she)\s+(?:{_SPEECH_VERBS})\b", re.I)
 _PRONOUN_START = re.compile(r"\s*[\"“]?(He|She|His|Her)\b")
 
 
@@ -86,6 +92,9 @@ def short_answer(question: str, scored: list[ScoredSentence], expected: Expected
         return ShortAnswer(None, (), (best,))
     if expected.is_list:
         return _list_answer(scored, with_spans[0], expected)
+    speakers = _speakers(sentence) if expected.kind == PERSON and _ASKS_SPEAKER.search(question) else ()
+    if speakers:
+        return ShortAnswer(nearest_span(sentence.text, speakers, question).text, (), (sentence,))
     if expected.kind == PLACE:
         span = nearest_span(sentence.text, _located_first(sentence), question, any_kind=True)
         return ShortAnswer(place_named(sentence, span, question), (), (sentence,))
@@ -122,6 +131,20 @@ def antecedent(sentence: ScoredSentence,
     previous = max(before, key=lambda other: other.span[1])
     person = next((span for span in previous.spans if span.kind == PERSON), None)
     return (previous, person) if person else None
+
+
+def _speakers(sentence: ScoredSentence) -> tuple[Span, ...]:
+    """For "who said ...", the spans of `sentence` that say something: the name before "said",
+    "told", "warned" ... or after "said" / "according to", or the first name before "he said"
+    ("When King Gustav V presented Thorpe with his medals, he said: ..."); () when none does."""
+    text = sentence.text
+    speaking = tuple(span for span in sentence.spans
+                     if _SPEECH_AFTER.match(text, span.end) or _SPEECH_BEFORE.search(text[max(0, span.start - 40):span.start]))
+    if speaking:
+        return speaking
+    pronoun = _PRONOUN_SPEAKS.search(text)
+    named = [span for span in sentence.spans if pronoun and span.end <= pronoun.start()]
+    return tuple(named[:1])
 
 
 def _located_first(sentence: ScoredSentence) -> tuple[Span, ...]:

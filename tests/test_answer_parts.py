@@ -179,6 +179,14 @@ def scored_passage(question: str, text: str) -> list[ScoredSentence]:
     ("Where will the substations open?", "New substations will open in Jamestown, Exeter, and Westerly.",
      "Jamestown"),  # a list, not a town and its region
     ("How old is the victim?", "The victim is 17, police said.", "17"),
+    # "who said": the one who speaks, not the one spoken to or about
+    ("Who said the plan would fail?", "Senator Rubio told reporters that the plan Lavrov drafted would fail.", "Rubio"),
+    ("Who warned of delays?", "According to Heidi Alexander, the minister who met John Smith, delays are likely.",
+     "Heidi Alexander"),
+    ("Who said the truce would collapse?", "“The truce will collapse, John Smith believes,” said Marek Nowak.",
+     "Marek Nowak"),
+    ("Who said you are the greatest athlete?",
+     "When King Gustav V presented Thorpe with his medals, he said: you are the greatest athlete.", "Gustav V"),
     ("How many Ram trucks did Fiat Chrysler recall?",  # the number that counts them, not the nearest
      "Fiat Chrysler recalls 494,000 Ram trucks, two years after the last recall.", "494,000 Ram trucks"),
     ("What was the score when the Bucks beat the Bulls?", "The Bucks beat the Bulls 105-92 in 2021.", "105-92"),
