@@ -72,7 +72,10 @@ _RULES = [
     (re.compile(r"\bhow long (is|was|are|were|will be|would be)\b", _Q), EXTENT),
     (re.compile(r"\bhow long\b", _Q), DURATION),
     (re.compile(r"\bhow (far|wide|tall|high|deep)\b|\bwhat (distance|length|height|width|depth)\b", _Q), LENGTH),
-    (re.compile(r"\bwhen\b|\b(what|which) (year|date|day|month|decade|time)\b", _Q), DATE),
+    # "when" that opens a clause ("... this week when he recreated prints of which celebrity?") asks
+    # for nothing itself
+    (re.compile(r"\bwhen\b(?! (?:he|she|it|they|we|you|i|the|a|an|his|her|its|their|our)\b)|"
+                r"\b(what|which) (year|date|day|month|decade|time)\b", _Q), DATE),
     (re.compile(r"\b(which|what|this) (countr(y|ies)|nations?)\b", _Q), COUNTRY),
     (re.compile(rf"\bwhere\b|\b(which|what|this) ({_PLACE_NOUNS})\b", _Q), PLACE),
     (re.compile(rf"\bwho(m|se)?\b|\b(which|what|this) ([\w-]+ )?({_PERSON_NOUNS})\b", _Q), PERSON),
@@ -330,7 +333,7 @@ def score_spans(sentence: str) -> list[Span]:
 
 def date_spans(sentence: str) -> list[Span]:
     """Dates, days and times of day ("23:40", "8 p.m."), in sentence order."""
-    found = [(m.start(), m.end()) for m in _DATE.finditer(sentence)]
+    found = [(m.start() + (3 if m.group(0).startswith("in ") else 0), m.end()) for m in _DATE.finditer(sentence)]
     for match in _TIME.finditer(sentence):
         group = next((g for g in (1, 2) if match.group(g)), 0)
         found.append((match.start(group), match.end(group)))

@@ -43,6 +43,14 @@ _ASKS_SHARE = re.compile(r"\b(percentage|percent|per cent)\b", re.I)
 _SHARE = re.compile(r"%|\bper ?cent\b", re.I)
 _ASKS_TIME = re.compile(r"\b(what|which) time\b|\bat what hour\b", re.I)
 _TIME_OF_DAY = re.compile(r"\d:\d\d|\d\s?(?:a\.m\.|p\.m\.|am\b|pm\b)", re.I)
+_ASKS_YEAR = re.compile(r"\b(what|which) year\b", re.I)
+_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+_ASKS_MONTH = re.compile(r"\b(what|which) month\b", re.I)
+_MONTH = re.compile(r"\b(?:January|February|March|April|May|June|July|August|September|October|November|"
+                    r"December|Jan\.|Feb\.|Aug\.|Sept?\.|Oct\.|Nov\.|Dec\.)")
+_ASKS_DATE = re.compile(r"\b(what|which) date\b", re.I)
+_ASKED_FORMS = ((_ASKS_SHARE, _SHARE), (_ASKS_TIME, _TIME_OF_DAY), (_ASKS_YEAR, _YEAR), (_ASKS_MONTH, _MONTH),
+                (_ASKS_DATE, re.compile(f"{_YEAR.pattern}|{_MONTH.pattern}")))
 # "how many <what is counted>": up to COUNTED_WORDS words before a verb, preposition or the end.
 COUNTED_WORDS = 4
 # A word that ends the counted phrase: a past tense, or a verb that is seldom a plural noun.
@@ -101,7 +109,7 @@ def short_answer(question: str, scored: list[ScoredSentence], expected: Expected
     spans = _asked_form_first(sentence.spans, question)
     counting = tuple(span for span in spans if with_counted_noun(sentence.text, span, question) != span.text)
     span = nearest_span(sentence.text, counting or spans, question, any_kind=expected.kind == EXTENT)
-    return ShortAnswer(with_counted_noun(sentence.text, span, question), (), (sentence,))
+    return ShortAnswer(date_part(with_counted_noun(sentence.text, span, question), question), (), (sentence,))
 
 
 def _naming_sentence(with_spans: list[ScoredSentence], scored: list[ScoredSentence],
@@ -182,12 +190,23 @@ def place_named(sentence: ScoredSentence, span: Span, question: str) -> str:
 
 
 def _asked_form_first(spans: tuple[Span, ...], question: str) -> tuple[Span, ...]:
-    """For a question that asks for a percentage or a time of day, the spans that are one, when
-    there are any ("49%" before "nine"; "6:30 p.m." before "Thursday")."""
-    for asks, form in ((_ASKS_SHARE, _SHARE), (_ASKS_TIME, _TIME_OF_DAY)):
+    """For a question that asks for a percentage, a time of day, a year, a month or a date, the
+    spans that hold one, when there are any ("49%" before "nine"; "6:30 p.m." before
+    "Thursday"; "January 1, 2025" before "Wednesday" for "which date")."""
+    for asks, form in _ASKED_FORMS:
         if asks.search(question):
             return tuple(span for span in spans if form.search(span.text)) or spans
     return spans
+
+
+def date_part(text: str, question: str) -> str:
+    """The part of a date a question asks for: the year of "August 12, 2045" for "what year",
+    its month for "what month"; the whole date otherwise."""
+    for asks, part in ((_ASKS_YEAR, _YEAR), (_ASKS_MONTH, _MONTH)):
+        found = part.search(text) if asks.search(question) else None
+        if found:
+            return found.group(0)
+    return text
 
 
 def with_counted_noun(sentence: str, span: Span, question: str) -> str:

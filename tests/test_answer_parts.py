@@ -53,6 +53,8 @@ def test_variants_of_a_question():
     ("What tariff will Trump impose on imported cars?", NUMBER, False),
     ("Which Olympic gymnast won the gold medal in the floor final?", PERSON, False),
     ("Why did Russia refuse the compromise?", None, False),
+    ("Warhol infringed a copyright when he recreated prints of which celebrity?", PERSON, False),
+    ("Musk's mother made headlines this week when she did what?", None, False),  # "when" opens a clause
     ("What did Lavrov say?", None, False),
 ])
 def test_expected_type(question, kind, is_list):
@@ -157,6 +159,13 @@ def scored_passage(question: str, text: str) -> list[ScoredSentence]:
      "650 potential UFO cases"),
     ("He pleaded not guilty to how many felony counts?", "He pleaded not guilty to 34 felony criminal charges.",
      "34"),  # the words after the number do not end on what the question counts
+    ("In what month will the US hit its debt limit?", "It could reach the limit on December 15 if nothing changes.",
+     "December"),
+    ("In what year is the next eclipse?", "The next eclipse will occur on August 12, 2045, officials said.", "2045"),
+    ("The House voted to suspend the debt limit through which date?",
+     "The House voted on Wednesday to suspend the limit through January 1, 2025, as lawmakers raced.",
+     "January 1, 2025"),  # a date, not the weekday nearer the question's words
+    ("When was the scheme introduced?", "The scheme was first introduced in 1980 by the government.", "1980"),
     ("What time did the crash happen?", "The crash happened just before 6:30 p.m., police said on Friday.",
      "6:30 p.m."),
     ("How long is the new crossing?", "The 58-year-old bridge will be replaced by a new 3-mile crossing.", "3 miles"),
