@@ -9,8 +9,6 @@ answer at all. When they do not, the passages are returned as closest matches.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
 from dataclasses import dataclass
 
 from .api import searcher_for, validate_k, validate_question
@@ -19,7 +17,7 @@ from .entities import ExpectedAnswer, expected_type
 from .filters import Filters, parse_question
 from .follow_ups import merged_query, names_of, needs_previous
 from .sentence_choice import can_answer, score_sentences
-from .sentence_vectors import SentenceVectors, current, embed_sentences
+from .sentence_vectors import EmbeddedSentences, SentenceVectors, current
 from .sentences import sentence_spans
 from .short_answer import AnswerItem, ShortAnswer, short_answer
 from .spelling import variants
@@ -27,12 +25,9 @@ from .types import Passage
 
 # Sentences are taken from this many of the best passages.
 ANSWER_PASSAGES = 5
-# Sentences embedded at answer time (see _embedded_here) kept per process: ~40 MB at 384
-# dimensions in half precision.
-EMBEDDED_HERE = 50_000
-_embedded: OrderedDict[tuple[str, str], SentenceVectors] = OrderedDict()
-_embedded_sentences = 0
-_embedded_lock = threading.Lock()
+# Sentences embedded at answer time (a passage the index lacks or holds split by older rules),
+# kept per process so each is embedded once: up to 50,000, ~40 MB at 384 dimensions.
+_EMBEDDED_HERE = EmbeddedSentences(limit=50_000)
 # When those hold only headings and questions (a FAQ's subheads), the search goes this many
 # passages deeper for ones that state something.
 DEEPER_PASSAGES = 15
@@ -213,33 +208,8 @@ def _sentence_vectors(searcher, passages: list[Passage]) -> list[SentenceVectors
     texts = [passage.text for passage in passages]
     stored = current(searcher.store.sentences_by_text(texts))
     missing = [text for text in dict.fromkeys(texts) if text not in stored]
-    stored.update(_embedded_here(missing, searcher.encoder))
+    stored.update(_EMBEDDED_HERE.of(missing, searcher.encoder))
     return [stored[text] for text in texts]
-
-
-def _embedded_here(texts: list[str], encoder) -> dict[str, SentenceVectors]:
-    """The sentences of texts the index lacks or holds split by older rules, embedded once and
-    kept per process (the least recently used dropped beyond EMBEDDED_HERE sentences), so an
-    index built before a change of the splitting rules costs an embedding per passage, not one
-    per question."""
-    global _embedded_sentences
-    found = {}
-    with _embedded_lock:
-        for text in texts:
-            if (encoder.name, text) in _embedded:
-                _embedded.move_to_end((encoder.name, text))
-                found[text] = _embedded[(encoder.name, text)]
-    missing = [text for text in texts if text not in found]
-    if missing:
-        found.update(zip(missing, embed_sentences(missing, encoder)))
-        with _embedded_lock:
-            for text in missing:
-                if (encoder.name, text) not in _embedded:
-                    _embedded[(encoder.name, text)] = found[text]
-                    _embedded_sentences += len(found[text].spans)
-            while _embedded_sentences > EMBEDDED_HERE and _embedded:
-                _embedded_sentences -= len(_embedded.popitem(last=False)[1].spans)
-    return found
 
 
 def _idf(searcher):

@@ -18,6 +18,8 @@ from functools import lru_cache
 
 from bm25s.stopwords import STOPWORDS_EN
 
+from .sentences import US_STATE_ABBREVIATIONS
+
 PERSON, ORGANISATION, NAME, EVENT, PLACE, COUNTRY, NUMBER, AMOUNT, DURATION, DATE, AGE, SCORE = (
     "person", "organisation", "name", "event", "place", "country", "number", "amount", "duration",
     "date", "age", "score")
@@ -67,7 +69,7 @@ _RULES = [
     (re.compile(r"\bhow many\b", _Q), NUMBER),
     (re.compile(r"\bhow old\b|\b(what|which) age\b", _Q), AGE),
     (re.compile(r"\b(what|which) (was |is |were )?(the )?(final )?score\b|\bby what (score|margin)\b", _Q), SCORE),
-    (re.compile(r"\bwhat (percentage|percent|number|share|score|temperature|speed|tariffs?|"
+    (re.compile(r"\bwhat (percentage|percent|number|share|temperature|speed|tariffs?|"
                 r"((interest|inflation|unemployment|tax|exchange|growth) )?rates?)\b", _Q), NUMBER),
     (re.compile(r"\bhow long (is|was|are|were|will be|would be)\b", _Q), EXTENT),
     (re.compile(r"\bhow long\b", _Q), DURATION),
@@ -229,14 +231,16 @@ _UNITS = r"seconds?|minutes?|hours?|days?|weeks?|months?|years?|decades?"
 _LENGTHS = r"miles?|km|kilomet(?:re|er)s?|met(?:re|er)s?|feet|foot|yards?"
 _MEASURE_COMPOUND = re.compile(r"-(?!(?:long|wide|high|deep|tall)\b)\w")
 _DURATION = re.compile(rf"\b(\d+(?:[.,]\d+)?|{_NUMBER_WORDS})[- ]({_UNITS}|{_LENGTHS})\b", _Q)
-_MONTHS = (r"January|February|March|April|May|June|July|August|September|October|November|"
-           r"December|Jan\.|Feb\.|Aug\.|Sept?\.|Oct\.|Nov\.|Dec\.")
+_MONTH_NAMES = r"January|February|March|April|May|June|July|August|September|October|November|December"
+_MONTH_ABBREVIATIONS = r"Jan|Feb|Aug|Sept?|Oct|Nov|Dec"
+_MONTHS = rf"{_MONTH_NAMES}|(?:{_MONTH_ABBREVIATIONS})\."
+MONTH = re.compile(rf"\b(?:{_MONTHS})")
 _DAYS = r"Monday|Tuesday|Wednesday|Thursday|Friday|Saturday|Sunday"
 _DATE = re.compile(
     rf"\b(?:(?:{_MONTHS})(?:\s\d{{1,2}}(?:st|nd|rd|th)?)?(?:,?\s(?:19|20)\d\d)?|"
     rf"\d{{1,2}}(?:st|nd|rd|th)?\s(?:{_MONTHS})(?:\s(?:19|20)\d\d)?|"
     rf"(?:(?:this|next|last)\s)?(?:{_DAYS})|(?:this|next|last)\s(?:week|month|year|weekend)|"
-    rf"(?:in\s)?(?:19|20)\d\d|yesterday|today|tomorrow)\b")
+    rf"(?:19|20)\d\d|yesterday|today|tomorrow)\b")
 
 # A time of day: "8 p.m.", "10:30am", "20:00 GMT", or "23:40" after "at", "by", "until" ... ("John
 # 3:16" and "a ratio of 3:10" are none).
@@ -300,8 +304,7 @@ _AGE = re.compile(
     r"(?=\s*[,.;)]|\s+(?:when|and|but|at|in|on|after|before|until|as)\b|\s*$)",
     _Q)
 _YEAR_AFTER = re.compile(r",? (?:19|20)\d\d\b")
-_MONTH_BEFORE = re.compile(r"\b(?:January|February|March|April|May|June|July|August|September|October|"
-                           r"November|December|Jan|Feb|Aug|Sept?|Oct|Nov|Dec)\.?$")
+_MONTH_BEFORE = re.compile(rf"\b(?:{_MONTH_NAMES}|{_MONTH_ABBREVIATIONS})\.?$")
 
 
 def age_spans(sentence: str) -> list[Span]:
@@ -333,7 +336,7 @@ def score_spans(sentence: str) -> list[Span]:
 
 def date_spans(sentence: str) -> list[Span]:
     """Dates, days and times of day ("23:40", "8 p.m."), in sentence order."""
-    found = [(m.start() + (3 if m.group(0).startswith("in ") else 0), m.end()) for m in _DATE.finditer(sentence)]
+    found = [(m.start(), m.end()) for m in _DATE.finditer(sentence)]
     for match in _TIME.finditer(sentence):
         group = next((g for g in (1, 2) if match.group(g)), 0)
         found.append((match.start(group), match.end(group)))
@@ -377,11 +380,9 @@ _NO_NAME_OPENING = _STOPWORDS | _TITLES | _OPENERS
 _NOT_A_NAME_AFTER = _STOPWORDS | _TITLES | _ORG_WORDS | _EVENT_WORDS
 _PARTY = re.compile(r"[DRI]-[A-Z]")
 _NUMBER_SIGN = re.compile(r"No\.\s?\d")
-_STATES = (r"Ala|Ariz|Ark|Calif|Colo|Conn|Del|Fla|Ga|Ill|Ind|Kan|Ky|La|Md|Mass|Mich|Minn|Miss|Mo|Mont|Neb|"
-           r"Nev|Okla|Ore|Pa|Tenn|Tex|Va|Vt|Wash|Wis|Wyo")
-_STATE_ABBREVIATION = re.compile(rf"(?:{_STATES})\.|D\.C\.")
+_STATE_ABBREVIATION = re.compile(rf"(?:{US_STATE_ABBREVIATIONS})\.|D\.C\.")
 # Abbreviations that keep their final stop: "U.S.", "Nev.", "Jr.".
-_ABBREVIATION = re.compile(rf"(?:[A-Z]\.){{2,}}|(?:{_STATES}|Jr|Sr|St|Mt|Ft)\.")
+_ABBREVIATION = re.compile(rf"(?:[A-Z]\.){{2,}}|(?:{US_STATE_ABBREVIATIONS}|Jr|Sr|St|Mt|Ft)\.")
 
 
 def name_spans(sentence: str, kind: str = NAME) -> list[Span]:
@@ -484,9 +485,7 @@ def _looks_like_place(words: list[str]) -> bool:
 @lru_cache(maxsize=1)
 def _regions() -> frozenset[str]:
     """Names of states, provinces and other regions of two or more words ("New Mexico")."""
-    import pycountry
-
-    return frozenset(region.name for region in pycountry.subdivisions if " " in region.name)
+    return frozenset(name for name in _all_regions() if " " in name)
 
 
 # Which span kinds answer which question kind, best first.

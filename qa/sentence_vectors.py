@@ -7,6 +7,8 @@ result with the passage; the answer layer reads it back through the store.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 
 import numpy as np
@@ -47,3 +49,40 @@ def embed_sentences(texts: list[str], encoder, progress: bool = False) -> list[S
             vectors[position:position + count]))
         position += count
     return result
+
+
+class EmbeddedSentences:
+    """Sentences embedded outside the build (a passage the index lacks, or holds split by older
+    rules), kept so each is embedded once: the least recently used are dropped beyond `limit`
+    sentences. Thread-safe; keyed by the encoder's name and the passage text."""
+
+    def __init__(self, limit: int):
+        self.limit = limit
+        self._entries: OrderedDict[tuple[str, str], SentenceVectors] = OrderedDict()
+        self._sentences = 0
+        self._lock = threading.Lock()
+
+    def of(self, texts: list[str], encoder) -> dict[str, SentenceVectors]:
+        """The SentenceVectors of each text, embedded now only where not kept."""
+        found = {}
+        with self._lock:
+            for text in texts:
+                key = (encoder.name, text)
+                if key in self._entries:
+                    self._entries.move_to_end(key)
+                    found[text] = self._entries[key]
+        missing = [text for text in texts if text not in found]
+        if missing:
+            found.update(zip(missing, embed_sentences(missing, encoder)))
+            with self._lock:
+                for text in missing:
+                    self._keep((encoder.name, text), found[text])
+        return found
+
+    def _keep(self, key: tuple[str, str], vectors: SentenceVectors) -> None:
+        if key in self._entries:
+            return
+        self._entries[key] = vectors
+        self._sentences += len(vectors.spans)
+        while self._sentences > self.limit and self._entries:
+            self._sentences -= len(self._entries.popitem(last=False)[1].spans)

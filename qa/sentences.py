@@ -8,12 +8,14 @@ import re
 # capital, a digit or an opening quote; "U.S. officials", "e.g. this", "on Aug. 10" and "Reno,
 # Nev. Fire crews" are not cut.
 _BOUNDARY = re.compile(r"(?<=[.!?…])[\"'”’)\]]*\s+(?=[\"'“‘(\[]?[A-Z0-9])")
+# US states as news agencies abbreviate them ("Reno, Nev."), without the stop.
+US_STATE_ABBREVIATIONS = (r"Ala|Ariz|Ark|Calif|Colo|Conn|Del|Fla|Ga|Ill|Ind|Kan|Ky|La|Md|Mass|Mich|Minn|Miss|"
+                          r"Mo|Mont|Neb|Nev|Okla|Ore|Pa|Tenn|Tex|Va|Vt|Wash|Wis|Wyo")
 _ABBREVIATION = re.compile(
     r"(\b[A-Z]\.|\b(Mr|Mrs|Ms|Dr|Prof|St|Gen|Sen|Sens|Rep|Reps|Gov|Lt|Col|Capt|Cmdr|Adm|Maj|Sgt|Rev|"
     r"Jr|Sr|Mt|Ft|Ave|Blvd|No|Nos|vs|etc|e\.g|i\.e|approx|"
     r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|"
-    r"Ala|Ariz|Ark|Calif|Colo|Conn|Del|Fla|Ga|Ill|Ind|Kan|Ky|La|Md|Mass|Mich|Minn|Miss|Mo|Mont|"
-    r"Neb|Nev|Okla|Ore|Pa|Tenn|Tex|Va|Vt|Wash|Wis|Wyo)\.)$")
+    rf"{US_STATE_ABBREVIATIONS})\.)$")
 
 
 def sentence_spans(text: str) -> list[tuple[int, int]]:

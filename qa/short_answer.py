@@ -16,7 +16,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .entities import EXTENT, NUMBER, PERSON, PLACE, ExpectedAnswer, Span, accepted_kinds, is_large_region, is_region
+from .entities import (EXTENT, MONTH, NUMBER, PERSON, PLACE, ExpectedAnswer, Span, accepted_kinds,
+                       is_large_region, is_region)
 from .sentence_choice import IDF_WEIGHT, LEAD_WEIGHT, ScoredSentence, question_terms
 
 # A sentence that holds an answer of the expected kind may stand in for a better-scored one that
@@ -46,11 +47,10 @@ _TIME_OF_DAY = re.compile(r"\d:\d\d|\d\s?(?:a\.m\.|p\.m\.|am\b|pm\b)", re.I)
 _ASKS_YEAR = re.compile(r"\b(what|which) year\b", re.I)
 _YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 _ASKS_MONTH = re.compile(r"\b(what|which) month\b", re.I)
-_MONTH = re.compile(r"\b(?:January|February|March|April|May|June|July|August|September|October|November|"
-                    r"December|Jan\.|Feb\.|Aug\.|Sept?\.|Oct\.|Nov\.|Dec\.)")
+
 _ASKS_DATE = re.compile(r"\b(what|which) date\b", re.I)
-_ASKED_FORMS = ((_ASKS_SHARE, _SHARE), (_ASKS_TIME, _TIME_OF_DAY), (_ASKS_YEAR, _YEAR), (_ASKS_MONTH, _MONTH),
-                (_ASKS_DATE, re.compile(f"{_YEAR.pattern}|{_MONTH.pattern}")))
+_ASKED_FORMS = ((_ASKS_SHARE, _SHARE), (_ASKS_TIME, _TIME_OF_DAY), (_ASKS_YEAR, _YEAR), (_ASKS_MONTH, MONTH),
+                (_ASKS_DATE, re.compile(f"{_YEAR.pattern}|{MONTH.pattern}")))
 # "how many <what is counted>": up to COUNTED_WORDS words before a verb, preposition or the end.
 COUNTED_WORDS = 4
 # A word that ends the counted phrase: a past tense, or a verb that is seldom a plural noun.
@@ -202,7 +202,7 @@ def _asked_form_first(spans: tuple[Span, ...], question: str) -> tuple[Span, ...
 def date_part(text: str, question: str) -> str:
     """The part of a date a question asks for: the year of "August 12, 2045" for "what year",
     its month for "what month"; the whole date otherwise."""
-    for asks, part in ((_ASKS_YEAR, _YEAR), (_ASKS_MONTH, _MONTH)):
+    for asks, part in ((_ASKS_YEAR, _YEAR), (_ASKS_MONTH, MONTH)):
         found = part.search(text) if asks.search(question) else None
         if found:
             return found.group(0)
