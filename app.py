@@ -26,7 +26,7 @@ import gradio as gr
 from starlette.middleware import Middleware
 
 import qa
-from qa.answer import Answer, answer
+from qa.answer import Answer, answer, read_as
 from qa.cli import default_corpus, default_index
 from qa.errors import IndexBusy
 from qa.readers import EXTENSIONS
@@ -90,11 +90,14 @@ def escape_label(text: str) -> str:
 
 
 def format_answer(result: Answer) -> str:
-    """The chat reply, answer first: the short answer or list items with their [n] citations (or,
+    """The chat reply, answer first (after the filters and how typing mistakes were read, when
+    there are any): the short answer or list items with their [n] citations (or,
     when no short answer fits, the supporting sentences), the sentences, the calibrated confidence,
     then compact numbered sources (citation and origin, the highlighted sentence with a little
     context, the full paragraph folded away)."""
     lines = [f"_Searched briefings {escape_label(result.filters)}._", ""] if result.filters else []
+    if result.corrections:
+        lines += [f"_Read {escape_label(read_as(result.corrections))}._", ""]
     if result.found:
         lead = _lead(result)
         sentences = " ".join(f"{escape_markdown(s.text)} **[{s.passage}]**" for s in result.sentences)

@@ -27,7 +27,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from qa.answer import gather  # noqa: E402
+from qa.answer import corrected, gather  # noqa: E402
 from qa.lexical import tokenize  # noqa: E402
 from qa.sentence_choice import question_terms  # noqa: E402
 from qa.api import searcher_for  # noqa: E402
@@ -39,7 +39,8 @@ from qa.evaluate_answers import (build_set, contains, exact_match, load_answers,
 NAMES = list(WEIGHTS)
 
 
-def record(data: Path, part: str, every: int, other: int, cache: str, offset: int = 0) -> list[dict]:
+def record(data: Path, part: str, every: int, other: int, cache: str, offset: int = 0,
+           typos: bool = True) -> list[dict]:
     golds = load_answers(data)
     beir = sample(load_beir(data, "rtqa-"), every, offset)
     if part == "evidence":
@@ -50,6 +51,8 @@ def record(data: Path, part: str, every: int, other: int, cache: str, offset: in
         locate = lambda passage: []  # noqa: E731
     searcher, rows = searcher_for(index_dir), []
     for position, (query_id, text) in enumerate(beir.queries.items()):
+        read, corrections = corrected(searcher, text) if typos else (text, ())
+        text = read
         evidence = gather(searcher, text, text, 5)
         best = evidence.chosen.sentences[0] if evidence.chosen.sentences else None
         gold_rows = beir.qrels[query_id]
@@ -59,7 +62,8 @@ def record(data: Path, part: str, every: int, other: int, cache: str, offset: in
             "extra": extra_measures(searcher, text, evidence),
             "reachable": bool(gold_rows & {i for p in evidence.passages for i in locate(p)}),
             "gold_holds": any(contains(beir.corpus[r]["text"], golds[query_id]) for r in gold_rows),
-            "sentence": best.text if best else "", "short": evidence.chosen.short})
+            "sentence": best.text if best else "", "short": evidence.chosen.short,
+            "corrections": [[c.typed, c.read_as] for c in corrections]})
     return rows
 
 
@@ -145,6 +149,8 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--offset", type=int, default=0, help="start the sample at this question")
     parser.add_argument("--cache", default=".cache/eval")
     parser.add_argument("--out", default=".cache/no_answer")
+    parser.add_argument("--no-typos", action="store_true", help="ask the questions as typed, "
+                        "without correcting their typing mistakes (qa.typos)")
     parser.add_argument("--extra", default="", help="with --part fit: further measures to fit on, "
                         "comma-separated (passage_coverage, max_similarity, lexical_strength)")
     args = parser.parse_args(argv)
@@ -153,7 +159,8 @@ def main(argv: list[str] | None = None) -> None:
         parts = [json.loads((out / f"{part}.json").read_text()) for part in ("evidence", "without")]
         report(*parts, [name for name in args.extra.split(",") if name])
         return
-    rows = record(Path(args.data), args.part, args.every, args.other, args.cache, args.offset)
+    rows = record(Path(args.data), args.part, args.every, args.other, args.cache, args.offset,
+                  typos=not args.no_typos)
     out.mkdir(parents=True, exist_ok=True)
     (out / f"{args.part}.json").write_text(json.dumps(rows, ensure_ascii=False))
 

@@ -9,7 +9,7 @@ answer at all. When they do not, the passages are returned as closest matches.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from .api import searcher_for, validate_k, validate_question
 from .confidence import confidence, declines
@@ -22,6 +22,7 @@ from .sentences import sentence_spans
 from .short_answer import AnswerItem, ShortAnswer, short_answer
 from .spelling import variants
 from .types import Passage
+from .typos import VOCABULARY_PASSAGES, Correction, apply, typing_mistakes
 
 # Sentences are taken from this many of the best passages.
 ANSWER_PASSAGES = 5
@@ -54,7 +55,8 @@ class Answer:
     `highlights[i]` are the character spans of answer sentences in `passages[i].text`.
     `confidence` (0..1) is the calibrated probability that the briefings answer the question.
     `query` is what was searched (the question, or a follow-up with the question it leans on),
-    `filters` the account of the filters applied ('' when none).
+    `filters` the account of the filters applied ('' when none), `corrections` the question's
+    typing mistakes and the words they were read as (qa.typos), in the order typed.
     """
 
     question: str
@@ -67,11 +69,14 @@ class Answer:
     highlights: tuple[tuple[tuple[int, int], ...], ...]
     confidence: float
     filters: str = ""
+    corrections: tuple[Correction, ...] = ()
 
     def to_text(self) -> str:
         """Plain-text rendering: the short answer or items, the sentences with [n] markers, then
         the numbered passages."""
         lines = [f"Searched briefings {self.filters}."] if self.filters else []
+        if self.corrections:
+            lines.append(f"Read {read_as(self.corrections)}.")
         if self.found:
             if self.items:
                 lines.append("Answer: " + ", ".join(
@@ -100,6 +105,7 @@ class Answer:
             "short": self.short,
             "items": [{"text": item.text, "passages": list(item.passages)} for item in self.items],
             "confidence": self.confidence, "filters": self.filters,
+            "corrections": [{"typed": c.typed, "read_as": c.read_as} for c in self.corrections],
             "answer": [{"text": s.text, "passage": s.passage} for s in self.sentences],
             "passages": [p.to_dict() for p in self.passages],
         }
@@ -113,7 +119,8 @@ def answer(question: str, k: int = 5, history: list[str] | None = None, *,
     `history` holds the earlier questions of the conversation, oldest first (a list or tuple;
     ValueError otherwise); a question that leans on the last of them ("and Germany?", "what did
     he say?") is searched together with it (see `helps` for which answer is given). Filters in
-    earlier turns are ignored, valid or not.
+    earlier turns are ignored, valid or not. A word no briefing holds that is one typing
+    mistake from a word they do is read as that word (qa.typos; listed in `corrections`).
     `since`, `until` and `sources` filter as in `qa.retrieve`; filters typed in the question
     (`after:`, `before:`, `in:`; see qa.filters) replace the argument of the same kind. Raises
     what `qa.retrieve` raises.
@@ -121,8 +128,15 @@ def answer(question: str, k: int = 5, history: list[str] | None = None, *,
     question, typed = parse_question(validate_question(question))
     filters = Filters.of(since, until, sources).overridden_by(typed)
     question, k = validate_question(question), validate_k(k)
-    merged = merged_query(question, history)
     searcher = searcher_for(index_dir)
+    read, corrections = corrected(searcher, question, filters)
+    result = answer_corrected(searcher, read, k, history, filters)
+    return replace(result, question=question, corrections=corrections)
+
+
+def answer_corrected(searcher, question: str, k: int, history, filters: Filters) -> Answer:
+    """`answer` of a question whose typing mistakes are corrected."""
+    merged = merged_query(question, history)
     if merged is None:
         return answer_query(searcher, question, question, k, filters)
     needed = needs_previous(question)
@@ -131,6 +145,22 @@ def answer(question: str, k: int = 5, history: list[str] | None = None, *,
         return follow_up
     fresh = answer_query(searcher, question, question, k, filters)
     return follow_up if helps(follow_up, fresh, needed) else fresh
+
+
+def read_as(corrections) -> str:
+    """How the typing mistakes were read: '“ceasfire” as “ceasefire”, ...'."""
+    return ", ".join(f"“{c.typed}” as “{c.read_as}”" for c in corrections)
+
+
+def corrected(searcher, question: str, filters: Filters = Filters()) -> tuple[str, tuple[Correction, ...]]:
+    """`question` with its typing mistakes corrected from the words of the index and of the
+    passages a search for it as typed finds (qa.typos), and the corrections."""
+    def texts_found(typed: str) -> list[str]:
+        vector = searcher.question_vector(typed)
+        return [p.text for p in searcher.search(typed, VOCABULARY_PASSAGES, vector=vector, filters=filters)]
+
+    corrections = tuple(typing_mistakes(question, searcher.store.document_frequencies, texts_found))
+    return apply(question, corrections), corrections
 
 
 def helps(follow_up: Answer, fresh: Answer, needed: bool) -> bool:

@@ -90,6 +90,27 @@ _LIST = re.compile(r"\b(which|what) (?!happens\b|means\b|remains\b|makes\b|takes
                    r"\bname (the|all|some)\b", _Q)
 
 
+# Person nouns that name no role: "which people" asks for anyone.
+_ANYONE = frozenset("person persons people man men woman women".split())
+_ASKS_PERSON_NOUN = re.compile(rf"\b(?:which|what) (?:[\w-]+ )?({_PERSON_NOUNS})\b", _Q)
+# A role's short title before a name.
+ROLE_TITLES = {"senator": "sen.", "governor": "gov.", "general": "gen.", "representative": "rep.",
+               "doctor": "dr.", "professor": "prof.", "president": "pres."}
+
+
+def asked_role(question: str) -> str | None:
+    """The role a question asks people of, in the singular ("senator" for "Which senators voted
+    ..."); None for "who", "which people" ..."""
+    match = _ASKS_PERSON_NOUN.search(question)
+    if not match or match.group(1).lower() in _ANYONE:
+        return None
+    noun = match.group(1).lower()
+    for plural, singular in (("ies", "y"), ("esses", "ess"), ("ches", "ch"), ("s", "")):
+        if noun.endswith(plural) and not noun.endswith("ss"):
+            return noun[: -len(plural)] + singular
+    return noun
+
+
 _WHO_IS = re.compile(r"(?i:who (?:is|was|are|were)) ([A-Z][^\s?!]*(?: [A-Z][^\s?!]*)*)")
 
 
@@ -394,7 +415,7 @@ def name_spans(sentence: str, kind: str = NAME) -> list[Span]:
     for match in _CAPITALISED.finditer(sentence):
         words = [(m.start() + match.start(), m.group(0)) for m in re.finditer(r"\S+", match.group(0))]
         _strip_leading(words, sentence)
-        titles = [i for i, (_, word) in enumerate(words) if word.lower().rstrip(",") in _TITLES]
+        titles = [i for i, (_, word) in enumerate(words) if _is_title(word)]
         if titles and titles[-1] < len(words) - 1:
             words = words[titles[-1] + 1:]
             _strip_leading(words, sentence, after_title=True)
@@ -429,6 +450,13 @@ def _strip_leading(words: list, sentence: str, after_title: bool = False) -> Non
             return
         previous = word
         words.pop(0)
+
+
+def _is_title(word: str) -> bool:
+    """A title in a run of capitalised words, in the singular or plural ("Senators John Smith and
+    ..."; the plural alone is a group, "Democrats")."""
+    word = word.lower().rstrip(",")
+    return word in _TITLES or (word.endswith("s") and word[:-1] in _TITLES)
 
 
 def _first_letter(sentence: str) -> int:

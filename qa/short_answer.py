@@ -16,8 +16,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .entities import (EXTENT, MONTH, NUMBER, PERSON, PLACE, ExpectedAnswer, Span, accepted_kinds,
-                       is_large_region, is_region)
+from .entities import (EXTENT, MONTH, NUMBER, PERSON, PLACE, ROLE_TITLES, ExpectedAnswer, Span, accepted_kinds,
+                       asked_role, is_large_region, is_region)
 from .sentence_choice import IDF_WEIGHT, LEAD_WEIGHT, ScoredSentence, question_terms
 
 # A sentence that holds an answer of the expected kind may stand in for a better-scored one that
@@ -33,6 +33,10 @@ _LOCATIVE_BEFORE = re.compile(r"\b(?:in|at|near|outside|inside|across|into|(?<!a
                               r"(?:the\s+)?$", re.I)
 DATELINE_CHARS = 60
 _DATELINE = re.compile(r"[A-Z][A-Z .'’-]{2,},\s+")
+# Items named as exceptions: "except (for) Sweden and Norway", "other than the UK, France or ...".
+_EXCEPTED = re.compile(r"\b(?:except(?: for)?|other than|excluding|apart from|besides|but not|save for|"
+                       r"not including)\s+(?:(?:the\s+)?[A-Z][\w.’'-]*(?:\s+[A-Z][\w.’'-]*)*"
+                       r"(?:,\s*(?:and\s+|or\s+)?|\s+and\s+|\s+or\s+))*(?:the\s+)?$")
 _LIST_GOES_ON = re.compile(r", [A-Z][\w.’'-]*(?:,| and| or)")
 # A lower-case word other than a preposition or conjunction: the region is a subject ("Geneva,
 # Russia said").
@@ -99,7 +103,7 @@ def short_answer(question: str, scored: list[ScoredSentence], expected: Expected
     if expected.kind is None or not with_spans:
         return ShortAnswer(None, (), (best,))
     if expected.is_list:
-        return _list_answer(scored, with_spans[0], expected)
+        return _list_answer(question, scored, with_spans[0], expected)
     speakers = _speakers(sentence) if expected.kind == PERSON and _ASKS_SPEAKER.search(question) else ()
     if speakers:
         return ShortAnswer(nearest_span(sentence.text, speakers, question).text, (), (sentence,))
@@ -258,23 +262,53 @@ def _gap(span: Span, position: int) -> int:
     return 0 if span.start <= position < span.end else min(abs(span.start - position), abs(span.end - position))
 
 
-def _list_answer(scored: list[ScoredSentence], first: ScoredSentence, expected: ExpectedAnswer) -> ShortAnswer:
+def _list_answer(question: str, scored: list[ScoredSentence], first: ScoredSentence,
+                 expected: ExpectedAnswer) -> ShortAnswer:
     """The items of the sentences that fit the question about as well as `first` (whichever
-    passage they are in), of the most fitting kind any of them holds."""
+    passage they are in), of the most fitting kind any of them holds (see `list_spans`); no
+    short answer when none is left ("every country except Sweden signed": `first` stands)."""
     fitting_best = sorted(scored, key=lambda sentence: -_fit(sentence))[:LIST_SENTENCES]
     chosen = [first] + [s for s in fitting_best
                         if s is not first and s.spans and _fit(s) >= _fit(first) - LIST_MARGIN]
-    kinds = {span.kind for sentence in chosen for span in sentence.spans}
-    kind = next(kind for kind in accepted_kinds(expected.kind) if kind in kinds)
+    spans = {id(sentence): list_spans(sentence.text, sentence.spans, question) for sentence in chosen}
+    kinds = {span.kind for found in spans.values() for span in found}
+    kind = next((kind for kind in accepted_kinds(expected.kind) if kind in kinds), None)
+    if kind is None:
+        return ShortAnswer(None, (), (first,))
     texts: dict[str, str] = {}
     cited: dict[str, list[int]] = {}
     for sentence in chosen:
-        for span in (span for span in sentence.spans if span.kind == kind):
+        for span in (span for span in spans[id(sentence)] if span.kind == kind):
             texts.setdefault(span.key, span.text)
             if sentence.passage not in cited.setdefault(span.key, []):
                 cited[span.key].append(sentence.passage)
     items = tuple(AnswerItem(texts[key], tuple(sorted(cited[key]))) for key in texts)
-    return ShortAnswer(join_items([item.text for item in items]), items, tuple(chosen))
+    return ShortAnswer(join_items([item.text for item in items]), items,
+                       tuple(sentence for sentence in chosen if spans[id(sentence)]) or (first,))
+
+
+def list_spans(text: str, spans: tuple[Span, ...], question: str) -> list[Span]:
+    """The spans of a sentence that are items of the list a question asks for: not those named as
+    exceptions ("every country except Sweden and Norway"), and, for a question about people of a
+    role ("Which senators ..."), those the sentence gives that role when it gives it to any."""
+    spans = [span for span in spans if not _EXCEPTED.search(text, 0, span.start)]
+    role = asked_role(question)
+    with_role = [span for span in spans if role and has_role(text, span, role)]
+    return with_role or spans
+
+
+def has_role(text: str, span: Span, role: str) -> bool:
+    """Whether `text` gives the person at `span` the `role` (singular, lower case): as a title
+    right before the name ("Sen. Mary Jones", "Senator Mary Jones"), a plural title before a list
+    of names ("Senators John Smith and Mary Jones"), or after the name (", a senator from Ohio",
+    ", the Ohio senator")."""
+    singular = "|".join(re.escape(name) for name in {role, ROLE_TITLES.get(role, role)})
+    before = text[max(0, span.start - 60):span.start]
+    titled = re.search(rf"(?<![\w.])(?:{singular})\s+$", before, re.I) or re.search(
+        rf"(?<![\w.]){re.escape(role)}s\s+(?:[\w.’'-]+,?\s+){{0,4}}$", before, re.I)
+    after = re.match(rf",\s+(?:a|an|the|who is a|who is the)\s+(?:[\w.’'-]+\s+){{0,2}}(?:{singular})\b",
+                     text[span.end:span.end + 60], re.I)
+    return bool(titled or after)
 
 
 def _without_lead(sentence: ScoredSentence) -> float:

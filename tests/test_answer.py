@@ -274,3 +274,19 @@ def test_a_faq_whose_best_passages_are_only_questions_is_answered_from_deeper(tm
     assert result.found and result.short == "Nov. 18"
     assert result.passages[result.sentences[0].passage - 1].text.startswith("Buybuy Baby said 11")
     assert all(not p.text.endswith("?") for p in result.passages)
+
+
+VOTES = {"senate.txt": "Senate vote on the climate bill\n\nThe climate bill passed the Senate on Tuesday by 52 "
+                       "votes to 48. Senators John Smith and Mary Jones voted against the bill, Governor Tom "
+                       "Brown said in a statement.\n\nEvery country except Sweden and Norway signed the "
+                       "fisheries treaty.\n"}
+
+
+def test_list_items_leave_out_exceptions_and_people_of_other_roles(tmp_path):
+    corpus = write_corpus(tmp_path / "corpus", VOTES)
+    qa.build_index(corpus, tmp_path / "index", progress=False)
+    senators = answer("Which senators voted against the bill?", index_dir=tmp_path / "index")
+    assert [item.text for item in senators.items] == ["John Smith", "Mary Jones"]
+    signed = answer("Which countries signed the fisheries treaty?", index_dir=tmp_path / "index")
+    assert signed.found and signed.short is None and signed.items == ()  # the sentence stands
+    assert signed.sentences[0].text.startswith("Every country except Sweden")

@@ -5,10 +5,10 @@ import pytest
 
 from qa.confidence import confidence
 from qa.entities import (AGE, AMOUNT, COUNTRY, DATE, DURATION, EXTENT, LENGTH, NAME, NUMBER, ORGANISATION, PERSON,
-                         PLACE, SCORE, ExpectedAnswer, candidates, expected_type)
+                         PLACE, SCORE, ExpectedAnswer, accepted_kinds, candidates, expected_type)
 from qa.follow_ups import earlier_questions, leans_on_previous, merged_query
 from qa.sentence_choice import ScoredSentence, can_answer, is_headline, new_spans, question_terms
-from qa.short_answer import short_answer
+from qa.short_answer import list_spans, short_answer
 from qa.spelling import american, variants
 
 
@@ -313,3 +313,28 @@ def test_confidence_rises_with_fit():
     weak, strong = confidence(best(0.2, 0.1), asks), confidence(best(0.6, 0.9), asks)
     assert 0 < weak < strong < 1
     assert confidence(None, asks) == 0.0
+
+
+@pytest.mark.parametrize("sentence, question, items", [
+    ("Every country except Sweden and Norway signed the treaty, which Canada, Japan and Chile drafted.",
+     "Which countries signed the treaty?", ["Canada", "Japan", "Chile"]),
+    ("All members other than the UK, France or Germany voted, as did Spain.", "Which countries voted?",
+     ["Spain"]),
+    ("Senators John Smith and Mary Jones voted against the bill, Governor Tom Brown said.",
+     "Which senators voted against the bill?", ["John Smith", "Mary Jones"]),
+    ("Senators John Smith and Mary Jones voted against the bill, Governor Tom Brown said.",
+     "Who voted against the bill?", ["John Smith", "Mary Jones", "Tom Brown"]),  # no role asked
+    ("Sen. Ann Lee, Tom Brown and Raj Patel, a senator from Ohio, objected.", "Which senators objected?",
+     ["Ann Lee", "Raj Patel"]),
+    ("Ann Lee and Tom Brown objected.", "Which senators objected?", ["Ann Lee", "Tom Brown"]),  # no role given
+])
+def test_list_spans_leave_out_exceptions_and_other_roles(sentence, question, items):
+    kind = expected_type(question).kind
+    spans = [span for span in candidates(sentence, kind) if span.kind == accepted_kinds(kind)[0]]
+    assert [span.text for span in list_spans(sentence, tuple(spans), question)] == items
+
+
+def test_a_plural_title_before_names_is_no_part_of_them_and_alone_is_a_name():
+    assert [span.text for span in candidates("Senators John Smith and Mary Jones voted.", PERSON)] == \
+        ["John Smith", "Mary Jones"]
+    assert "Democrats" in [span.text for span in candidates("The Democrats won the vote.", NAME)]

@@ -5,6 +5,7 @@ import pytest
 from app import escape_markdown, format_answer
 from qa.answer import Answer, AnswerItem, AnswerSentence
 from qa.types import Occurrence, Passage
+from qa.typos import Correction
 
 
 def reply_for(passage: Passage, filters: str = "", short=None, items=(), found=True) -> str:
@@ -79,3 +80,12 @@ def test_the_short_answer_leads_then_its_sentence_then_compact_sources():
     quote = next(line for line in lines if line.startswith("> "))
     assert quote.startswith("> …") and "**Rates rose to 4.5% in March.**" in quote and len(quote) < 300
     assert "<details><summary>Full paragraph</summary>" in lines
+
+
+def test_how_typing_mistakes_were_read_comes_before_the_answer_as_text():
+    result = Answer(
+        question="q", query="q", found=True, short="30 days", items=(),
+        sentences=(AnswerSentence("Rates rose.", 1, 0.9),), passages=(passage(),),
+        highlights=(((0, 11),),), confidence=0.8, corrections=(Correction("ceas*fire", "cease<b>fire"),))
+    reply = format_answer(result)
+    assert reply.index("_Read “ceas\\*fire” as “cease&lt;b&gt;fire”._") < reply.index("**Answer:**")
