@@ -1,8 +1,9 @@
 """Questions with a typing mistake: answered as typed, and read through qa.typos.
 
-Every `--every`-th realtimeqa-news question gets one typing mistake in one of its lower-case words
-of six letters or more (a letter dropped, doubled, swapped with the next or replaced; never the
-first letter; seeded, so every run makes the same ones). Each is asked of the evidence-only index
+Every `--every`-th realtimeqa-news question gets one typing slip in one of its lower-case words
+of six letters or more (a letter left out, a neighbouring key's letter typed extra or in place of
+the right one, or two letters swapped; never the first letter; seeded, so every run makes the
+same ones). Each is asked of the evidence-only index
 (the `rtqa-` rows) and of one without the evidence (the first `--other` `news-` rows), once as
 typed and once with qa.answer's correction, and scored as in bench/no_answer.py with the
 confidence and threshold qa/confidence.py ships; the questions as written give the baseline.
@@ -27,25 +28,28 @@ from qa.confidence import confidence, declines  # noqa: E402
 from qa.evaluate import _locator, load_beir  # noqa: E402
 from qa.evaluate_answers import build_set, contains, load_answers, sample, without_evidence  # noqa: E402
 from qa.lexical import tokenize  # noqa: E402
+from qa.typos import neighbouring_keys  # noqa: E402
 
 _WORD = re.compile(r"\b[a-z]{6,}\b")
 
 
 def mistyped(question: str, rng: random.Random) -> str | None:
-    """`question` with one typing mistake in one of its long lower-case content words, or None
-    when it has none."""
+    """`question` with one typing slip in one of its long lower-case content words (a letter left
+    out, a neighbouring key's letter typed extra or in place of the right one, or two letters
+    swapped; never the first letter), or None when it has no such word."""
     words = [m for m in _WORD.finditer(question) if tokenize([m.group()])[0]]
     if not words:
         return None
     match = rng.choice(words)
     word, at = match.group(), rng.randrange(1, len(match.group()) - 1)
-    edits = {
-        "drop": word[:at] + word[at + 1:],
-        "double": word[:at] + word[at] + word[at:],
+    near = [key for key in "abcdefghijklmnopqrstuvwxyz" if neighbouring_keys(word[at], key)] or [word[at]]
+    slips = {
+        "left out": word[:at] + word[at + 1:],
+        "extra": word[:at] + rng.choice(near) + word[at:],
         "swap": word[:at] + word[at + 1] + word[at] + word[at + 2:],
-        "replace": word[:at] + rng.choice([c for c in "aeioulnrst" if c != word[at]]) + word[at + 1:],
+        "neighbour": word[:at] + rng.choice(near) + word[at + 1:],
     }
-    typo = edits[rng.choice(sorted(edits))]
+    typo = slips[rng.choice(sorted(slips))]
     return question[:match.start()] + typo + question[match.end():]
 
 

@@ -366,8 +366,13 @@ def date_spans(sentence: str) -> list[Span]:
 
 # --- names ------------------------------------------------------------------------------------
 
+# Small words inside names: "Bank of England", "Ursula von der Leyen" (but "Users of the Google
+# app" is no name).
+_PARTICLES = ("von der", "van der", "van den", "de la", "of", "de", "da", "del", "van", "von", "al", "bin", "la",
+              "le", "du", "the")
+_PARTICLE_WORDS = frozenset(" ".join(_PARTICLES).split())
 _CAPITALISED = re.compile(
-    r"[A-Z][\w'’&.-]*(?:\s(?:(?:of|de|da|del|van|von|al|bin|la|le|du|the)\s)?[A-Z][\w'’&.-]*)*")
+    rf"[A-Z][\w'’&.-]*(?:\s(?:(?:{'|'.join(_PARTICLES)})\s)?[A-Z][\w'’&.-]*)*")
 _TITLES = frozenset(
     "president prime minister secretary sen. sen rep. rep gov. gov mr. mrs. ms. dr. prof. gen. "
     "foreign defense defence former chief executive ceo senator king queen pope judge justice "
@@ -376,6 +381,10 @@ _TITLES = frozenset(
     "democrat democratic conservative labour rep actor actress singer rapper author writer "
     "novelist comedian coach striker goalkeeper quarterback musician economist analyst "
     "spokesperson spokesman spokeswoman captain head congressman congresswoman".split())
+# Titles of office in the plural, before a list of names.
+_PLURAL_TITLES = frozenset(
+    "senators sens. governors govs. presidents ministers judges justices generals mayors "
+    "representatives reps. congressmen congresswomen ambassadors commissioners".split())
 _ORG_WORDS = frozenset(
     "inc inc. corp corp. ltd ltd. llc plc group company co. bank party union council ministry "
     "department agency university association committee court airlines airways motors technologies "
@@ -415,7 +424,7 @@ def name_spans(sentence: str, kind: str = NAME) -> list[Span]:
     for match in _CAPITALISED.finditer(sentence):
         words = [(m.start() + match.start(), m.group(0)) for m in re.finditer(r"\S+", match.group(0))]
         _strip_leading(words, sentence)
-        titles = [i for i, (_, word) in enumerate(words) if _is_title(word)]
+        titles = [i for i, (_, word) in enumerate(words) if is_title(word)]
         if titles and titles[-1] < len(words) - 1:
             words = words[titles[-1] + 1:]
             _strip_leading(words, sentence, after_title=True)
@@ -452,11 +461,11 @@ def _strip_leading(words: list, sentence: str, after_title: bool = False) -> Non
         words.pop(0)
 
 
-def _is_title(word: str) -> bool:
-    """A title in a run of capitalised words, in the singular or plural ("Senators John Smith and
-    ..."; the plural alone is a group, "Democrats")."""
+def is_title(word: str) -> bool:
+    """A title in a run of capitalised words, in the singular or, for titles of office, the
+    plural ("Senators John Smith and ...", "Sens. ..."; but "Writers Guild", "Kings Cross")."""
     word = word.lower().rstrip(",")
-    return word in _TITLES or (word.endswith("s") and word[:-1] in _TITLES)
+    return word in _TITLES or word in _PLURAL_TITLES
 
 
 def _first_letter(sentence: str) -> int:
@@ -474,7 +483,9 @@ def _name_kind(text: str) -> str:
         return EVENT
     if _looks_like_place(words):
         return NAME  # a place ("Gaza Strip", "Port St. Lucie", "New Mexico"): never a person
-    if 2 <= len(words) <= 4 and all(word[0].isupper() and not word.isupper() for word in words):
+    named = [word for word in words if word not in _PARTICLE_WORDS or word == words[0]]
+    if 2 <= len(named) <= 4 and all(word[0].isupper() and not word.isupper() for word in named) \
+            and not {"of", "the"} & set(words):
         return PERSON
     return NAME
 

@@ -4,11 +4,14 @@ A single answer is the span of the best sentence nearest to the question's own w
 the most fitting kind: a person before an organisation for "who"; for "where", a place after
 "in", "at" ... with the larger places written after it, "Palm Beach, Florida"; for a percentage,
 a share; for "how many", with what is counted: "650 potential UFO cases"). When that sentence names its
-person only by a pronoun ("He is among 18 others who will receive the medal"), the person named
-first in the sentence before it in the same passage is the answer, and that sentence follows it.
+person only by a pronoun ("He is among 18 others who will receive the medal", '"We will never
+accept it," he said') or goes on with a quote opened before it, the person named first in the
+sentence before it in the same passage is the answer, and that sentence follows it.
 A list ("which countries ...") gathers the spans of the sentences fitting the question within
 LIST_MARGIN of the best, whichever passage they are in, one item per thing (the key joins "UK"
-and "Britain"), each citing every passage it was found in.
+and "Britain"), each citing every passage it was found in; items named as exceptions ("every
+country except Sweden") are left out, and for "which senators ..." so are people the sentence
+gives another role.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ import re
 from dataclasses import dataclass
 
 from .entities import (EXTENT, MONTH, NUMBER, PERSON, PLACE, ROLE_TITLES, ExpectedAnswer, Span, accepted_kinds,
-                       asked_role, is_large_region, is_region)
+                       asked_role, is_large_region, is_region, is_title)
 from .sentence_choice import IDF_WEIGHT, LEAD_WEIGHT, ScoredSentence, question_terms
 
 # A sentence that holds an answer of the expected kind may stand in for a better-scored one that
@@ -34,9 +37,13 @@ _LOCATIVE_BEFORE = re.compile(r"\b(?:in|at|near|outside|inside|across|into|(?<!a
 DATELINE_CHARS = 60
 _DATELINE = re.compile(r"[A-Z][A-Z .'’-]{2,},\s+")
 # Items named as exceptions: "except (for) Sweden and Norway", "other than the UK, France or ...".
-_EXCEPTED = re.compile(r"\b(?:except(?: for)?|other than|excluding|apart from|besides|but not|save for|"
-                       r"not including)\s+(?:(?:the\s+)?[A-Z][\w.’'-]*(?:\s+[A-Z][\w.’'-]*)*"
+_EXCEPTED = re.compile(r"\b(?i:except(?: for)?|other than|excluding|but not|save for|not including)\s+"
+                       r"(?:(?:the\s+)?[A-Z][\w.’'-]*(?:\s+[A-Z][\w.’'-]*)*"
                        r"(?:,\s*(?:and\s+|or\s+)?|\s+and\s+|\s+or\s+))*(?:the\s+)?$")
+# "No senator except John Smith voted": the exceptions are the answer.
+_NONE_BUT = re.compile(r"\b(?:no|none|nobody|neither|not a single|not one)\b", re.I)
+# Names before another in a list, each of capitalised words: "John Smith, Mary Jones and ".
+_NAMES_BEFORE = r"(?:[A-Z][\w.’'-]*(?:\s+[A-Z][\w.’'-]*)*(?:,\s+and\s+|,\s+|\s+and\s+))*"
 _LIST_GOES_ON = re.compile(r", [A-Z][\w.’'-]*(?:,| and| or)")
 # A lower-case word other than a preposition or conjunction: the region is a subject ("Geneva,
 # Russia said").
@@ -68,7 +75,10 @@ _SPEECH_VERBS = (r"said|says|told|tells|added|wrote|warned|warns|emphasi[sz]ed|s
                  r"cautioned|insisted|claimed|announced|declared")
 _ASKS_SPEAKER = re.compile(rf"\bwho (?:has |had )?(?:{_SPEECH_VERBS}|say|tell|warn)\b", re.I)
 _SPEECH_AFTER = re.compile(rf"[’']?s?,?\s+(?:has\s+|had\s+)?(?:{_SPEECH_VERBS})\b")
-_SPEECH_BEFORE = re.compile(rf"\b(?:{_SPEECH_VERBS}|according to)\s+(?:[\w.’'-]+\s+){{0,3}}$", re.I)
+# "..., said Lavrov": the name after the verb speaks, but not after "told" or "tells" ("Yermak told
+# the BBC": the BBC listens).
+_SPEECH_BEFORE = re.compile(rf"\b(?!told\b|tells\b)(?:{_SPEECH_VERBS}|according to)\s+(?:[\w.’'-]+\s+){{0,3}}$",
+                            re.I)
 _PRONOUN_SPEAKS = re.compile(rf"\b(?:he|she)\s+(?:{_SPEECH_VERBS})\b", re.I)
 _PRONOUN_START = re.compile(r"\s*[\"“]?(He|She|His|Her)\b")
 
@@ -131,10 +141,13 @@ def _naming_sentence(with_spans: list[ScoredSentence], scored: list[ScoredSenten
 
 def antecedent(sentence: ScoredSentence,
                scored: list[ScoredSentence]) -> tuple[ScoredSentence, Span] | None:
-    """The person a sentence that opens with "He", "She", "His" or "Her" and names no person is
-    about: the sentence just before it in its passage and the first person named there (None if
-    that sentence names none)."""
-    if not _PRONOUN_START.match(sentence.text) or any(span.kind == PERSON for span in sentence.spans):
+    """The person a sentence that names no person is about, when it opens with "He", "She", "His"
+    or "Her", quotes someone as "he said" ('"We will never accept it," he said.'), or goes on
+    with a quote opened before it ('We will not abandon Kyiv."'): the sentence just before it in
+    its passage and the first person named there (None if that sentence names none)."""
+    text = sentence.text
+    refers_back = _PRONOUN_START.match(text) or _PRONOUN_SPEAKS.search(text) or _continues_quote(text)
+    if not refers_back or any(span.kind == PERSON for span in sentence.spans):
         return None
     before = [other for other in scored
               if other.passage == sentence.passage and other.span[1] <= sentence.span[0]]
@@ -143,6 +156,14 @@ def antecedent(sentence: ScoredSentence,
     previous = max(before, key=lambda other: other.span[1])
     person = next((span for span in previous.spans if span.kind == PERSON), None)
     return (previous, person) if person else None
+
+
+def _continues_quote(text: str) -> bool:
+    """Whether `text` closes a quotation it does not open (one opened in the sentence before)."""
+    closing = text.find("”")
+    if closing >= 0:
+        return "“" not in text[:closing]
+    return text.count('"') % 2 == 1 and text.rstrip().endswith('"')
 
 
 def _speakers(sentence: ScoredSentence) -> tuple[Span, ...]:
@@ -290,24 +311,40 @@ def _list_answer(question: str, scored: list[ScoredSentence], first: ScoredSente
 def list_spans(text: str, spans: tuple[Span, ...], question: str) -> list[Span]:
     """The spans of a sentence that are items of the list a question asks for: not those named as
     exceptions ("every country except Sweden and Norway"), and, for a question about people of a
-    role ("Which senators ..."), those the sentence gives that role when it gives it to any."""
-    spans = [span for span in spans if not _EXCEPTED.search(text, 0, span.start)]
+    role ("Which senators ..."), those the sentence gives that role when it gives it to any, else
+    those it gives no other title ("Governor Tom Reed")."""
+    spans = [span for span in spans if not _excepted(text, span)]
     role = asked_role(question)
-    with_role = [span for span in spans if role and has_role(text, span, role)]
-    return with_role or spans
+    if not role:
+        return spans
+    with_role = [span for span in spans if has_role(text, span, role)]
+    return with_role or [span for span in spans if not _titled(text, span)] or spans
+
+
+def _titled(text: str, span: Span) -> bool:
+    """Whether a title stands right before the name at `span` ("Governor Tom Reed")."""
+    before = text[max(0, span.start - 30):span.start].split()
+    return bool(before) and is_title(before[-1])
+
+
+def _excepted(text: str, span: Span) -> bool:
+    """Whether `text` names `span` as an exception to what it says of the others."""
+    exception = _EXCEPTED.search(text, 0, span.start)
+    return bool(exception) and not _NONE_BUT.search(text, 0, exception.start())
 
 
 def has_role(text: str, span: Span, role: str) -> bool:
     """Whether `text` gives the person at `span` the `role` (singular, lower case): as a title
-    right before the name ("Sen. Mary Jones", "Senator Mary Jones"), a plural title before a list
-    of names ("Senators John Smith and Mary Jones"), or after the name (", a senator from Ohio",
-    ", the Ohio senator")."""
-    singular = "|".join(re.escape(name) for name in {role, ROLE_TITLES.get(role, role)})
-    before = text[max(0, span.start - 60):span.start]
-    titled = re.search(rf"(?<![\w.])(?:{singular})\s+$", before, re.I) or re.search(
-        rf"(?<![\w.]){re.escape(role)}s\s+(?:[\w.’'-]+,?\s+){{0,4}}$", before, re.I)
-    after = re.match(rf",\s+(?:a|an|the|who is a|who is the)\s+(?:[\w.’'-]+\s+){{0,2}}(?:{singular})\b",
-                     text[span.end:span.end + 60], re.I)
+    right before the name ("Sen. Mary Jones", "Senator Mary Jones"), a plural title before the
+    list of names it is in ("Senators John Smith, Mary Jones and Tom Reed", "Sens. ..."), or
+    after the name (", a senator from Ohio", ", the Ohio senator")."""
+    titles = {role, ROLE_TITLES.get(role, role)}
+    plurals = {role + "s", ROLE_TITLES.get(role, role).rstrip(".") + "s."}
+    before = text[max(0, span.start - 200):span.start]
+    titled = re.search(rf"(?<![\w.])(?:{'|'.join(map(re.escape, titles))})\s+$", before, re.I) or re.search(
+        rf"(?<![\w.])(?:{'|'.join(map(re.escape, plurals))})\s+{_NAMES_BEFORE}$", before, re.I)
+    after = re.match(rf",\s+(?:a|an|the|who is a|who is the)\s+(?:[\w.’'-]+\s+){{0,2}}"
+                     rf"(?:{'|'.join(map(re.escape, titles))})\b", text[span.end:span.end + 60], re.I)
     return bool(titled or after)
 
 

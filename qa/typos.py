@@ -1,27 +1,30 @@
-"""Typing mistakes in questions: a word no briefing holds, read as the close word that they do.
+"""Typing mistakes in questions: a word no briefing holds, read as the word meant, when that is
+clear.
 
 "How long is the proposed ceasfire?" finds nothing for "ceasfire" in BM25, and the answer's
 measures of a sentence's fit count it as a question word no sentence holds, so the question was
-declined. A word is taken for a typing mistake when it is
-- a lower-case word of letters (names are left alone: "Zelenska" is not "Zelensky", "Giorgia" is
-  not "Georgia"), at least `MIN_LETTERS` long, that no passage of the index holds (its stem has
-  no document frequency) and that is not one of the words questions are asked with;
-- listed by no English dictionary in its own or its American spelling (pyspellchecker's word
-  list: a real word the briefings lack, "slaying" or "rover", is not read as "saying" or "cover");
-- not two words run together ("yearslong", "monkeypox", "underserved", "uncrewed"), which the
-  dictionary often lacks.
-It is read as, in this order:
-1. a word one edit away (a swap of two neighbouring letters is one edit) among the words of the
-   passages the search finds for the question as typed (the dense half reads past the typo)
-   that the dictionary lists or that occur twice, and the question words ("contries" ->
-   "countries"); a briefing's own one-off typing mistake ("ratifiication") is never a reading;
+declined. Reading a real word as another is worse than declining ("vaping" is not "raping"), so
+a word is taken for a typing mistake only when it is
+- a lower-case word of letters (names are left alone, capitalised or not where the index lacks
+  them: "Zelenska" is not "Zelensky"), at least `MIN_LETTERS` long, that no passage of the index
+  holds (its stem has no document frequency) and that is not one of the words questions are
+  asked with;
+- not a word of the dictionary (pyspellchecker's English word list), in its own or its American
+  spelling, nor one with a regular ending ("vaping", "schoolers", "preppers", "kettling");
+- not two words run together or a word behind a common prefix ("yearslong", "monkeypox",
+  "uncrewed", "defund", "esports"), which the dictionary often lacks.
+It is read as a word one typing slip away (`one_slip_apart`: a letter left out, a doubled or
+neighbouring key's letter typed extra, a neighbouring key's letter in place of the right one, or
+two neighbouring letters swapped; never at the first letter), taken, in this order, from
+1. the words of the passages the search finds for the question as typed (the dense half reads
+   past the typo) that the dictionary lists or that occur twice, and the question words
+   ("contries" -> "countries"); a briefing's own one-off mistake ("ratifiication") is never one;
 2. the same word with the stem of such a word ("comitted" -> "committed" where the passages say
    "commitment");
-3. the dictionary's most frequent word one edit away that the index holds, for lower-case words
-   of `DICTIONARY_FROM` letters or more ("polutical" -> "political");
-4. for words of `TWO_EDITS_FROM` letters or more, a word of step 1 two edits away.
-Of equally near words, one with the same first letter wins, then the more frequent. A word with
-nothing near stays as typed, so a question about what the briefings lack is still declined.
+3. the dictionary's words that the index holds, for lower-case words of `DICTIONARY_FROM`
+   letters or more ("polutical" -> "political").
+Of several, the most frequent wins. A word with none stays as typed, so a question about what the
+briefings lack is still declined.
 """
 
 from __future__ import annotations
@@ -38,26 +41,30 @@ from .spelling import american
 
 MIN_LETTERS = 5
 DICTIONARY_FROM = 6
-TWO_EDITS_FROM = 9
+# At most this many words of a question are corrected (a question of nonsense stays cheap).
+MAX_CORRECTED = 4
 # Passages of the first search whose words are the candidates.
 VOCABULARY_PASSAGES = 20
 _WORD = re.compile(r"[A-Za-z]+(?:['’][a-z]+)?")
-_LOWER_WORD = re.compile(r"(?<![\w'’-])[a-z]+(?![\w'’-])")
+_LOWER_WORD = re.compile(r"(?<![\w'’.-])[a-z]+(?![\w'’-])")
 # Words questions are asked with that a briefing's text may lack: a misspelling of one is read as
-# it ("contries" -> "countries"). Only long or distinctive words, so that a short word of the
-# question is not read as one ("terms" is not "teams").
+# it ("contries" -> "countries").
 QUESTION_WORDS = frozenset("""
     which where whose people percent percentage country countries nation nations company companies
     cities president presidents minister ministers secretary senators governor governors
     organization organizations""".split())
-# Prefixes that make words the dictionary may lack ("uncrewed", "multistate").
-_PREFIXES = ("un", "re", "non", "pre", "anti", "multi", "over", "under", "out", "inter", "sub", "co",
-             "mega", "micro", "cyber", "post", "mid", "self")
+# Prefixes that make words the dictionary may lack ("uncrewed", "multistate", "defund", "esports").
+_PREFIXES = ("un", "re", "non", "pre", "anti", "multi", "over", "under", "out", "inter", "sub", "co", "de",
+             "dis", "mis", "e", "mega", "micro", "cyber", "post", "mid", "self")
+_ENDINGS = ("ers", "er", "ing", "ed", "es", "s", "ly")
 # British spellings and their American ones, tried one at a time before a word is called unknown;
 # narrow, so that a typing mistake ("failled", "paraed") is not taken for one.
 _BRITISH = ((r"our", "or"), (r"is(e|ed|es|ing|ation|ations)\b", r"iz\1"),
             (r"([^aeiou][aeiou])ll(ed|ing|er|ers|ist|ists)\b", r"\1l\2"), (r"ae(?=[a-z]{2})", "e"),
-            (r"oe(?=[a-z]{2})", "e"), (r"ence\b", "ense"), (r"ogue\b", "og"))
+            (r"oe(?=[a-z]{2})", "e"), (r"ence\b", "ense"), (r"ogue\b", "og"), (r"ould\b", "old"),
+            (r"ught\b", "ft"), (r"re\b", "er"))
+_KEY_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
+_ROW_SHIFT = (0.0, 0.25, 0.75)
 
 
 @dataclass(frozen=True)
@@ -74,16 +81,17 @@ def typing_mistakes(question: str, document_frequencies, passages_for) -> list[C
     `document_frequencies(stems) -> {stem: count}` tells which words the index holds;
     `passages_for(question) -> list of texts` searches (called only when a word is unknown).
     """
-    words = unknown_words(question, document_frequencies)
+    words = unknown_words(question, document_frequencies)[:MAX_CORRECTED]
     if not words:
         return []
     seen = Counter(_WORD.findall(" ".join(passages_for(question))))
     seen = Counter({word: count for word, count in seen.items()
                     if word.islower() and (count >= 2 or is_english(word))})
     seen.update({word: 0 for word in QUESTION_WORDS})
+    stems = _stems_of(seen)
     found = []
     for word in words:
-        best = _read_as(word.lower(), seen, document_frequencies, dictionary=word.islower())
+        best = _read_as(word.lower(), seen, stems, document_frequencies, dictionary=word.islower())
         if best is not None:
             found.append(Correction(word, best[0].upper() + best[1:] if word[0].isupper() else best))
     return found
@@ -95,47 +103,42 @@ def unknown_words(question: str, document_frequencies) -> list[str]:
     first = re.match(r"\W*([A-Z][a-z]+)(?![\w'’-])", question)
     words = [word for word in dict.fromkeys(([first.group(1)] if first else []) + _LOWER_WORD.findall(question))
              if len(word) >= MIN_LETTERS and word.lower() not in QUESTION_WORDS
-             and not is_english(word) and not is_compound(word.lower())]
+             and not is_known_word(word.lower())]
     stems = {word: tokenize([word])[0] for word in words}
     frequencies = _frequencies([stem[0] for stem in stems.values() if stem], document_frequencies)
     return [word for word, stem in stems.items() if stem and not frequencies.get(stem[0], 0)]
 
 
-def _read_as(word: str, seen: Counter, document_frequencies, dictionary: bool) -> str | None:
-    """What the lower-case `word` is read as (steps 1-4 of the module's rules; step 3 only when
+def _read_as(word: str, seen: Counter, stems: Counter, document_frequencies, dictionary: bool) -> str | None:
+    """What the lower-case `word` is read as (steps 1-3 of the module's rules; step 3 only when
     `dictionary`: not for a capitalised first word, which may be a name the dictionary lists in
     lower case, "Giorgia" -> "georgia"), or None."""
-    return (_nearest(word, seen, 1) or _by_stem(word, seen)
-            or (_in_dictionary(word, document_frequencies) if dictionary else None)
-            or (_nearest(word, seen, 2) if len(word) >= TWO_EDITS_FROM else None))
+    return (_likeliest(word, seen) or _by_stem(word, stems)
+            or (_in_dictionary(word, document_frequencies) if dictionary else None))
 
 
-def _nearest(word: str, seen: Counter, limit: int) -> str | None:
-    """The candidate nearest `word` within `limit` edits, or None; of equally near ones, one
-    that starts with the same letter (typing mistakes rarely hit the first), then the most
-    frequent."""
-    best, best_key = None, None
-    for candidate, count in seen.items():
-        if abs(len(candidate) - len(word)) > limit:
-            continue
-        distance = edit_distance(word, candidate, limit)
-        key = (distance, candidate[0] != word[0], -count)
-        if 0 < distance <= limit and (best_key is None or key < best_key):
-            best, best_key = candidate, key
-    return best
+def _likeliest(word: str, seen: Counter) -> str | None:
+    """The most frequent word of `seen` one typing slip from `word`, or None."""
+    slips = [candidate for candidate in seen if one_slip_apart(word, candidate)]
+    return max(sorted(slips), key=lambda candidate: seen[candidate], default=None)
 
 
-def _by_stem(word: str, seen: Counter) -> str | None:
-    """`word` with its stem replaced by the nearest stem of the words seen, when that gives a
+def _stems_of(seen: Counter) -> Counter:
+    """The stems of the words seen, with their counts."""
+    stems = Counter()
+    for word, count in seen.items():
+        stems.update({(tokenize([word])[0] or [""])[0]: count})
+    stems.pop("", None)
+    return stems
+
+
+def _by_stem(word: str, stems: Counter) -> str | None:
+    """`word` with its stem replaced by the stem seen one typing slip from it, when that gives a
     dictionary word of that stem: "comitted" -> "committed" where the passages say "commitment"."""
     stem = (tokenize([word])[0] or [""])[0]
     if not stem or not word.startswith(stem):
         return None
-    stems = Counter()
-    for candidate, count in seen.items():
-        stems.update({(tokenize([candidate])[0] or [""])[0]: count})
-    stems.pop("", None)
-    best = _nearest(stem, stems, 1)
+    best = _likeliest(stem, stems)
     if best is None:
         return None
     rebuilt = best + word[len(stem):]
@@ -143,15 +146,16 @@ def _by_stem(word: str, seen: Counter) -> str | None:
 
 
 def _in_dictionary(word: str, document_frequencies) -> str | None:
-    """The dictionary's most frequent word one edit from `word` that the index holds, for words
-    of `DICTIONARY_FROM` letters or more; of those, one with the same first letter first."""
+    """The dictionary's most frequent word one typing slip from `word` that the index holds, for
+    words of `DICTIONARY_FROM` letters or more."""
     if len(word) < DICTIONARY_FROM:
         return None
-    known = sorted(_dictionary().known(_dictionary().edit_distance_1(word)))
+    known = sorted(candidate for candidate in _dictionary().known(_dictionary().edit_distance_1(word))
+                   if one_slip_apart(word, candidate))
     stems = {candidate: (tokenize([candidate])[0] or [""])[0] for candidate in known}
     held = _frequencies([stem for stem in stems.values() if stem], document_frequencies)
     return max((candidate for candidate in known if held.get(stems[candidate], 0)), default=None,
-               key=lambda candidate: (candidate[0] == word[0], _dictionary().word_usage_frequency(candidate)))
+               key=_dictionary().word_usage_frequency)
 
 
 def _frequencies(stems: list[str], document_frequencies) -> dict[str, int]:
@@ -171,30 +175,71 @@ def is_english(word: str) -> bool:
         re.sub(pattern, us, lower, count=1) in dictionary for pattern, us in _BRITISH if re.search(pattern, lower))
 
 
+def is_known_word(word: str) -> bool:
+    """Whether the lower-case `word` is a real word, though perhaps not the dictionary's: listed,
+    a listed word with a regular ending, or made of listed words (`is_compound`)."""
+    return is_english(word) or _with_ending(word) or is_compound(word)
+
+
+def _with_ending(word: str) -> bool:
+    """A dictionary word with a regular ending, its final e dropped or its last consonant doubled
+    before it: "vapers" (vape), "schoolers", "preppers" (prep), "kettling" (kettle)."""
+    for ending in _ENDINGS:
+        base = word[:-len(ending)]
+        if word.endswith(ending) and len(base) >= 3:
+            doubled = base[-1] == base[-2] and base[-1] not in "aeiou"
+            if is_english(base) or is_english(base + "e") or (doubled and is_english(base[:-1])) \
+                    or (ending in ("ing", "ed", "er", "ers") and is_english(base + "le")):
+                return True
+    return False
+
+
 def is_compound(word: str) -> bool:
     """Whether the lower-case `word` is two dictionary words run together (the first of four
     letters or more, the second of three or more: "yearslong", "greenlit") or a dictionary word
-    behind a common prefix ("uncrewed", "multistate")."""
-    if any(word.startswith(prefix) and is_english(word[len(prefix):]) and len(word) - len(prefix) >= 3
+    behind a common prefix ("uncrewed", "defund", "derisking")."""
+    if any(word.startswith(prefix) and len(word) - len(prefix) >= 3 and is_english(word[len(prefix):])
            for prefix in _PREFIXES):
         return True
     return any(is_english(word[:cut]) and is_english(word[cut:]) for cut in range(4, len(word) - 2))
 
 
-def edit_distance(first: str, second: str, limit: int) -> int:
-    """The number of single-letter insertions, deletions, substitutions and swaps of neighbouring
-    letters that turn `first` into `second`, or `limit + 1` when it is more than `limit`."""
-    previous2, previous = None, list(range(len(second) + 1))
-    for i, letter in enumerate(first, start=1):
-        row = [i] + [0] * len(second)
-        for j, other in enumerate(second, start=1):
-            row[j] = min(previous[j] + 1, row[j - 1] + 1, previous[j - 1] + (letter != other))
-            if i > 1 and j > 1 and letter == second[j - 2] and first[i - 2] == other:
-                row[j] = min(row[j], previous2[j - 2] + 1)
-        if min(row) > limit:
-            return limit + 1
-        previous2, previous = previous, row
-    return min(previous[-1], limit + 1)
+@cache
+def _key_position(letter: str) -> tuple[float, int] | None:
+    for row, keys in enumerate(_KEY_ROWS):
+        if letter in keys:
+            return keys.index(letter) + _ROW_SHIFT[row], row
+    return None
+
+
+def neighbouring_keys(first: str, second: str) -> bool:
+    """Whether two letters sit side by side on a QWERTY keyboard (in a row or between rows)."""
+    a, b = _key_position(first), _key_position(second)
+    if a is None or b is None or a == b:
+        return False
+    return (a[1] == b[1] and abs(a[0] - b[0]) == 1) or (abs(a[1] - b[1]) == 1 and abs(a[0] - b[0]) < 1)
+
+
+def one_slip_apart(typed: str, meant: str) -> bool:
+    """Whether typing `meant` with one slip gives `typed`: a letter left out, a letter typed extra
+    that doubles or neighbours on the keyboard a letter beside it, a neighbouring key's letter in
+    place of the right one, or two neighbouring letters swapped; the first letter is never the
+    slip (a different first letter makes a different word: "vaping", "raping")."""
+    if typed == meant or typed[:1] != meant[:1]:
+        return False
+    if len(typed) + 1 == len(meant):  # a letter left out
+        return any(meant[:i] + meant[i + 1:] == typed for i in range(1, len(meant)))
+    if len(typed) == len(meant) + 1:  # a letter typed extra, beside one it doubles or neighbours
+        return any(typed[:i] + typed[i + 1:] == meant and any(
+            typed[i] == other or neighbouring_keys(typed[i], other) for other in typed[i - 1:i] + typed[i + 1:i + 2])
+            for i in range(1, len(typed)))
+    if len(typed) != len(meant):
+        return False
+    differ = [i for i in range(len(typed)) if typed[i] != meant[i]]
+    if len(differ) == 1:
+        return neighbouring_keys(typed[differ[0]], meant[differ[0]])
+    return len(differ) == 2 and differ[1] == differ[0] + 1 and typed[differ[0]] == meant[differ[1]] \
+        and typed[differ[1]] == meant[differ[0]]
 
 
 def apply(question: str, found: list[Correction]) -> str:

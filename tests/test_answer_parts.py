@@ -194,6 +194,8 @@ def scored_passage(question: str, text: str) -> list[ScoredSentence]:
      "Heidi Alexander"),
     ("Who said the truce would collapse?", "“The truce will collapse, John Smith believes,” said Marek Nowak.",
      "Marek Nowak"),
+    ("Who said a ceasefire is possible?", "“A ceasefire is possible,” Andriy Yermak told the BBC.",
+     "Andriy Yermak"),  # the one told listens
     ("Who said you are the greatest athlete?",
      "When King Gustav V presented Thorpe with his medals, he said: you are the greatest athlete.", "Gustav V"),
     ("How many Ram trucks did Fiat Chrysler recall?",  # the number that counts them, not the nearest
@@ -215,11 +217,17 @@ def test_short_answer_of_one_sentence(question, sentence, short):
      "The ceremony was moved. He will receive the Medal of Freedom at the White House.", "White House"),
     ("Who said the truce would collapse?",  # the best sentence holds no name at all
      "Her deputy, Marek Nowak, disagreed. He said the truce would collapse within months.", "Marek Nowak"),
+    ("Who said they would never accept NATO troops?",  # a quote with "he said": the speaker is before it
+     'Foreign Minister Sergei Lavrov spoke after the talks. "We will never accept NATO troops," he said.',
+     "Sergei Lavrov"),
+    ("Who said the government would not abandon Kyiv?",  # a quote that goes on from the sentence before
+     "Commission President Ursula von der Leyen gave a speech: “Europe stands ready. We will not abandon Kyiv.”",
+     "Ursula von der Leyen"),
 ])
 def test_a_pronoun_answer_names_the_person_before_it(question, text, short):
     chosen = short_answer(question, scored_passage(question, text), expected_type(question))
     assert chosen.short == short
-    assert chosen.sentences[0].text.startswith(("He will", "Steve Jobs will", "He said"))
+    assert chosen.sentences[0].text.startswith(("He will", "Steve Jobs will", "He said", '"We will', "We will"))
     assert any(short in sentence.text for sentence in chosen.sentences)
 
 
@@ -338,3 +346,27 @@ def test_a_plural_title_before_names_is_no_part_of_them_and_alone_is_a_name():
     assert [span.text for span in candidates("Senators John Smith and Mary Jones voted.", PERSON)] == \
         ["John Smith", "Mary Jones"]
     assert "Democrats" in [span.text for span in candidates("The Democrats won the vote.", NAME)]
+
+
+@pytest.mark.parametrize("sentence, question, items", [
+    ("Senators John Smith, Mary Jones, Tom Reed and Alice Brown backed the bill.", "Which senators backed the bill?",
+     ["John Smith", "Mary Jones", "Tom Reed", "Alice Brown"]),  # the plural title covers its whole list
+    ("Two senators criticized Governor Tom Reed, while Ann Lee praised him.", "Which senators criticized him?",
+     ["Ann Lee"]),  # nobody given the role: not the one given another title
+    ("Italy signed too, besides France and Germany.", "Which countries signed?", ["Italy", "France", "Germany"]),
+    ("No senator except John Smith and Mary Jones voted against it.", "Which senators voted against it?",
+     ["John Smith", "Mary Jones"]),  # "no one except" names the answer
+    ("Except for Sweden, every country signed, including Chile.", "Which countries signed?", ["Chile"]),
+])
+def test_list_spans_of_longer_lists_and_exceptions(sentence, question, items):
+    kind = expected_type(question).kind
+    spans = [span for span in candidates(sentence, kind) if span.kind == accepted_kinds(kind)[0]]
+    assert [span.text for span in list_spans(sentence, tuple(spans), question)] == items
+
+
+@pytest.mark.parametrize("sentence, name", [
+    ("The Writers Guild went on strike.", "Writers Guild"), ("Trains left Kings Cross late.", "Kings Cross"),
+    ("Sens. Paul Green and Rita Moore objected.", "Paul Green"),
+])
+def test_a_plural_title_is_stripped_only_when_it_is_a_title_of_office(sentence, name):
+    assert name in [span.text for span in candidates(sentence, NAME) + candidates(sentence, PERSON)]

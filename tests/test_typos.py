@@ -4,14 +4,15 @@ import pytest
 
 from qa.answer import answer
 from qa.lexical import tokenize
-from qa.typos import Correction, apply, edit_distance, typing_mistakes
+from qa.typos import Correction, apply, is_known_word, one_slip_apart, typing_mistakes
 
 PASSAGES = [
     "The 30-day interim ceasefire was presented to Moscow. Its commitment to peace was doubted.",
     "Defense Secretary John Healey met President Zelensky and Mark Carey in Paris and Georgia. A monkey was "
     "uncrewed, he said, yearlong, undeserved.",
     "Countries that committed troops include the UK and France.",
-    "Saying it would cover the favourable ratifiication of the treaty, he spoke. Political parties.",
+    "Saying it would cover the favourable ratifiication of the treaty, he spoke. Political parties. "
+    "Raping, peppers and bloggers, defend the starter.",
 ]
 
 
@@ -31,13 +32,39 @@ def corrections_of(question):
     return typing_mistakes(question, index_frequencies, passages_for), searched
 
 
-@pytest.mark.parametrize("first, second, distance", [
-    ("ceasfire", "ceasefire", 1), ("whcih", "which", 1), ("contries", "countries", 1),
-    ("secertary", "secretary", 1), ("secratery", "secretary", 2), ("france", "france", 0), ("carney", "carey", 1),
-    ("abcdef", "uvwxyz", 3),  # over the limit of 2: limit + 1
+@pytest.mark.parametrize("typed, meant", [
+    ("ceasfire", "ceasefire"),  # a letter left out
+    ("committted", "committed"), ("cpuntries", "countries"),  # a doubled or neighbouring key typed extra
+    ("polutical", "political"),  # a neighbouring key instead of the right one
+    ("whcih", "which"), ("secertary", "secretary"),  # two neighbouring letters swapped
 ])
-def test_edit_distance_counts_a_swap_as_one_edit(first, second, distance):
-    assert edit_distance(first, second, 2) == distance
+def test_one_typing_slip(typed, meant):
+    assert one_slip_apart(typed, meant)
+
+
+@pytest.mark.parametrize("typed, meant", [
+    ("vaping", "raping"), ("vloggers", "bloggers"),  # never the first letter
+    ("defund", "defend"), ("starmer", "starter"), ("yellen", "yelled"),  # keys far apart
+    ("peppers", "pepper"),  # an extra letter that neither doubles nor neighbours those beside it
+    ("schoolers", "schools"), ("secratery", "secretary"),  # two slips
+    ("france", "france"),
+])
+def test_not_one_typing_slip(typed, meant):
+    assert not one_slip_apart(typed, meant)
+
+
+@pytest.mark.parametrize("word", [
+    "schoolers", "preppers", "kettling", "memers", "defund", "defunding", "esports",
+    "ecommerce", "derisking", "yearslong", "monkeypox", "uncrewed", "underserved", "unfavourable", "mould",
+    "draught",
+])
+def test_real_words_the_dictionary_lacks_are_known(word):
+    assert is_known_word(word)
+
+
+@pytest.mark.parametrize("word", ["ceasfire", "contries", "comitted", "secertary", "polutical", "whcih"])
+def test_typing_mistakes_are_not_known_words(word):
+    assert not is_known_word(word)
 
 
 @pytest.mark.parametrize("question, expected", [
@@ -62,7 +89,8 @@ def test_a_word_no_passage_holds_is_read_as_the_close_word_found(question, expec
     "Who won the football tournament?",  # unknown words with nothing close
     "What is the ceasefire's 30-day term?",
     # real words the briefings lack are not read as the close words they hold
-    "Who was slaying?", "Which rover was unfavourable?",
+    "Who was slaying?", "Which rover was unfavourable?", "Is vaping banned?", "Who wants to defund it?",
+    "Are preppers right?", "Which vloggers spoke?", "Did starmer speak?",
     # the passages hold only their own typing mistake, "ratifiication", and the index lacks the
     # dictionary's "ratification"
     "Which treaty awaits ratifcation?",
