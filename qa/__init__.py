@@ -15,9 +15,10 @@ from .build import build_index
 from .errors import (IndexBusy, IndexDamaged, IndexMismatch, IndexNotFound, IndexNotWritable,
                      QAError)
 from .types import BuildReport, Occurrence, Passage, SkippedFile
+from .typos import Correction
 
 __all__ = [
-    "Answer", "AnswerItem", "AnswerSentence", "BuildReport", "IndexBusy", "IndexDamaged",
+    "Answer", "AnswerItem", "AnswerSentence", "BuildReport", "Correction", "IndexBusy", "IndexDamaged",
     "IndexMismatch", "IndexNotFound", "IndexNotWritable", "Occurrence", "Passage", "QAError",
     "SkippedFile", "answer", "build_index",
     "retrieve",
