@@ -135,8 +135,10 @@ def answer(question: str, k: int = 5, history: list[str] | None = None, *,
 
 
 def answer_corrected(searcher, question: str, k: int, history, filters: Filters) -> Answer:
-    """`answer` of a question whose typing mistakes are corrected."""
+    """`answer` of a question whose typing mistakes are corrected (those of the earlier questions
+    it is searched with are corrected too, unreported: their own answers said so)."""
     merged = merged_query(question, history)
+    merged = corrected(searcher, merged, filters)[0] if merged else merged
     if merged is None:
         return answer_query(searcher, question, question, k, filters)
     needed = needs_previous(question)

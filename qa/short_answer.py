@@ -19,7 +19,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from .entities import (EXTENT, MONTH, NUMBER, PERSON, PLACE, ROLE_TITLES, ExpectedAnswer, Span, accepted_kinds,
+from .entities import (COUNTRY, EXTENT, MONTH, NAME, NUMBER, ORGANISATION, PERSON, PLACE, ROLE_TITLES, ExpectedAnswer, Span, accepted_kinds,
                        asked_role, is_large_region, is_region, is_title)
 from .sentence_choice import IDF_WEIGHT, LEAD_WEIGHT, ScoredSentence, question_terms
 
@@ -44,6 +44,11 @@ _EXCEPTED = re.compile(r"\b(?i:except(?: for)?|other than|excluding|but not|save
 _NONE_BUT = re.compile(r"\b(?:no|none|nobody|neither|not a single|not one)\b", re.I)
 # Names before another in a list, each of capitalised words: "John Smith, Mary Jones and ".
 _NAMES_BEFORE = r"(?:[A-Z][\w.’'-]*(?:\s+[A-Z][\w.’'-]*)*(?:,\s+and\s+|,\s+|\s+and\s+))*"
+# Between two names of one list: "John Smith and Mary Jones", "Kyiv, Lviv and Odesa".
+_JOINED = re.compile(r",\s+|\s+and\s+|,\s+and\s+")
+_NAMED_KINDS = (PERSON, COUNTRY, ORGANISATION, NAME)
+# A question that may have several names for answer: "who ..." (not "which country ..."), "what two ...".
+_ASKS_NOT_ONE = re.compile(r"\bwho(?:m)?\b|\b(?:two|both|three|four)\b", re.I)
 _LIST_GOES_ON = re.compile(r", [A-Z][\w.’'-]*(?:,| and| or)")
 # A lower-case word other than a preposition or conjunction: the region is a subject ("Geneva,
 # Russia said").
@@ -123,7 +128,25 @@ def short_answer(question: str, scored: list[ScoredSentence], expected: Expected
     spans = _asked_form_first(sentence.spans, question)
     counting = tuple(span for span in spans if with_counted_noun(sentence.text, span, question) != span.text)
     span = nearest_span(sentence.text, counting or spans, question, any_kind=expected.kind == EXTENT)
+    if expected.kind in _NAMED_KINDS and _ASKS_NOT_ONE.search(question):
+        return ShortAnswer(coordinated(sentence.text, span, sentence.spans), (), (sentence,))
     return ShortAnswer(date_part(with_counted_noun(sentence.text, span, question), question), (), (sentence,))
+
+
+def coordinated(text: str, span: Span, spans: tuple[Span, ...]) -> str:
+    """The span's text, or the names it is joined with by "and" when it is one of them ("John
+    Smith and Mary Jones voted": both answer "who voted"): the run of spans of its kind separated
+    only by ", " or "and" that holds it, when the run ends on "and"."""
+    same = sorted((other for other in spans if other.kind == span.kind), key=lambda other: other.start)
+    at = same.index(span)
+    first = last = at
+    while first > 0 and _JOINED.fullmatch(text[same[first - 1].end:same[first].start]):
+        first -= 1
+    while last + 1 < len(same) and _JOINED.fullmatch(text[same[last].end:same[last + 1].start]):
+        last += 1
+    if first == last or "and" not in text[same[last - 1].end:same[last].start]:
+        return span.text
+    return join_items([other.text for other in same[first:last + 1]])
 
 
 def _naming_sentence(with_spans: list[ScoredSentence], scored: list[ScoredSentence],

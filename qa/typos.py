@@ -46,7 +46,9 @@ MAX_CORRECTED = 4
 # Passages of the first search whose words are the candidates.
 VOCABULARY_PASSAGES = 20
 _WORD = re.compile(r"[A-Za-z]+(?:['’][a-z]+)?")
-_LOWER_WORD = re.compile(r"(?<![\w'’.-])[a-z]+(?![\w'’-])")
+# A lower-case word on its own: not part of a hyphenated word, a contraction, a file name or a web
+# address ("contries.txt").
+_LOWER_WORD = re.compile(r"(?<![\w'’./-])[a-z]+(?![\w'’/-]|\.\w)")
 # Words questions are asked with that a briefing's text may lack: a misspelling of one is read as
 # it ("contries" -> "countries").
 QUESTION_WORDS = frozenset("""

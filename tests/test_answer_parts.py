@@ -196,6 +196,11 @@ def scored_passage(question: str, text: str) -> list[ScoredSentence]:
      "Marek Nowak"),
     ("Who said a ceasefire is possible?", "“A ceasefire is possible,” Andriy Yermak told the BBC.",
      "Andriy Yermak"),  # the one told listens
+    # "who" may have several people for answer: those joined by "and", not the one after
+    ("Who voted against the bill?", "Senators John Smith and Mary Jones voted against the bill, Governor Tom "
+     "Brown said.", "John Smith and Mary Jones"),
+    ("What two states kept slavery until 1865?", "Slavery lasted in Delaware and Kentucky until 1865.",
+     "Delaware and Kentucky"),
     ("Who said you are the greatest athlete?",
      "When King Gustav V presented Thorpe with his medals, he said: you are the greatest athlete.", "Gustav V"),
     ("How many Ram trucks did Fiat Chrysler recall?",  # the number that counts them, not the nearest

@@ -127,3 +127,14 @@ def test_a_question_with_typing_mistakes_is_answered(sample_index, question, sho
 def test_an_off_topic_question_with_a_typo_is_still_declined(sample_index):
     result = answer("What is the boiling point of tungstenn?", index_dir=sample_index)
     assert not result.found
+
+
+def test_a_file_name_or_web_address_is_not_read_as_words():
+    found, _ = corrections_of("What does contries.txt or ceasfire.org/contries say?")
+    assert found == []
+
+
+def test_an_earlier_question_is_searched_with_its_typing_mistakes_corrected(sample_index):
+    result = answer("And what about France?", history=["Which contries committed troops?"], index_dir=sample_index)
+    assert result.query == "Which countries committed troops? And what about France?"
+    assert result.corrections == ()  # the earlier question's answer reported them
