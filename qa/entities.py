@@ -372,6 +372,7 @@ _PARTICLES = ("von der", "van der", "van den", "de la", "of", "de", "da", "del",
               "le", "du", "the")
 _PARTICLE_WORDS = frozenset(" ".join(_PARTICLES).split())
 _CAPITALISED = re.compile(
+    r"(?:(?<![\w-])(?:[Vv]on der|[Vv]an der|[Vv]an den|[Dd]e la)\s)?"
     rf"[A-Z][\w'’&.-]*(?:\s(?:(?:{'|'.join(_PARTICLES)})\s)?[A-Z][\w'’&.-]*)*")
 _TITLES = frozenset(
     "president prime minister secretary sen. sen rep. rep gov. gov mr. mrs. ms. dr. prof. gen. "
@@ -459,6 +460,11 @@ def _strip_leading(words: list, sentence: str, after_title: bool = False) -> Non
             return
         previous = word
         words.pop(0)
+
+
+def is_plural_title(word: str) -> bool:
+    """A title of office in the plural ("Senators"), which stands before a list of names."""
+    return word.lower().rstrip(",") in _PLURAL_TITLES
 
 
 def is_title(word: str) -> bool:

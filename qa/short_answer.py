@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass
 
 from .entities import (COUNTRY, EXTENT, MONTH, NAME, NUMBER, ORGANISATION, PERSON, PLACE, ROLE_TITLES, ExpectedAnswer, Span, accepted_kinds,
-                       asked_role, is_large_region, is_region, is_title)
+                       asked_role, is_large_region, is_plural_title, is_region, is_title)
 from .sentence_choice import IDF_WEIGHT, LEAD_WEIGHT, ScoredSentence, question_terms
 
 # A sentence that holds an answer of the expected kind may stand in for a better-scored one that
@@ -39,9 +39,10 @@ _DATELINE = re.compile(r"[A-Z][A-Z .'’-]{2,},\s+")
 # Items named as exceptions: "except (for) Sweden and Norway", "other than the UK, France or ...".
 _EXCEPTED = re.compile(r"\b(?i:except(?: for)?|other than|excluding|but not|save for|not including)\s+"
                        r"(?:(?:the\s+)?[A-Z][\w.’'-]*(?:\s+[A-Z][\w.’'-]*)*"
-                       r"(?:,\s*(?:and\s+|or\s+)?|\s+and\s+|\s+or\s+))*(?:the\s+)?$")
-# "No senator except John Smith voted": the exceptions are the answer.
-_NONE_BUT = re.compile(r"\b(?:no|none|nobody|neither|not a single|not one)\b", re.I)
+                       r"(?:,\s*(?:and\s+|or\s+)?|\s+and\s+|\s+or\s+))*(?:the\s+)?(?:[A-Z][\w.’'-]*\s+)*$")
+# "No senator except John Smith voted": the exceptions are the answer ("no" up to three words
+# before "except", not anywhere earlier: "Although no deal was reached, every country except ...").
+_NONE_BUT = re.compile(r"\b(?:no|none|nobody|neither|not a single|not one)\b(?:\W+\w+){0,3}\W*$", re.I)
 # Names before another in a list, each of capitalised words: "John Smith, Mary Jones and ".
 _NAMES_BEFORE = r"(?:[A-Z][\w.’'-]*(?:\s+[A-Z][\w.’'-]*)*(?:,\s+and\s+|,\s+|\s+and\s+))*"
 # Between two names of one list: "John Smith and Mary Jones", "Kyiv, Lviv and Odesa".
@@ -167,7 +168,7 @@ def antecedent(sentence: ScoredSentence,
     """The person a sentence that names no person is about, when it opens with "He", "She", "His"
     or "Her", quotes someone as "he said" ('"We will never accept it," he said.'), or goes on
     with a quote opened before it ('We will not abandon Kyiv."'): the sentence just before it in
-    its passage and the first person named there (None if that sentence names none)."""
+    its passage and the person named there (None if that sentence names none, or several)."""
     text = sentence.text
     refers_back = _PRONOUN_START.match(text) or _PRONOUN_SPEAKS.search(text) or _continues_quote(text)
     if not refers_back or any(span.kind == PERSON for span in sentence.spans):
@@ -177,8 +178,9 @@ def antecedent(sentence: ScoredSentence,
     if not before:
         return None
     previous = max(before, key=lambda other: other.span[1])
-    person = next((span for span in previous.spans if span.kind == PERSON), None)
-    return (previous, person) if person else None
+    people = {span.key: span for span in previous.spans if span.kind == PERSON}
+    # One person named: "he" is them; several ("Putin was criticised by Anna Kowalski"): unclear.
+    return (previous, next(iter(people.values()))) if len(people) == 1 else None
 
 
 def _continues_quote(text: str) -> bool:
@@ -347,13 +349,13 @@ def list_spans(text: str, spans: tuple[Span, ...], question: str) -> list[Span]:
 def _titled(text: str, span: Span) -> bool:
     """Whether a title stands right before the name at `span` ("Governor Tom Reed")."""
     before = text[max(0, span.start - 30):span.start].split()
-    return bool(before) and is_title(before[-1])
+    return bool(before) and is_title(before[-1]) and not is_plural_title(before[-1])
 
 
 def _excepted(text: str, span: Span) -> bool:
     """Whether `text` names `span` as an exception to what it says of the others."""
     exception = _EXCEPTED.search(text, 0, span.start)
-    return bool(exception) and not _NONE_BUT.search(text, 0, exception.start())
+    return bool(exception) and not _NONE_BUT.search(text[max(0, exception.start() - 60):exception.start()])
 
 
 def has_role(text: str, span: Span, role: str) -> bool:

@@ -3,28 +3,28 @@ clear.
 
 "How long is the proposed ceasfire?" finds nothing for "ceasfire" in BM25, and the answer's
 measures of a sentence's fit count it as a question word no sentence holds, so the question was
-declined. Reading a real word as another is worse than declining ("vaping" is not "raping"), so
-a word is taken for a typing mistake only when it is
-- a lower-case word of letters (names are left alone, capitalised or not where the index lacks
-  them: "Zelenska" is not "Zelensky"), at least `MIN_LETTERS` long, that no passage of the index
-  holds (its stem has no document frequency) and that is not one of the words questions are
-  asked with;
-- not a word of the dictionary (pyspellchecker's English word list), in its own or its American
-  spelling, nor one with a regular ending ("vaping", "schoolers", "preppers", "kettling");
-- not two words run together or a word behind a common prefix ("yearslong", "monkeypox",
-  "uncrewed", "defund", "esports"), which the dictionary often lacks.
+declined. Reading a real word as another is worse than declining ("defund" is not "defend",
+"moderna" is not "moderns"), so a word is taken for a typing mistake only when it is
+- a lower-case word of letters (names are left alone: "Zelenska" is not "Zelensky"; a
+  capitalised first word is read only as a question word, "Whcih" -> "Which"), at least
+  `MIN_LETTERS` long, that no passage of the index holds (its stem has no document frequency)
+  and that is not one of the words questions are asked with;
+- not a word of the dictionary (pyspellchecker's English word list, with `NEWER_WORDS` it lacks:
+  "vaping", "moderna"), in its own or its American spelling, nor one with a regular ending ("schoolers", "preppers", "kettling") or two words run
+  together or behind a common prefix ("yearslong", "monkeypox", "defund", "esports"), which the
+  dictionary often lacks, unless a letter doubled, undoubled or an e dropped makes it a
+  dictionary word ("occured", "begining", "untill", "truely": the commonest misspellings).
 It is read as a word one typing slip away (`one_slip_apart`: a letter left out, a doubled or
 neighbouring key's letter typed extra, a neighbouring key's letter in place of the right one, or
 two neighbouring letters swapped; never at the first letter), taken, in this order, from
-1. the words of the passages the search finds for the question as typed (the dense half reads
-   past the typo) that the dictionary lists or that occur twice, and the question words
-   ("contries" -> "countries"); a briefing's own one-off mistake ("ratifiication") is never one;
+1. the words of the best `VOCABULARY_PASSAGES` passages the search finds for the question as
+   typed (the dense half reads past the typo) that the dictionary lists or that occur twice, and
+   the question words ("contries" -> "countries"); a briefing's own one-off mistake
+   ("ratifiication") is never one;
 2. the same word with the stem of such a word ("comitted" -> "committed" where the passages say
-   "commitment");
-3. the dictionary's words that the index holds, for lower-case words of `DICTIONARY_FROM`
-   letters or more ("polutical" -> "political").
+   "commitment").
 Of several, the most frequent wins. A word with none stays as typed, so a question about what the
-briefings lack is still declined.
+briefings lack is still declined: the word read must be one the search for the question found.
 """
 
 from __future__ import annotations
@@ -40,10 +40,10 @@ from .lexical import tokenize
 from .spelling import american
 
 MIN_LETTERS = 5
-DICTIONARY_FROM = 6
 # At most this many words of a question are corrected (a question of nonsense stays cheap).
 MAX_CORRECTED = 4
-# Passages of the first search whose words are the candidates.
+# Passages of the first search whose words are the candidates, so that the word read is one the
+# search for the question as typed found.
 VOCABULARY_PASSAGES = 20
 _WORD = re.compile(r"[A-Za-z]+(?:['’][a-z]+)?")
 # A lower-case word on its own: not part of a hyphenated word, a contraction, a file name or a web
@@ -65,6 +65,12 @@ _BRITISH = ((r"our", "or"), (r"is(e|ed|es|ing|ation|ations)\b", r"iz\1"),
             (r"([^aeiou][aeiou])ll(ed|ing|er|ers|ist|ists)\b", r"\1l\2"), (r"ae(?=[a-z]{2})", "e"),
             (r"oe(?=[a-z]{2})", "e"), (r"ence\b", "ense"), (r"ogue\b", "og"), (r"ould\b", "old"),
             (r"ught\b", "ft"), (r"re\b", "er"))
+# Words of today's news that the dictionary lacks (its list is older), and names often typed in
+# lower case that are one slip from a word it has ("moderna": "moderns").
+NEWER_WORDS = frozenset("""
+    vape vapes vaping vaper cafe cafes fiance fiancee dox doxing doxxing emoji emojis selfie selfies crypto
+    cryptocurrency cryptocurrencies covid mpox chatbot chatbots app apps tiktok spotify moderna pfizer
+    ozempic wegovy semaglutide""".split())
 _KEY_ROWS = ("qwertyuiop", "asdfghjkl", "zxcvbnm")
 _ROW_SHIFT = (0.0, 0.25, 0.75)
 
@@ -93,7 +99,7 @@ def typing_mistakes(question: str, document_frequencies, passages_for) -> list[C
     stems = _stems_of(seen)
     found = []
     for word in words:
-        best = _read_as(word.lower(), seen, stems, document_frequencies, dictionary=word.islower())
+        best = _read_as(word.lower(), seen, stems, first=not word.islower())
         if best is not None:
             found.append(Correction(word, best[0].upper() + best[1:] if word[0].isupper() else best))
     return found
@@ -111,12 +117,12 @@ def unknown_words(question: str, document_frequencies) -> list[str]:
     return [word for word, stem in stems.items() if stem and not frequencies.get(stem[0], 0)]
 
 
-def _read_as(word: str, seen: Counter, stems: Counter, document_frequencies, dictionary: bool) -> str | None:
-    """What the lower-case `word` is read as (steps 1-3 of the module's rules; step 3 only when
-    `dictionary`: not for a capitalised first word, which may be a name the dictionary lists in
-    lower case, "Giorgia" -> "georgia"), or None."""
-    return (_likeliest(word, seen) or _by_stem(word, stems)
-            or (_in_dictionary(word, document_frequencies) if dictionary else None))
+def _read_as(word: str, seen: Counter, stems: Counter, first: bool) -> str | None:
+    """What the lower-case `word` is read as (steps 1-2 of the module's rules), or None; a
+    capitalised first word, which may be a name ("Markey said ..."), only as a question word."""
+    if first:
+        return _likeliest(word, Counter({candidate: 0 for candidate in QUESTION_WORDS}))
+    return _likeliest(word, seen) or _by_stem(word, stems)
 
 
 def _likeliest(word: str, seen: Counter) -> str | None:
@@ -147,19 +153,6 @@ def _by_stem(word: str, stems: Counter) -> str | None:
     return rebuilt if tokenize([rebuilt])[0] == [best] and is_english(rebuilt) else None
 
 
-def _in_dictionary(word: str, document_frequencies) -> str | None:
-    """The dictionary's most frequent word one typing slip from `word` that the index holds, for
-    words of `DICTIONARY_FROM` letters or more."""
-    if len(word) < DICTIONARY_FROM:
-        return None
-    known = sorted(candidate for candidate in _dictionary().known(_dictionary().edit_distance_1(word))
-                   if one_slip_apart(word, candidate))
-    stems = {candidate: (tokenize([candidate])[0] or [""])[0] for candidate in known}
-    held = _frequencies([stem for stem in stems.values() if stem], document_frequencies)
-    return max((candidate for candidate in known if held.get(stems[candidate], 0)), default=None,
-               key=_dictionary().word_usage_frequency)
-
-
 def _frequencies(stems: list[str], document_frequencies) -> dict[str, int]:
     return document_frequencies(sorted(set(stems))) if stems else {}
 
@@ -170,17 +163,31 @@ def _dictionary() -> SpellChecker:
 
 
 def is_english(word: str) -> bool:
-    """Whether the dictionary lists `word` (any case), or its American spelling."""
+    """Whether the dictionary (or `NEWER_WORDS`) lists `word` (any case), or its American
+    spelling."""
     lower = word.lower()
     dictionary = _dictionary()
-    return lower in dictionary or american(lower) in dictionary or any(
+    return lower in dictionary or lower in NEWER_WORDS or american(lower) in dictionary or any(
         re.sub(pattern, us, lower, count=1) in dictionary for pattern, us in _BRITISH if re.search(pattern, lower))
 
 
 def is_known_word(word: str) -> bool:
     """Whether the lower-case `word` is a real word, though perhaps not the dictionary's: listed,
     a listed word with a regular ending, or made of listed words (`is_compound`)."""
-    return is_english(word) or _with_ending(word) or is_compound(word)
+    if is_english(word):
+        return True
+    return (_with_ending(word) or is_compound(word)) and not _doubling_slip(word)
+
+
+def _doubling_slip(word: str) -> bool:
+    """Whether `word` is a dictionary word with a letter doubled, undoubled or an e dropped, the
+    commonest misspellings ("occured", "begining", "untill", "truely"), which would otherwise
+    pass for a word with an ending or a compound."""
+    variants = {word[:i] + word[i] + word[i:] for i in range(1, len(word))}
+    variants |= {word[:i] + word[i + 1:] for i in range(1, len(word)) if word[i] == word[i - 1]}
+    variants |= {word[:i] + "e" + word[i:] for i in range(1, len(word))}
+    variants |= {word[:i] + word[i + 1:] for i in range(1, len(word)) if word[i] == "e"}
+    return any(is_english(variant) for variant in variants)
 
 
 def _with_ending(word: str) -> bool:

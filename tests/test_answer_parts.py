@@ -225,6 +225,9 @@ def test_short_answer_of_one_sentence(question, sentence, short):
     ("Who said they would never accept NATO troops?",  # a quote with "he said": the speaker is before it
      'Foreign Minister Sergei Lavrov spoke after the talks. "We will never accept NATO troops," he said.',
      "Sergei Lavrov"),
+    ("Who said Putin cannot be trusted?",  # two people before "she said": no short answer guessed
+     'Vladimir Putin was criticised by Foreign Minister Anna Kowalski. "He cannot be trusted," she said.',
+     None),
     ("Who said the government would not abandon Kyiv?",  # a quote that goes on from the sentence before
      "Commission President Ursula von der Leyen gave a speech: “Europe stands ready. We will not abandon Kyiv.”",
      "Ursula von der Leyen"),
@@ -232,8 +235,9 @@ def test_short_answer_of_one_sentence(question, sentence, short):
 def test_a_pronoun_answer_names_the_person_before_it(question, text, short):
     chosen = short_answer(question, scored_passage(question, text), expected_type(question))
     assert chosen.short == short
-    assert chosen.sentences[0].text.startswith(("He will", "Steve Jobs will", "He said", '"We will', "We will"))
-    assert any(short in sentence.text for sentence in chosen.sentences)
+    assert chosen.sentences[0].text.startswith(("He will", "Steve Jobs will", "He said", '"We will', "We will",
+                                                '"He cannot'))
+    assert short is None or any(short in sentence.text for sentence in chosen.sentences)
 
 
 def test_a_list_takes_the_kind_the_question_prefers_from_any_chosen_sentence():
@@ -362,6 +366,12 @@ def test_a_plural_title_before_names_is_no_part_of_them_and_alone_is_a_name():
     ("No senator except John Smith and Mary Jones voted against it.", "Which senators voted against it?",
      ["John Smith", "Mary Jones"]),  # "no one except" names the answer
     ("Except for Sweden, every country signed, including Chile.", "Which countries signed?", ["Chile"]),
+    ("All governors except Governor Ann Lee and Gov. Bill Hart signed, as did Mayor Jo Reed.",
+     "Which people signed?", ["Jo Reed"]),  # titles before the excepted names
+    ("Although no deal was reached, every country except France joined, as did Chile.",
+     "Which countries joined?", ["Chile"]),  # a "no" far before "except" names no answer
+    ("Senators John Smith, Mary Jones and Tom Reed opposed it.", "Which lawmakers opposed it?",
+     ["John Smith", "Mary Jones", "Tom Reed"]),  # a plural title is no other role
 ])
 def test_list_spans_of_longer_lists_and_exceptions(sentence, question, items):
     kind = expected_type(question).kind
@@ -372,6 +382,7 @@ def test_list_spans_of_longer_lists_and_exceptions(sentence, question, items):
 @pytest.mark.parametrize("sentence, name", [
     ("The Writers Guild went on strike.", "Writers Guild"), ("Trains left Kings Cross late.", "Kings Cross"),
     ("Sens. Paul Green and Rita Moore objected.", "Paul Green"),
+    ("Later, von der Leyen said so.", "von der Leyen"),  # a name that opens with its particle
 ])
 def test_a_plural_title_is_stripped_only_when_it_is_a_title_of_office(sentence, name):
     assert name in [span.text for span in candidates(sentence, NAME) + candidates(sentence, PERSON)]

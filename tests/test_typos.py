@@ -11,8 +11,8 @@ PASSAGES = [
     "Defense Secretary John Healey met President Zelensky and Mark Carey in Paris and Georgia. A monkey was "
     "uncrewed, he said, yearlong, undeserved.",
     "Countries that committed troops include the UK and France.",
-    "Saying it would cover the favourable ratifiication of the treaty, he spoke. Political parties. "
-    "Raping, peppers and bloggers, defend the starter.",
+    "Saying it would cover the favourable ratifiication of the treaty, he spoke. Some political parties. "
+    "Raping, peppers and bloggers, defend the starter. The moderns dosing cares.",
 ]
 
 
@@ -71,8 +71,8 @@ def test_typing_mistakes_are_not_known_words(word):
     ("How long is the proposed ceasfire?", [("ceasfire", "ceasefire")]),
     ("Whcih contries comitted troops?", [("Whcih", "Which"), ("contries", "countries"),
                                          ("comitted", "committed")]),  # stem of "commitment"
-    ("Ceasfire terms?", [("Ceasfire", "Ceasefire")]),  # a first word is not a name
-    ("Which politicians were polutical?", [("polutical", "political")]),  # the dictionary's word
+    ("Whcih treaty?", [("Whcih", "Which")]),  # a capitalised first word: only as a question word
+    ("Which politicians were polutical?", [("polutical", "political")]),
 ])
 def test_a_word_no_passage_holds_is_read_as_the_close_word_found(question, expected):
     found, searched = corrections_of(question)
@@ -91,10 +91,11 @@ def test_a_word_no_passage_holds_is_read_as_the_close_word_found(question, expec
     # real words the briefings lack are not read as the close words they hold
     "Who was slaying?", "Which rover was unfavourable?", "Is vaping banned?", "Who wants to defund it?",
     "Are preppers right?", "Which vloggers spoke?", "Did starmer speak?",
+    "What did moderna say?", "Is doxing illegal?", "Which cafes closed?",  # newer words the dictionary lacks
     # the passages hold only their own typing mistake, "ratifiication", and the index lacks the
     # dictionary's "ratification"
     "Which treaty awaits ratifcation?",
-    "Giorgia Meloni spoke?",  # a first word the dictionary knows only as a lower-case name
+    "Giorgia Meloni spoke?", "Ceasfire terms?",  # a capitalised first word may be a name
 ])
 def test_words_are_left_as_typed_when_nothing_close_is_known(question):
     found, searched = corrections_of(question)
