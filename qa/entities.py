@@ -55,7 +55,7 @@ _ORG_NOUNS = (r"compan(y|ies)|firms?|organi[sz]ations?|groups?|part(y|ies)|teams
               r"chains?|bands?|studios?|websites?|services?")
 _PERSON_NOUNS = (r"persons?|people|m[ae]n|wom[ae]n|politicians?|leaders?|officials?|actors?|"
                  r"actress(es)?|singers?|rappers?|players?|athletes?|ceos?|executives?|senators?|"
-                 r"governors?|presidents?|judges?|lawmakers?|candidates?|stars?|celebrit(y|ies)|"
+                 r"governors?|presidents?|judges?|justices?|representatives?|lawmakers?|candidates?|stars?|celebrit(y|ies)|"
                  r"journalists?|ministers?|billionaires?|musicians?|artists?|authors?|writers?|"
                  r"gymnasts?|swimmers?|skiers?|boxers?|golfers?|drivers?|coach(es)?|footballers?|"
                  r"cyclists?|runners?|sprinters?|quarterbacks?|pitchers?|skaters?|climbers?|"
@@ -431,6 +431,7 @@ def name_spans(sentence: str, kind: str = NAME) -> list[Span]:
             _strip_leading(words, sentence, after_title=True)
         if len(words) > 1 and words[0][1].endswith(("'s", "’s")):  # "Brazil's Rebeca Andrade"
             words.pop(0)
+        words = _without_home(words)
         while words and (words[-1][1].lower() in _STOPWORDS or re.fullmatch(_DAYS, words[-1][1])):
             words.pop()
         if not words:
@@ -446,6 +447,20 @@ def name_spans(sentence: str, kind: str = NAME) -> list[Span]:
         country = countries.get((start, end))
         spans.append(country or Span(text, start, end, _name_kind(text), text.casefold()))
     return spans
+
+
+def _without_home(words: list) -> list:
+    """A person's name without the place they are from: "Adam Kinzinger" of "Adam Kinzinger of
+    Illinois" (but "Bank of America", "Duke of Edinburgh" and "University of Texas" stay whole)."""
+    texts = [word.rstrip(",.") for _, word in words]
+    if "of" not in texts:
+        return words
+    at = texts.index("of")
+    before, after = texts[:at], " ".join(texts[at + 1:])
+    person_like = len(before) >= 2 and all(
+        word[:1].isupper() and word.lower() not in _ORG_WORDS | _PLACE_WORDS | _EVENT_WORDS | _TITLES
+        for word in before)
+    return words[:at] if person_like and (is_region(after) or is_region(after + ".")) else words
 
 
 def _strip_leading(words: list, sentence: str, after_title: bool = False) -> None:

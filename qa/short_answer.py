@@ -86,6 +86,10 @@ _SPEECH_AFTER = re.compile(rf"[’']?s?,?\s+(?:has\s+|had\s+)?(?:{_SPEECH_VERBS}
 _SPEECH_BEFORE = re.compile(rf"\b(?!told\b|tells\b)(?:{_SPEECH_VERBS}|according to)\s+(?:[\w.’'-]+\s+){{0,3}}$",
                             re.I)
 _PRONOUN_SPEAKS = re.compile(rf"\b(?:he|she)\s+(?:{_SPEECH_VERBS})\b", re.I)
+# A sentence that is a quote and nothing else: '"Clinics will open by March."'.
+_QUOTE_ALONE = re.compile(r"[\"“][^\"“”]+[\"”]\.?")
+# How far back a chain of quotes and pronouns is followed to the person who speaks.
+QUOTE_SENTENCES_BACK = 3
 _PRONOUN_START = re.compile(r"\s*[\"“]?(He|She|His|Her)\b")
 
 
@@ -126,7 +130,7 @@ def short_answer(question: str, scored: list[ScoredSentence], expected: Expected
     if expected.kind == PLACE:
         span = nearest_span(sentence.text, _located_first(sentence), question, any_kind=True)
         return ShortAnswer(place_named(sentence, span, question), (), (sentence,))
-    spans = _asked_form_first(sentence.spans, question)
+    spans = _with_asked_role(sentence.text, _asked_form_first(sentence.spans, question), question)
     counting = tuple(span for span in spans if with_counted_noun(sentence.text, span, question) != span.text)
     span = nearest_span(sentence.text, counting or spans, question, any_kind=expected.kind == EXTENT)
     if expected.kind in _NAMED_KINDS and _ASKS_NOT_ONE.search(question):
@@ -166,21 +170,35 @@ def _naming_sentence(with_spans: list[ScoredSentence], scored: list[ScoredSenten
 def antecedent(sentence: ScoredSentence,
                scored: list[ScoredSentence]) -> tuple[ScoredSentence, Span] | None:
     """The person a sentence that names no person is about, when it opens with "He", "She", "His"
-    or "Her", quotes someone as "he said" ('"We will never accept it," he said.'), or goes on
-    with a quote opened before it ('We will not abandon Kyiv."'): the sentence just before it in
-    its passage and the person named there (None if that sentence names none, or several)."""
+    or "Her", quotes someone as "he said" ('"We will never accept it," he said.'), goes on with a
+    quote opened before it ('We will not abandon Kyiv."') or is a quote alone: the nearest
+    sentence before it in its passage that names a person, and that person, reached through at
+    most QUOTE_SENTENCES_BACK sentences that refer back in turn ('Jane Ortiz announced it. "We
+    will add doses," she said. "Clinics will open."'); None when that sentence names several
+    people ("Putin was criticised by Anna Kowalski": "she" is unclear) or the chain breaks."""
+    if not _refers_back(sentence) or any(span.kind == PERSON for span in sentence.spans):
+        return None
+    current = sentence
+    for _ in range(QUOTE_SENTENCES_BACK):
+        before = [other for other in scored
+                  if other.passage == current.passage and other.span[1] <= current.span[0]]
+        if not before:
+            return None
+        current = max(before, key=lambda other: other.span[1])
+        people = {span.key: span for span in current.spans if span.kind == PERSON}
+        if people:
+            return (current, next(iter(people.values()))) if len(people) == 1 else None
+        if not _refers_back(current):
+            return None
+    return None
+
+
+def _refers_back(sentence: ScoredSentence) -> bool:
+    """Whether a sentence's person is named before it: a pronoun opens it or says it, or it is
+    (the rest of) a quote."""
     text = sentence.text
-    refers_back = _PRONOUN_START.match(text) or _PRONOUN_SPEAKS.search(text) or _continues_quote(text)
-    if not refers_back or any(span.kind == PERSON for span in sentence.spans):
-        return None
-    before = [other for other in scored
-              if other.passage == sentence.passage and other.span[1] <= sentence.span[0]]
-    if not before:
-        return None
-    previous = max(before, key=lambda other: other.span[1])
-    people = {span.key: span for span in previous.spans if span.kind == PERSON}
-    # One person named: "he" is them; several ("Putin was criticised by Anna Kowalski"): unclear.
-    return (previous, next(iter(people.values()))) if len(people) == 1 else None
+    return bool(_PRONOUN_START.match(text) or _PRONOUN_SPEAKS.search(text) or _continues_quote(text)
+                or _QUOTE_ALONE.fullmatch(text.strip()))
 
 
 def _continues_quote(text: str) -> bool:
@@ -344,6 +362,13 @@ def list_spans(text: str, spans: tuple[Span, ...], question: str) -> list[Span]:
         return spans
     with_role = [span for span in spans if has_role(text, span, role)]
     return with_role or [span for span in spans if not _titled(text, span)] or spans
+
+
+def _with_asked_role(text: str, spans: tuple[Span, ...], question: str) -> tuple[Span, ...]:
+    """For a question about someone of a role ("which other representative ..."), the spans the
+    sentence gives that role ("Rep. Adam Kinzinger"), when it gives it to any; else `spans`."""
+    role = asked_role(question)
+    return tuple(span for span in spans if role and has_role(text, span, role)) or spans
 
 
 def _titled(text: str, span: Span) -> bool:
