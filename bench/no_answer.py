@@ -51,8 +51,7 @@ def record(data: Path, part: str, every: int, other: int, cache: str, offset: in
         locate = lambda passage: []  # noqa: E731
     searcher, rows = searcher_for(index_dir), []
     for position, (query_id, text) in enumerate(beir.queries.items()):
-        read, corrections = corrected(searcher, text) if typos else (text, ())
-        text = read
+        text, corrections = corrected(searcher, text) if typos else (text, ())
         evidence = gather(searcher, text, text, 5)
         best = evidence.chosen.sentences[0] if evidence.chosen.sentences else None
         gold_rows = beir.qrels[query_id]

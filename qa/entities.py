@@ -372,7 +372,7 @@ _PARTICLES = ("von der", "van der", "van den", "de la", "of", "de", "da", "del",
               "le", "du", "the")
 _PARTICLE_WORDS = frozenset(" ".join(_PARTICLES).split())
 _CAPITALISED = re.compile(
-    r"(?:(?<![\w-])(?:[Vv]on der|[Vv]an der|[Vv]an den|[Dd]e la)\s)?"
+    rf"(?:(?<![\w-])(?i:{'|'.join(particle for particle in _PARTICLES if ' ' in particle)})\s)?"
     rf"[A-Z][\w'’&.-]*(?:\s(?:(?:{'|'.join(_PARTICLES)})\s)?[A-Z][\w'’&.-]*)*")
 _TITLES = frozenset(
     "president prime minister secretary sen. sen rep. rep gov. gov mr. mrs. ms. dr. prof. gen. "
