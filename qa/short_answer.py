@@ -120,6 +120,10 @@ def short_answer(question: str, scored: list[ScoredSentence], expected: Expected
     named_before = antecedent(sentence, scored) if expected.kind == PERSON and not expected.is_list else None
     if named_before is not None:
         return ShortAnswer(named_before[1].text, (), (sentence, named_before[0]))
+    said_after = speaker_after(sentence, scored) if expected.kind == PERSON and _ASKS_SPEAKER.search(question) \
+        else None
+    if said_after is not None:
+        return ShortAnswer(said_after[1].text, (), (sentence, said_after[0]))
     if expected.kind is None or not with_spans:
         return ShortAnswer(None, (), (best,))
     if expected.is_list:
@@ -199,6 +203,30 @@ def _refers_back(sentence: ScoredSentence) -> bool:
     text = sentence.text
     return bool(_PRONOUN_START.match(text) or _PRONOUN_SPEAKS.search(text) or _continues_quote(text)
                 or _QUOTE_ALONE.fullmatch(text.strip()))
+
+
+def speaker_after(sentence: ScoredSentence,
+                  scored: list[ScoredSentence]) -> tuple[ScoredSentence, Span] | None:
+    """For "who said ...", when `sentence` opens a quote that the next sentence of its passage
+    closes and attributes ('“This message suits the game of football. ... express it,” said
+    Virgil van Dijk'): that sentence and its one speaker; None otherwise."""
+    if not _opens_quote(sentence.text):
+        return None
+    after = [other for other in scored
+             if other.passage == sentence.passage and other.span[0] >= sentence.span[1]]
+    if not after:
+        return None
+    following = min(after, key=lambda other: other.span[0])
+    speakers = {span.key: span for span in _speakers(following)} if _continues_quote(following.text) else {}
+    return (following, next(iter(speakers.values()))) if len(speakers) == 1 else None
+
+
+def _opens_quote(text: str) -> bool:
+    """Whether `text` opens a quotation it does not close (one closed in a sentence after it)."""
+    opening = text.rfind("“")
+    if opening >= 0:
+        return "”" not in text[opening:]
+    return text.count('"') % 2 == 1 and text.lstrip().startswith('"')
 
 
 def _continues_quote(text: str) -> bool:

@@ -245,6 +245,21 @@ def test_a_pronoun_answer_names_the_person_before_it(question, text, short):
     assert short is None or any(short in sentence.text for sentence in chosen.sentences)
 
 
+def test_a_quote_attributed_in_the_sentence_after_it_takes_that_speaker():
+    question = "Who said the message suits the game of football?"
+    expected, terms = expected_type(question), question_terms(question)
+    texts = ["“This message suits the game of football.",
+             "With the band we express it,” said Virgil van Dijk, the Netherlands captain."]
+    scored, start = [], 0
+    for number, text in enumerate(texts):
+        scored.append(ScoredSentence(text, 1, (start, start + len(text)), 1.0 - number / 2, 0.5, 0.5,
+                                     tuple(new_spans(text, expected, terms))))
+        start += len(text) + 1
+    chosen = short_answer(question, scored, expected)
+    assert chosen.short == "Virgil van Dijk"
+    assert [sentence.text for sentence in chosen.sentences] == texts
+
+
 def test_a_list_takes_the_kind_the_question_prefers_from_any_chosen_sentence():
     question = "Who are the Medal of Freedom recipients?"
     expected, terms = expected_type(question), question_terms(question)
