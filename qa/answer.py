@@ -1,10 +1,11 @@
 """Cited answers: a short answer or list first, the sentence that supports it, and a confidence.
 
 The question is searched (with the previous question when it leans on it, and with the other
-spelling of its British or American words); the sentences of the top passages are scored
-(qa.sentence_choice); the short answer or list items are taken from the best of them
-(qa.short_answer); and a calibrated confidence (qa.confidence) decides whether the briefings
-answer at all. When they do not, the passages are returned as closest matches.
+spelling of its British or American words); the learned reader (qa.reader) reads the top passages
+and marks the spans that answer; the short answer or list items and their sentences are taken
+from those spans (qa.short_answer), the passage holding the best span first; and a calibrated
+confidence (qa.confidence), the probability that the short answer is right, decides whether to
+answer at all. When it does not, the passages are returned as closest matches.
 """
 
 from __future__ import annotations
@@ -12,26 +13,17 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from .api import searcher_for, validate_k, validate_question
-from .confidence import confidence, declines
-from .entities import ExpectedAnswer, expected_type
+from .confidence import Measures, confidence, declines, margin_of
 from .filters import Filters, parse_question
-from .follow_ups import merged_query, names_of, needs_previous
-from .sentence_choice import can_answer, score_sentences
-from .sentence_vectors import EmbeddedSentences, SentenceVectors, current
-from .sentences import sentence_spans
-from .short_answer import AnswerItem, ShortAnswer, short_answer
+from .follow_ups import merged_query, needs_previous
+from .reader import Reading, get_reader
+from .short_answer import AnswerItem, CitedSpan, ShortAnswer, short_answer
 from .spelling import variants
 from .types import Passage
 from .typos import VOCABULARY_PASSAGES, Correction, apply, typing_mistakes
 
-# Sentences are taken from this many of the best passages.
-ANSWER_PASSAGES = 5
-# Sentences embedded at answer time (a passage the index lacks or holds split by older rules),
-# kept per process so each is embedded once: up to 50,000, ~40 MB at 384 dimensions.
-_EMBEDDED_HERE = EmbeddedSentences(limit=50_000)
-# When those hold only headings and questions (a FAQ's subheads), the search goes this many
-# passages deeper for ones that state something.
-DEEPER_PASSAGES = 15
+# The reader reads this many of the best passages.
+READ_PASSAGES = 5
 
 
 @dataclass(frozen=True)
@@ -48,12 +40,14 @@ class Answer:
     """An extractive answer with its evidence.
 
     `found` is False when nothing in the corpus answers (`confidence` below the decline
-    threshold); `passages` are then the closest matches. `short` is the short answer (a name,
-    number, date ... taken from `sentences[0]`, or for a list the items joined), None when no short
-    span fits (why/how questions) or nothing is found; `items` are a list answer's items, each with
-    the 1-based numbers of the passages naming it (empty unless the question asks for a list).
+    threshold); `passages` are then the closest matches (the passage holding the answer first).
+    `short` is the short answer, the span of `sentences[0]` the reader chose (for a list, the
+    items joined), None when nothing is found; `items` are a list answer's items, each with the
+    1-based numbers of the passages naming it (empty unless the question asks for several things
+    and the passages name several).
     `highlights[i]` are the character spans of answer sentences in `passages[i].text`.
-    `confidence` (0..1) is the calibrated probability that the briefings answer the question.
+    `confidence` (0..1) is the calibrated probability that the short answer is right.
+    `short_at` is where the short answer stands: passage number (1-based) and characters.
     `query` is what was searched (the question, or a follow-up with the question it leans on),
     `filters` the account of the filters applied ('' when none), `corrections` the question's
     typing mistakes and the words they were read as (qa.typos), in the order typed.
@@ -70,6 +64,7 @@ class Answer:
     confidence: float
     filters: str = ""
     corrections: tuple[Correction, ...] = ()
+    short_at: CitedSpan | None = None
 
     def to_text(self) -> str:
         """Plain-text rendering: the short answer or items, the sentences with [n] markers, then
@@ -177,40 +172,43 @@ def helps(follow_up: Answer, fresh: Answer, needed: bool) -> bool:
 
 @dataclass(frozen=True)
 class Evidence:
-    """What answering found before deciding: the passages, what the question asks for, and the
-    short answer with its sentences (none when no passage has a sentence that could answer)."""
+    """What answering found before deciding: the passages (those read first, the one holding the
+    best span leading), what the reader found in them, and the short answer taken from it."""
 
     passages: list[Passage]
-    expected: ExpectedAnswer
+    reading: Reading
     chosen: ShortAnswer
 
 
 def gather(searcher, question: str, query: str, k: int, filters: Filters = Filters()) -> Evidence:
-    """Search `query` (the question itself, or merged with the question it follows up) and take
-    the short answer to `question` from the best sentences of the top passages."""
+    """Search `query` (the question itself, or merged with the question it follows up), read the
+    top passages for it, and take the short answer from the spans found."""
     vector = searcher.question_vector(query)
     spellings = variants(query)
     search_text = " ".join([query, *spellings]) if spellings else query
-    passages = searcher.search(search_text, k, vector=vector, filters=filters)
-    expected = expected_type(question)
-
-    def scored_sentences(passages):
-        top = passages[:ANSWER_PASSAGES]
-        return score_sentences(query, vector, top, _sentence_vectors(searcher, top), _idf(searcher), expected,
-                               new_words=names_of(question) if query != question else "")
-
-    scored = scored_sentences(passages)
-    if not scored and passages:  # only headings and questions ("When will the stores reopen?")
-        deeper = searcher.search(search_text, k + DEEPER_PASSAGES, vector=vector, filters=filters)
-        passages = [passage for passage in deeper if _has_statement(passage)][:k] or passages
-        scored = scored_sentences(passages)
-    chosen = short_answer(question, scored, expected) if scored else ShortAnswer(None, (), ())
-    return Evidence(passages, expected, chosen)
+    passages = searcher.search(search_text, max(k, READ_PASSAGES), vector=vector, filters=filters)
+    texts = [passage.text for passage in passages[:READ_PASSAGES]]
+    reading = get_reader().read(query, texts)
+    order = answering_first(reading, len(texts))
+    passages = [passages[i] for i in order] + passages[len(texts):]
+    reading = renumbered(reading, order)
+    texts = [texts[i] for i in order]
+    return Evidence(passages[:k], reading, short_answer(question, reading, texts))
 
 
-def _has_statement(passage: Passage) -> bool:
-    """Whether a passage holds a sentence that may answer (not only a heading or a question)."""
-    return any(can_answer(passage.text[start:end]) for start, end in sentence_spans(passage.text))
+def answering_first(reading: Reading, count: int) -> list[int]:
+    """Positions of the passages read, the one holding the best span first, the others in the
+    search's order."""
+    if reading.best is None:
+        return list(range(count))
+    return [reading.best.passage] + [i for i in range(count) if i != reading.best.passage]
+
+
+def renumbered(reading: Reading, order: list[int]) -> Reading:
+    """`reading` with its spans' passage numbers following `order` (new position -> old)."""
+    new_position = {old: new for new, old in enumerate(order)}
+    return Reading(tuple(replace(span, passage=new_position[span.passage]) for span in reading.spans),
+                   reading.no_answer)
 
 
 def answer_query(searcher, question: str, query: str, k: int, filters: Filters) -> Answer:
@@ -218,33 +216,25 @@ def answer_query(searcher, question: str, query: str, k: int, filters: Filters) 
     threshold."""
     evidence = gather(searcher, question, query, k, filters)
     chosen, passages = evidence.chosen, evidence.passages
-    best = chosen.sentences[0] if chosen.sentences else None
-    value = round(confidence(best, evidence.expected), 4)
-    found = best is not None and not declines(value)
+    value = round(confidence(measures(evidence)), 4)
+    found = chosen.short is not None and not declines(value)
     if not found:
-        chosen = ShortAnswer(None, (), ())
+        chosen = ShortAnswer(None, None, (), ())
     highlights = [[] for _ in passages]
     for sentence in chosen.sentences:
-        highlights[sentence.passage - 1].append(sentence.span)
+        if sentence.passage <= len(passages):
+            highlights[sentence.passage - 1].append(sentence.span)
     return Answer(
         question=question, query=query, found=found, short=chosen.short, items=chosen.items,
-        sentences=tuple(AnswerSentence(s.text, s.passage, round(s.score, 4)) for s in chosen.sentences),
+        sentences=tuple(AnswerSentence(s.text, s.passage, round(s.score, 4)) for s in chosen.sentences
+                        if s.passage <= len(passages)),
         passages=tuple(passages), highlights=tuple(tuple(h) for h in highlights),
-        confidence=value, filters=filters.describe())
+        confidence=value, filters=filters.describe(), short_at=chosen.at)
 
 
-def _sentence_vectors(searcher, passages: list[Passage]) -> list[SentenceVectors]:
-    """The sentence spans and vectors of each passage, as the build stored them; a text the
-    index lacks (none, unless the index changed under the search) or holds split by older rules
-    is embedded here."""
-    texts = [passage.text for passage in passages]
-    stored = current(searcher.store.sentences_by_text(texts))
-    missing = [text for text in dict.fromkeys(texts) if text not in stored]
-    stored.update(_EMBEDDED_HERE.of(missing, searcher.encoder))
-    return [stored[text] for text in texts]
-
-
-def _idf(searcher):
-    """The index's IDF of terms (term list -> {term: idf}): the one place the answer layer reads
-    word statistics from the index."""
-    return searcher.store.idf
+def measures(evidence: Evidence) -> Measures | None:
+    """What the confidence is computed from (qa.confidence), None when the reader found no span."""
+    best = evidence.reading.best
+    if best is None:
+        return None
+    return Measures(margin_of(best.score), evidence.passages[best.passage].score, evidence.reading.no_answer)

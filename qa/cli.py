@@ -95,6 +95,8 @@ def _parser() -> argparse.ArgumentParser:
                                "question asked with its evidence (--id-prefix rows) and without it "
                                "(the first --other rows of --other-prefix)")
     evaluate.add_argument("--every", type=int, default=10, help="with --answers: question sample step")
+    evaluate.add_argument("--year", help="with --answers: only questions of this year (the reader's "
+                                         "held-out news questions are 2024's)")
     evaluate.add_argument("--other-prefix", default="news-", help="with --answers: rows lacking evidence")
     evaluate.add_argument("--other", type=int, default=5000, help="with --answers: how many such rows")
     evaluate.set_defaults(run=_eval)
@@ -191,11 +193,11 @@ def _eval_answers(args) -> int:
 
     result = evaluate_answers(args.data, evidence_prefix=args.id_prefix or "rtqa-",
                               other_prefix=args.other_prefix, other_count=args.other,
-                              every=args.every, cache_dir=args.cache)
+                              every=args.every, cache_dir=args.cache, year=args.year)
     if args.json:
         print(json.dumps(result, indent=1, ensure_ascii=False))
         return 0
-    print(f"{args.data} answers, every {args.every}th question:")
+    print(f"{args.data} answers, every {args.every}th question{' of ' + args.year if args.year else ''}:")
     for name, value in result["summary"].items():
         print(f"  {name} {value}")
     for name, cuts in result["latency_ms"].items():

@@ -1,47 +1,52 @@
-"""How likely the briefings answer a question: a calibrated confidence, and declining below it.
+"""How likely the short answer is right: a calibrated confidence, and declining below a threshold.
 
-The confidence is a logistic function of absolute measures of the best answer sentence, none of
-them relative to the other passages, so it means the same across questions and corpora:
-- its cosine to the question,
-- the IDF-weighted share of the question's words it holds,
-- whether it holds a span of the kind the question asks for (for questions that ask for one).
-The weights were fitted (logistic regression) on realtimeqa-news questions asked of an index
-holding their evidence (answerable) and of one without it (unanswerable), so the confidence is
-the measured share of such questions that the briefings answer; DECLINE_BELOW was chosen on the
-same measurement (docs/benchmarks.md, "Declining and confidence").
+The confidence is a logistic function of what the reader and the search measured of the best span:
+- the reader's margin for it (its start + end score over the no-answer score of its window),
+- the fused search score (0..1) of the passage it is in,
+- the chance the reader gives that no passage read answers.
+The weights were fitted (logistic regression, bench/calibration.py) on held-out news questions
+asked of an index holding their evidence and of one without it, with "right" meaning the short
+answer matches the question's gold answer, so a confidence of 0.7 means that about 7 in 10 such
+answers were right (the reliability table is in docs/benchmarks.md). DECLINE_BELOW was chosen on
+the same measurement.
 """
 
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
-from .entities import ExpectedAnswer
-from .sentence_choice import ScoredSentence
-
-WEIGHTS = {"similarity": 11.366, "coverage": 5.371, "typed": -0.473, "untyped": 0.082}
-BIAS = -7.055
-# Low on purpose: features measured on a 5,000-paragraph index put the sample briefing's own
-# answers at 0.1-0.4, so a higher cut declines real questions there (docs/benchmarks.md).
-DECLINE_BELOW = 0.1
+WEIGHTS = {"margin": 0.5, "retrieval": 1.0, "no_answer": -1.0}
+BIAS = -1.0
+DECLINE_BELOW = 0.2
 
 
-def features(best: ScoredSentence, expected: ExpectedAnswer) -> dict[str, float]:
-    """The measures of the best sentence the confidence is computed from."""
-    asks_for_span = expected.kind is not None
-    return {
-        "similarity": best.similarity, "coverage": best.coverage,
-        "typed": float(asks_for_span and bool(best.spans)),
-        "untyped": float(asks_for_span and not best.spans),
-    }
+@dataclass(frozen=True)
+class Measures:
+    """What confidence is computed from (see the module's docstring)."""
+
+    margin: float
+    retrieval: float
+    no_answer: float
+
+    def as_dict(self) -> dict[str, float]:
+        return {"margin": self.margin, "retrieval": self.retrieval, "no_answer": self.no_answer}
 
 
-def confidence(best: ScoredSentence | None, expected: ExpectedAnswer) -> float:
-    """The probability (0..1) that the briefings answer, judged from the best sentence."""
-    if best is None:
+def margin_of(score: float) -> float:
+    """The reader's margin back from its span score (the logistic of the margin)."""
+    score = min(max(score, 1e-9), 1 - 1e-9)
+    return math.log(score / (1 - score))
+
+
+def confidence(measures: Measures | None, weights: dict[str, float] | None = None,
+               bias: float | None = None) -> float:
+    """The probability (0..1) that the short answer is right; 0 when there is none."""
+    if measures is None:
         return 0.0
-    measured = features(best, expected)
-    logit = BIAS + sum(WEIGHTS[name] * value for name, value in measured.items())
-    return 1.0 / (1.0 + math.exp(-logit))
+    weights = WEIGHTS if weights is None else weights
+    logit = (BIAS if bias is None else bias) + sum(weights[name] * value for name, value in measures.as_dict().items())
+    return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, logit))))
 
 
 def declines(value: float) -> bool:

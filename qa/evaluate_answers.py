@@ -81,6 +81,14 @@ def sample(beir: BeirSet, every: int, offset: int = 0) -> BeirSet:
     return BeirSet(beir.corpus, kept, {q: beir.qrels[q] for q in kept})
 
 
+def of_year(beir: BeirSet, year: str | None) -> BeirSet:
+    """The questions of `year` (their ids start with their date, "20240105_3"); all when None."""
+    if not year:
+        return beir
+    kept = {q: text for q, text in beir.queries.items() if q.startswith(year)}
+    return BeirSet(beir.corpus, kept, {q: beir.qrels[q] for q in kept})
+
+
 def without_evidence(data_dir: Path, prefix: str, count: int) -> BeirSet:
     """The first `count` rows (by id) whose id starts with `prefix`: an index lacking the evidence."""
     rows = load_beir(data_dir, prefix).corpus
@@ -146,11 +154,13 @@ def summarise(with_evidence: list[AnswerRecord], without: list[AnswerRecord]) ->
 
 
 def evaluate_answers(data_dir, *, evidence_prefix: str = "rtqa-", other_prefix: str = "news-",
-                     other_count: int = 5000, every: int = 10, cache_dir=".cache/eval") -> dict:
-    """Answer metrics of every `every`-th question, asked with and without its evidence."""
+                     other_count: int = 5000, every: int = 10, cache_dir=".cache/eval",
+                     year: str | None = None) -> dict:
+    """Answer metrics of every `every`-th question (of `year` alone, when given: question ids
+    start with their date), asked with and without its evidence."""
     data_dir = Path(data_dir)
     golds = load_answers(data_dir)
-    beir = sample(load_beir(data_dir, evidence_prefix), every)
+    beir = sample(of_year(load_beir(data_dir, evidence_prefix), year), every)
     index_dir, by_text = build_set(beir, f"{data_dir.name}-{evidence_prefix}", cache_dir)
     with_evidence = ask_all(beir, golds, index_dir, _locator(by_text, index_dir))
     other = without_evidence(data_dir, other_prefix, other_count)

@@ -1,0 +1,103 @@
+"""The reader contract: a question and passages in, scored answer spans and a no-answer score out.
+
+Every span is scored on its own, on one scale across passages (as Haystack's extractive reader
+does): `score` is the logistic of the span's margin over "no answer" in the window that read it,
+so 0.5 means the model finds the span exactly as likely as nothing. `no_answer` is the chance that
+no passage answers: the product of (1 - best score) over the passages.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Callable, Protocol, Sequence
+
+import numpy as np
+
+from .spans import decode
+from .windows import Windows, encode
+
+# (windows) -> (start logits, end logits), each of shape (windows, length)
+Logits = Callable[[Windows], tuple[np.ndarray, np.ndarray]]
+WINDOWS_PER_RUN = 16
+
+
+@dataclass(frozen=True)
+class Span:
+    """A span of one passage that answers the question: `passage` is its index among the passages
+    read, `start`/`end` character offsets into that passage's text, `text` the characters."""
+
+    passage: int
+    start: int
+    end: int
+    text: str
+    score: float
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What a reader found: spans best first (at most one per character range) and the chance
+    that no passage answers."""
+
+    spans: tuple[Span, ...]
+    no_answer: float
+
+    @property
+    def best(self) -> Span | None:
+        return self.spans[0] if self.spans else None
+
+    def passage_scores(self, passages: int) -> list[float]:
+        """The best span score of each passage (0 where none)."""
+        scores = [0.0] * passages
+        for span in self.spans:
+            scores[span.passage] = max(scores[span.passage], span.score)
+        return scores
+
+
+class Reader(Protocol):
+    """Anything that reads: the learned reader, or a fake in tests."""
+
+    name: str
+
+    def read(self, question: str, passages: Sequence[str], k: int = 10) -> Reading: ...
+
+
+class SpanReader:
+    """A span-prediction model behind the contract: tokenizer and windows, the model's logits (a
+    function, so ONNX Runtime and PyTorch run the same decoding), spans decoded and scored."""
+
+    def __init__(self, name: str, tokenizer, logits: Logits):
+        self.name = name
+        self.tokenizer = tokenizer
+        self._logits = logits
+
+    def read(self, question: str, passages: Sequence[str], k: int = 10) -> Reading:
+        passages = list(passages)
+        if not passages:
+            return Reading((), 1.0)
+        windows = encode(self.tokenizer, question, passages)
+        starts, ends = self.logits(windows)
+        raw, _ = decode(windows, starts, ends)
+        spans = tuple(Span(s.passage, s.start, s.end, passages[s.passage][s.start:s.end], _logistic(s.margin))
+                      for s in raw[:k])
+        best = [0.0] * len(passages)
+        for span in spans:
+            best[span.passage] = max(best[span.passage], span.score)
+        return Reading(spans, float(np.prod([1.0 - b for b in best])))
+
+    def logits(self, windows: Windows) -> tuple[np.ndarray, np.ndarray]:
+        """Start and end logits of all windows, run in groups of similar length."""
+        order = np.argsort(windows.attention_mask.sum(axis=1))
+        width = windows.input_ids.shape[1]
+        starts = np.full((len(windows), width), -1e4, dtype=np.float32)
+        ends = np.full_like(starts, -1e4)
+        for first in range(0, len(order), WINDOWS_PER_RUN):
+            chosen = order[first:first + WINDOWS_PER_RUN]
+            group = windows.rows(chosen)
+            s, e = self._logits(group)
+            starts[chosen, :s.shape[1]], ends[chosen, :e.shape[1]] = s, e
+        return starts, ends
+
+
+def _logistic(x: float) -> float:
+    return 1.0 / (1.0 + math.exp(-max(-60.0, min(60.0, x))))
