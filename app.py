@@ -102,7 +102,7 @@ def format_answer(result: Answer) -> str:
         lead = _lead(result)
         sentences = " ".join(f"{escape_markdown(s.text)} **[{s.passage}]**" for s in result.sentences)
         lines += (["**Answer:** " + lead, "", sentences] if lead else ["**Answer:** " + sentences]) + [
-            "", f"_{_confidence(result.confidence)}_", "", "**Sources**"]
+            "", f"_{_confidence(result.confidence, 'that this answer is right')}_", "", "**Sources**"]
     elif not result.passages:
         return "\n".join(lines + ["**No briefing matches these filters.** "
                                   "Widen the dates or choose other briefings (a date filter leaves out "
@@ -110,7 +110,8 @@ def format_answer(result: Answer) -> str:
     else:
         lines += ["**No briefing answers this question.** "
                   "The closest matches are shown below; they may not be relevant.", "",
-                  f"_{_confidence(result.confidence)}_", "", "**Closest matches**"]
+                  f"_{_confidence(result.confidence, 'that the best answer found would be right')}_", "",
+                  "**Closest matches**"]
     for number, (passage, spans) in enumerate(zip(result.passages, result.highlights), start=1):
         label = "" if result.found else " · closest match, not an answer"
         lines += ["", f"**[{number}] {escape_label(passage.citation)}** · {_origin(passage)}{label}"]
@@ -161,10 +162,10 @@ def _lead(result: Answer) -> str:
     return ""
 
 
-def _confidence(value: float) -> str:
-    """The calibrated confidence as a five-dot bar and a percentage."""
+def _confidence(value: float, meaning: str) -> str:
+    """The calibrated confidence as a five-dot bar and a percentage, and what it is the chance of."""
     filled = max(0, min(5, round(value * 5)))
-    return f"Confidence {'●' * filled}{'○' * (5 - filled)} {value:.0%} that the briefings answer this"
+    return f"Confidence {'●' * filled}{'○' * (5 - filled)} {value:.0%} {meaning}"
 
 
 def _origin(passage: Passage) -> str:

@@ -22,7 +22,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from qa.answer import corrected, gather  # noqa: E402
+from qa.answer import corrected, gather, measures  # noqa: E402
 from qa.api import searcher_for  # noqa: E402
 from qa.confidence import confidence, declines  # noqa: E402
 from qa.evaluate import _locator, load_beir  # noqa: E402
@@ -59,7 +59,7 @@ def asked(searcher, question: str, read: bool, locate, gold_rows, golds) -> dict
     evidence = gather(searcher, text, text, 5)
     best = evidence.chosen.sentences[0] if evidence.chosen.sentences else None
     return {"read": text, "changed": bool(corrections),
-            "found": best is not None and not declines(confidence(best, evidence.expected)),
+            "found": best is not None and not declines(confidence(measures(evidence))),
             "reachable": bool(gold_rows & {i for p in evidence.passages for i in locate(p)}),
             "holds": best is not None and contains(best.text, golds)}
 

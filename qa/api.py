@@ -12,12 +12,14 @@ from .stores import open_store
 from .textfiles import encodable
 from .types import Passage
 
+# Whether retrieve() re-ranks unless told: chosen by measurement (docs/benchmarks.md, "Re-ranking").
+RERANK_BY_DEFAULT = False
 _searchers: dict[object, Searcher] = {}
 _lock = threading.Lock()
 
 
 def retrieve(question: str, k: int = 5, *, index_dir="index", mode: str = "hybrid",
-             since=None, until=None, sources=None) -> list[Passage]:
+             since=None, until=None, sources=None, rerank: bool | None = None) -> list[Passage]:
     """The `k` passages of the index that best answer `question`, best first.
 
     Near-duplicate paragraphs (the same wire text in several briefings) come back once, as the
@@ -30,11 +32,13 @@ def retrieve(question: str, k: int = 5, *, index_dir="index", mode: str = "hybri
     question, a `k` below 1 or a bad date, and a QAError (IndexNotFound, IndexMismatch,
     IndexDamaged) that says how to (re)build when the index cannot be used. The index is loaded
     once per `index_dir` and reloaded when a build has replaced it on disk. `mode` is "hybrid"
-    (default), "dense", "bm25" or "rrf".
+    (default), "dense", "bm25" or "rrf". `rerank` puts the best candidates in the order the
+    learned re-ranker reads them (qa.rerank); None means RERANK_BY_DEFAULT.
     """
     question = validate_question(question)
     filters = Filters.of(since, until, sources)
-    return searcher_for(index_dir).search(question, validate_k(k), mode=mode, filters=filters)
+    rerank = RERANK_BY_DEFAULT if rerank is None else bool(rerank)
+    return searcher_for(index_dir).search(question, validate_k(k), mode=mode, filters=filters, rerank=rerank)
 
 
 def validate_k(k) -> int:

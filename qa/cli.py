@@ -95,8 +95,10 @@ def _parser() -> argparse.ArgumentParser:
                                "question asked with its evidence (--id-prefix rows) and without it "
                                "(the first --other rows of --other-prefix)")
     evaluate.add_argument("--every", type=int, default=10, help="with --answers: question sample step")
-    evaluate.add_argument("--year", help="with --answers: only questions of this year (the reader's "
-                                         "held-out news questions are 2024's)")
+    evaluate.add_argument("--year", help="only questions of this year (realtimeqa ids start with their "
+                                         "date; the reader's held-out news questions are 2024's)")
+    evaluate.add_argument("--rerank", action=argparse.BooleanOptionalAction, default=False,
+                          help="re-rank the best candidates with the learned re-ranker (qa.rerank)")
     evaluate.add_argument("--other-prefix", default="news-", help="with --answers: rows lacking evidence")
     evaluate.add_argument("--other", type=int, default=5000, help="with --answers: how many such rows")
     evaluate.set_defaults(run=_eval)
@@ -166,11 +168,12 @@ def _eval(args) -> int:
         return _eval_answers(args)
 
     result = evaluate(args.data, id_prefix=args.id_prefix, limit=args.limit, mode=args.mode,
-                      cache_dir=args.cache, progress=sys.stderr.isatty())
+                      cache_dir=args.cache, progress=sys.stderr.isatty(), rerank=args.rerank, year=args.year)
     if args.json:
         print(json.dumps(result.to_dict(), indent=1))
         return 0
-    print(f"{args.data} ({args.mode}): {result.queries} queries, {result.paragraphs} paragraphs")
+    reranked = ", re-ranked" if args.rerank else ""
+    print(f"{args.data} ({args.mode}{reranked}): {result.queries} queries, {result.paragraphs} paragraphs")
     print("  " + "  ".join(f"{name} {value:.4f}" for name, value in result.metrics.items()))
     rate = result.embedded / result.build_seconds if result.build_seconds else 0.0
     print(f"  build {result.build_seconds:.1f} s ({result.embedded} embedded, {rate:.0f} paragraphs/s)")

@@ -103,11 +103,22 @@ def write_corpus(beir: BeirSet, corpus_dir: Path) -> dict[tuple[str, str], str]:
 
 
 def evaluate(data_dir, *, id_prefix: str = "", limit: int | None = None, mode: str = "hybrid",
-             cache_dir=".cache/eval", progress: bool = True) -> EvalResult:
-    """Index the set (cached per set, prefix and model) and score every query."""
+             cache_dir=".cache/eval", progress: bool = True, rerank: bool = False,
+             year: str | None = None) -> EvalResult:
+    """Index the set (cached per set, prefix and model) and score every query (of `year` alone,
+    when given: realtimeqa question ids start with their date)."""
     data_dir = Path(data_dir)
-    beir = load_beir(data_dir, id_prefix, limit)
-    return evaluate_set(beir, set_name(data_dir, id_prefix), mode=mode, cache_dir=cache_dir, progress=progress)
+    beir = of_year(load_beir(data_dir, id_prefix, limit), year)
+    return evaluate_set(beir, set_name(data_dir, id_prefix), mode=mode, cache_dir=cache_dir, progress=progress,
+                        rerank=rerank)
+
+
+def of_year(beir: BeirSet, year: str | None) -> BeirSet:
+    """The questions of `year` (their ids start with their date, "20240105_3"); all when None."""
+    if not year:
+        return beir
+    kept = {q: text for q, text in beir.queries.items() if q.startswith(year)}
+    return BeirSet(beir.corpus, kept, {q: beir.qrels[q] for q in kept})
 
 
 def set_name(data_dir: Path, id_prefix: str = "") -> str:
@@ -115,19 +126,20 @@ def set_name(data_dir: Path, id_prefix: str = "") -> str:
 
 
 def evaluate_set(beir: BeirSet, name: str, *, mode: str = "hybrid", cache_dir=".cache/eval",
-                 progress: bool = True, index=None) -> EvalResult:
+                 progress: bool = True, index=None, rerank: bool = False) -> EvalResult:
     """Score `beir` through build_index and retrieve; its index is kept under `cache_dir`/`name`,
     or at `index` (a folder or URL) when given."""
     work = set_folder(cache_dir, name)
     by_text = write_corpus(beir, work / "corpus")
     index = work / "index" if index is None else index
     report = build_index(work / "corpus", index, progress=progress)
-    run, latencies = _run_queries(beir, index, mode, _locator(by_text, index))
+    run, latencies = _run_queries(beir, index, mode, _locator(by_text, index), rerank)
     return EvalResult(
         metrics=score_run(beir.qrels, run), queries=len(beir.queries),
         paragraphs=searcher_for(index).catalog.passage_count,
         build_seconds=report.seconds, embedded=report.embedded, latency_ms=latencies,
-        peak_memory_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, mode=mode)
+        peak_memory_mb=resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, mode=mode,
+        extra={"rerank": rerank})
 
 
 def set_folder(cache_dir, name: str) -> Path:
@@ -168,17 +180,17 @@ def _locator(by_text: dict[tuple[str, str], str], index_dir: Path):
     return locate
 
 
-def _run_queries(beir: BeirSet, index_dir: Path, mode: str, locate):
+def _run_queries(beir: BeirSet, index_dir: Path, mode: str, locate, rerank: bool = False):
     """Rankings for every query (corpus id -> score) and the latency of k=LATENCY_K retrievals."""
     texts = list(beir.queries.items())
     for _, text in texts[:WARM_UP_QUERIES]:
-        retrieve(text, k=LATENCY_K, index_dir=index_dir, mode=mode)
+        retrieve(text, k=LATENCY_K, index_dir=index_dir, mode=mode, rerank=rerank)
     timings, run = [], {}
     for query_id, text in texts:
         started = time.perf_counter()
-        retrieve(text, k=LATENCY_K, index_dir=index_dir, mode=mode)
+        retrieve(text, k=LATENCY_K, index_dir=index_dir, mode=mode, rerank=rerank)
         timings.append((time.perf_counter() - started) * 1000)
-        shown = [corpus_id for passage in retrieve(text, k=RANKING_DEPTH, index_dir=index_dir, mode=mode)
+        shown = [corpus_id for passage in retrieve(text, k=RANKING_DEPTH, index_dir=index_dir, mode=mode, rerank=rerank)
                  for corpus_id in locate(passage)]
         ranking: dict[str, float] = {}
         for corpus_id in shown:

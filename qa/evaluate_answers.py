@@ -23,7 +23,7 @@ from pathlib import Path
 from .answer import answer
 from .api import retrieve
 from .build import build_index
-from .evaluate import BeirSet, _locator, load_beir, percentiles, set_folder, write_corpus
+from .evaluate import BeirSet, _locator, load_beir, of_year, percentiles, set_folder, write_corpus
 
 
 @dataclass
@@ -78,14 +78,6 @@ def load_answers(data_dir: Path) -> dict[str, list[str]]:
 def sample(beir: BeirSet, every: int, offset: int = 0) -> BeirSet:
     """Every `every`-th question (file order) from the `offset`-th, so a run fits the shared cores."""
     kept = dict(list(beir.queries.items())[offset::every])
-    return BeirSet(beir.corpus, kept, {q: beir.qrels[q] for q in kept})
-
-
-def of_year(beir: BeirSet, year: str | None) -> BeirSet:
-    """The questions of `year` (their ids start with their date, "20240105_3"); all when None."""
-    if not year:
-        return beir
-    kept = {q: text for q, text in beir.queries.items() if q.startswith(year)}
     return BeirSet(beir.corpus, kept, {q: beir.qrels[q] for q in kept})
 
 

@@ -48,12 +48,6 @@ def is_elliptical(question: str) -> bool:
     return bool(_ELLIPTICAL.search(question))
 
 
-def names_of(question: str) -> str:
-    """The names a question brings (its capitalised words after the first: "Turkey" in "And what
-    about Turkey?", "NATO" in "what did he say about NATO?"), joined by spaces."""
-    return " ".join(m.group(0) for m in _CAPITALISED_AFTER_START.finditer(question))
-
-
 def needs_previous(question: str) -> bool:
     """True when `question` is elliptical, or names whom it asks about only by a personal pronoun
     ("what did he say?"; but "How old was Howard Hesseman when he died?" and "When did the

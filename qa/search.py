@@ -25,6 +25,7 @@ from .encoder import Encoder
 from .errors import IndexMismatch
 from .filters import Filters
 from .lexical import tokenize
+from .rerank import RERANK_DEPTH, reranked
 from .stores import StoreReader
 from .threads import one_blas_thread
 from .types import Passage
@@ -64,12 +65,16 @@ class Searcher:
         return vector
 
     def search(self, question: str, k: int, mode: str = "hybrid", vector: np.ndarray | None = None,
-               filters: Filters = Filters(), collapse: bool = True) -> list[Passage]:
+               filters: Filters = Filters(), collapse: bool = True, rerank: bool = False) -> list[Passage]:
         """The `k` best passages for `question` among those `filters` allow, best first (fewer if
-        fewer are allowed), near-duplicates collapsed unless `collapse` is False.
+        fewer are allowed), near-duplicates collapsed unless `collapse` is False, the best
+        candidates re-ranked (qa.rerank) when `rerank` is True.
 
         `vector` is the question's embedding when the caller has it already.
         """
+        if rerank:
+            candidates = self.search(question, max(k, RERANK_DEPTH), mode, vector, filters, collapse)
+            return reranked(question[:MAX_QUESTION_CHARS], candidates)[:k]
         if mode not in MODES:
             raise ValueError(f"unknown search mode {mode!r}; use one of {', '.join(MODES)}")
         question = question[:MAX_QUESTION_CHARS]

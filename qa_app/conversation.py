@@ -84,7 +84,7 @@ def _answer_lines(answer: dict, numbers: dict[int, int], escape) -> list[str]:
     lines += [" ".join(f"{escape(s['text'])}{cite(s.get('passage'))}" for s in sentences), ""]
     confidence = answer.get("confidence")
     if isinstance(confidence, (int, float)) and not isinstance(confidence, bool) and 0 <= confidence <= 1:
-        lines += [f"_Confidence {confidence:.0%} that the briefings answer this._", ""]
+        lines += [f"_Confidence {confidence:.0%} that this answer is right._", ""]
     return lines + sources
 
 

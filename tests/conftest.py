@@ -186,3 +186,37 @@ def new_database(server_url: str):
     finally:
         with psycopg.connect(server_url, autocommit=True) as admin:
             admin.execute(f"DROP DATABASE IF EXISTS {name} WITH (FORCE)")
+
+
+class FakeReader:
+    """Finds the first of `answers` (in order) that a passage holds, at a fixed score; no model."""
+
+    name = "fake-reader"
+
+    def __init__(self, answers: list[str], score: float = 0.9):
+        self.answers, self.score = answers, score
+        self.read_passages: list[list[str]] = []
+
+    def read(self, question, passages, k=10):
+        from qa.reader import Reading, Span
+
+        self.read_passages.append(list(passages))
+        spans = []
+        for rank, answer in enumerate(self.answers):
+            for number, text in enumerate(passages):
+                start = text.find(answer)
+                if start >= 0:
+                    spans.append(Span(number, start, start + len(answer), answer, self.score - 0.01 * rank))
+        spans.sort(key=lambda span: -span.score)
+        return Reading(tuple(spans[:k]), 1.0 - self.score if spans else 1.0)
+
+
+@pytest.fixture
+def fake_reader():
+    """Registers a FakeReader for this test (set its `answers`) and removes it afterwards."""
+    from qa.reader import register_reader
+
+    reader = FakeReader([])
+    register_reader(reader)
+    yield reader
+    register_reader(None)

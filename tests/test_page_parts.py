@@ -111,7 +111,7 @@ def test_export_cites_as_footnotes_numbered_across_turns():
     assert "[^1]: Alpha, ¶1, file `a.txt`" in text
     assert "[^2]: Port \\`Wire\\`, ¶4, 2025-03-05, file `wire/b.md`, https\\://harbour.example.com/strike" in text
     assert "closest matches below._\n\nSources: [^3]\n" in text and "[^3]: C, ¶2, p. 3, file `c.pdf`" in text
-    assert "Rotterdam struck.[^2]\n\n_Confidence 87% that the briefings answer this._\n\nSources: [^1] [^2]" in text
+    assert "Rotterdam struck.[^2]\n\n_Confidence 87% that this answer is right._\n\nSources: [^1] [^2]" in text
     assert text.count("[^1]:") == 1 and "[^4]" not in text  # a paragraph cited again keeps its footnote
 
 

@@ -57,7 +57,7 @@ def test_the_short_answer_comes_first(short, items, first_line):
     lines = reply.splitlines()
     assert lines[0] == "**Answer:** " + first_line  # the answer leads, labelled
     assert lines[2] == "Rates rose. **[1]**"
-    assert "Confidence ●●●●○ 83% that the briefings answer this" in reply
+    assert "Confidence ●●●●○ 83% that this answer is right" in reply
 
 
 def test_without_a_short_answer_the_sentence_leads_and_declining_shows_confidence():
