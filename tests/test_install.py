@@ -40,9 +40,10 @@ def test_pip_install_then_import_and_command_outside_the_checkout(tmp_path):
 
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
-    where = run(str(python), "-c", "import qa, qa.readers, qa_app.viewer, app; print(qa.__file__); print(app.__file__)",
-                cwd=elsewhere)
+    where = run(str(python), "-c", "import qa, qa.readers, qa_app.viewer, app; print(qa.__file__); print(app.__file__); "
+                "from qa.reader.learned import MODEL_DIR; print(MODEL_DIR / 'model.onnx')", cwd=elsewhere)
     assert all(line.startswith(str(purelib)) for line in where.split()), where
+    assert Path(where.split()[-1]).is_file()  # the reader's weights are installed with the package
     command = environment / "bin" / "briefing-qa"
     for word in ("index", "ask", "serve", "eval"):
         assert word in run(str(command), "--help", cwd=elsewhere)
