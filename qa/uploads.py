@@ -71,11 +71,9 @@ def save_upload(corpus_dir, name: str, content: bytes, replace: bool = False) ->
     for attempt in range(1000):
         candidate = folder / (clean if attempt == 0 else f"{stem}-{attempt}{suffix}")
         try:
-            descriptor = os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644)
+            _write_new(candidate, content)
         except FileExistsError:
             continue
-        with os.fdopen(descriptor, "wb") as out:
-            out.write(content)
         return candidate
     raise UploadRejected(f"no free name for {name!r} in {folder}")
 
@@ -94,8 +92,27 @@ def _check_readable(name: str, content: bytes) -> None:
 
 
 def _replace(path: Path, content: bytes) -> Path:
-    """Write `content` over `path` atomically: a build never sees half a file."""
+    """Write `content` over `path` atomically: a build never sees half a file. The temporary
+    file is made new beside it, never opened through whatever had its name (a link planted
+    there would send the bytes to its target), and takes the place of `path`'s own entry."""
     temporary = path.with_name(f".{path.name}.uploading")
-    temporary.write_bytes(content)
+    try:
+        temporary.unlink(missing_ok=True)  # a crashed upload's, or a planted link (not its target)
+        _write_new(temporary, content)
+    except (FileExistsError, IsADirectoryError):
+        raise UploadRejected(f"{path.name!r} was not added: {temporary.name!r} is in the way "
+                             "in the corpus folder; remove it and try again") from None
     os.replace(temporary, path)
     return path
+
+
+def _write_new(path: Path, content: bytes) -> None:
+    """Write `content` to `path`, a file made new (FileExistsError when the name is taken: a
+    link there is never followed)."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+    try:
+        with os.fdopen(descriptor, "wb") as out:
+            out.write(content)
+    except BaseException:
+        path.unlink(missing_ok=True)
+        raise

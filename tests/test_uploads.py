@@ -48,3 +48,18 @@ def test_an_unreadable_upload_is_not_saved_nor_replaces_a_briefing(tmp_path, con
             save_upload(corpus, "notes.txt", content, replace=replace)
     assert [path.name for path in corpus.iterdir()] == ["notes.txt"]
     assert kept.read_bytes().startswith(b"Harbour notes")
+
+
+@pytest.mark.parametrize("planted", ["an existing file", "a new file"])
+def test_an_upload_never_writes_through_a_planted_link(tmp_path, planted):
+    corpus, outside = tmp_path / "corpus", tmp_path / "outside.txt"
+    save_upload(corpus, "notes.txt", b"Harbour notes\n\nThe harbour reopened on Monday.\n")
+    if planted == "an existing file":
+        outside.write_bytes(b"the server's own file")
+    (corpus / ".notes.txt.uploading").symlink_to(outside)  # as anyone who may write the corpus could
+    saved = save_upload(corpus, "notes.txt", b"Port notes\n\nThe port closed on Friday.\n", replace=True)
+    assert saved == corpus.resolve() / "notes.txt" and not saved.is_symlink()
+    assert saved.read_bytes().startswith(b"Port notes")
+    assert (outside.read_bytes() == b"the server's own file") if planted == "an existing file" \
+        else not outside.exists()
+    assert sorted(path.name for path in corpus.iterdir()) == ["notes.txt"]
