@@ -2,8 +2,9 @@
 
     python app.py [--corpus corpus] [--index index] [--host 127.0.0.1] [--port 7860] [--auth user:pw]
 
-On start the index is built or brought up to date from the corpus folder (a read-only index
-folder is served as it is when nothing changed). Corpus text, file names and questions are always
+On start the index is built or brought up to date from the corpus folder, beside serving when
+there is an index to serve meanwhile (a read-only index folder is served as it is when nothing
+changed). Corpus text, file names and questions are always
 shown as text: every piece of it is escaped before it reaches Markdown (qa_app.markup, the one
 escaping path of the page and the export), the user's own messages included, and names and titles
 are shown on one line with their line breaks visible.
@@ -19,6 +20,7 @@ import os
 import re
 import socket
 import sys
+import threading
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -27,6 +29,7 @@ from starlette.middleware import Middleware
 
 import qa
 from qa.answer import Answer, answer, read_as
+from qa.api import searcher_for
 from qa.cli import default_corpus, default_index
 from qa.errors import IndexBusy
 from qa.limits import bounded
@@ -554,6 +557,31 @@ def prepare_index(corpus_dir: Path, index_dir: Path) -> None:
     print(report.summary(), file=sys.stderr)
 
 
+def start_index(corpus_dir: Path, index_dir: Path) -> threading.Thread | None:
+    """Bring the index up to date for serving (`prepare_index`): first, when there is no index
+    this model can answer from; else beside serving, so that the page answers from the last
+    published index at once while the build runs (one an upload's crash left to do, a large new
+    corpus), and keeps answering from it when that build fails (a full disk). Returns the
+    build's thread, or None when the build ran here."""
+    try:
+        searcher_for(index_dir)
+    except (qa.QAError, ValueError):
+        prepare_index(corpus_dir, index_dir)
+        return None
+    thread = threading.Thread(target=_prepare_beside_serving, args=(corpus_dir, index_dir),
+                              name="qa-start-up-build", daemon=True)
+    thread.start()
+    return thread
+
+
+def _prepare_beside_serving(corpus_dir: Path, index_dir: Path) -> None:
+    try:
+        prepare_index(corpus_dir, index_dir)
+    except Exception as error:  # noqa: BLE001 - the last published index is still served
+        print(f"warning: the index was not brought up to date ({one_line(str(error)) or type(error).__name__}); "
+              "serving the last one built: fix this, then use Rebuild index", file=sys.stderr)
+
+
 def warm_up(index_dir: Path) -> None:
     """Load the index and the model now (and make the model's quick copy on first use), so the
     first question does not wait for them. A problem with the index or the question is left for
@@ -621,7 +649,7 @@ def main(argv=None) -> int:
         print(busy, file=sys.stderr)
         return 1
     try:
-        prepare_index(corpus_dir, index_dir)
+        start_index(corpus_dir, index_dir)
         warm_up(index_dir)
     except Exception as error:  # one line, never a traceback: the message says what to do
         print(f"error: {one_line(str(error)) or type(error).__name__}", file=sys.stderr)

@@ -4,6 +4,7 @@ and its export, the reply's snippets, the port check (no server needed)."""
 import re
 import socket
 import tempfile
+import threading
 from collections import deque
 from pathlib import Path
 
@@ -289,3 +290,44 @@ def test_the_server_keeps_the_turns_a_reload_keeps_and_the_question_the_library_
     assert turns[-1]["question"] == "Where did the harbour reopen?"
     _, messages, turns, _ = app.respond(index, "Who " + "a" * 100_000, messages, turns, None, None, None)
     assert len(turns[-1]["question"]) == MAX_QUESTION_CHARS and len(messages[-2]["content"]) == MAX_QUESTION_CHARS
+
+
+# -- start-up: the last published index is served while the start-up build runs (issue 29) -------
+
+def test_start_up_serves_the_last_index_while_its_build_runs(tmp_path, fake_encoder, monkeypatch):
+    corpus, index = write_corpus(tmp_path / "corpus", TINY), tmp_path / "index"
+    qa.build_index(corpus, index, progress=False)
+    (corpus / "gamma.txt").write_text("Gamma\n\nRail freight resumed in Gdansk.\n", encoding="utf-8")
+    started, release, build = threading.Event(), threading.Event(), qa.build_index
+
+    def slow_build(*args, **kwargs):  # as an upload's build that a crash left to do
+        started.set()
+        assert release.wait(60)
+        return build(*args, **kwargs)
+
+    monkeypatch.setattr(qa, "build_index", slow_build)
+    thread = app.start_index(corpus, index)
+    assert started.wait(60) and thread.is_alive()
+    assert qa.retrieve("tuna catch", k=1, index_dir=index)[0].source == "alpha.txt"  # served meanwhile
+    release.set()
+    thread.join(60)
+    assert "gamma.txt" in {b.source for b in indexed_briefings(index)}
+
+
+def test_a_start_up_build_that_fails_leaves_the_last_index_served(tmp_path, fake_encoder, monkeypatch, capsys):
+    corpus, index = write_corpus(tmp_path / "corpus", TINY), tmp_path / "index"
+    qa.build_index(corpus, index, progress=False)
+
+    def full_disk(*args, **kwargs):
+        raise qa.IndexNotWritable(index, "the disk is full")
+
+    monkeypatch.setattr(qa, "build_index", full_disk)
+    app.start_index(corpus, index).join(60)
+    assert "serving the last one built" in capsys.readouterr().err
+    assert qa.retrieve("tuna catch", k=1, index_dir=index)[0].source == "alpha.txt"
+
+
+def test_without_an_index_the_start_up_build_runs_before_serving(tmp_path, fake_encoder):
+    corpus, index = write_corpus(tmp_path / "corpus", TINY), tmp_path / "index"
+    assert app.start_index(corpus, index) is None
+    assert {b.source for b in indexed_briefings(index)} == {"alpha.txt", "beta.md"}
