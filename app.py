@@ -2,10 +2,12 @@
 
     python app.py [--corpus corpus] [--index index] [--host 127.0.0.1] [--port 7860] [--auth user:pw]
 
-On start the index is built or brought up to date from the corpus folder (a read-only index
-folder is served as it is when nothing changed). Corpus text, file names and questions are always
-shown as text: every piece of it is escaped before it reaches Markdown, the user's own messages
-included, and names and titles are shown on one line with their line breaks visible.
+On start the index is built or brought up to date from the corpus folder, beside serving when
+there is an index to serve meanwhile (a read-only index folder is served as it is when nothing
+changed). Corpus text, file names and questions are always
+shown as text: every piece of it is escaped before it reaches Markdown (qa_app.markup, the one
+escaping path of the page and the export), the user's own messages included, and names and titles
+are shown on one line with their line breaks visible.
 """
 
 from __future__ import annotations
@@ -18,7 +20,7 @@ import os
 import re
 import socket
 import sys
-import tempfile
+import threading
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -27,15 +29,19 @@ from starlette.middleware import Middleware
 
 import qa
 from qa.answer import Answer, answer, read_as
+from qa.api import searcher_for
 from qa.cli import default_corpus, default_index
 from qa.errors import IndexBusy
+from qa.limits import bounded
 from qa.readers import EXTENSIONS
 from qa.sentences import highlight
 from qa.status import index_status, indexed_briefings
 from qa.types import Passage
 from qa.uploads import MAX_UPLOAD_BYTES, UploadRejected, safe_name, same_content, save_upload
-from qa_app.conversation import cited_passages, export_markdown, restore
-from qa_app.corpus import example_questions, remove_briefing, summarise
+from qa_app.conversation import capped, cited_passages, export_markdown, restore
+from qa_app.corpus import example_questions, removal_prompt, remove_briefing, summarise
+from qa_app.exports import save_export
+from qa_app.markup import code_label, escape_label, escape_markdown, one_line, unescape_markdown
 from qa_app.viewer import cited_number, read_briefing, render_briefing
 from qa_app.web_guards import LOOPBACK_NAMES, HostGuard, UploadGuard
 
@@ -51,42 +57,10 @@ ANOTHER_PORT = "choose another with --port N (in a checkout: make run PORT=N)"
 LOOPBACK = LOOPBACK_NAMES
 # Gradio keeps each upload in its cache; the app has copied it into the corpus within seconds.
 UPLOAD_CACHE_CLEANUP = (900, 900)  # every 15 minutes, files older than 15 minutes
-# ":" and "@" too, so that no URL or e-mail address in the text becomes a link.
-_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]!|~$:@])")
-_LINE_START_MARKUP = re.compile(r"^([ \t]*(?:\d+)?)([#+\-=.)])", re.MULTILINE)
-_BARE_WEB_NAME = re.compile(r"\b(www)\.", re.IGNORECASE)
-_CONTROL = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]")
 # A URL shown as a link: http(s) only, and nothing that could end the link or start markup.
 _WEB_URL = re.compile(r"^https?://[^\s<>`\\]+$", re.IGNORECASE)
 # Characters of context either side of a source's highlighted sentence in the compact reply.
 SNIPPET_CONTEXT = 90
-
-
-def escape_markdown(text: str) -> str:
-    """`text` that Markdown (and the HTML beneath it) shows literally, character for character,
-    on every line; `unescape_markdown` gives `text` back (carriage returns aside: they become line
-    breaks, since Markdown starts a line after them too)."""
-    text = text.replace("\r\n", "\n").replace("\r", "\n")
-    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    text = _MARKDOWN_SPECIAL.sub(r"\\\1", text)
-    text = _BARE_WEB_NAME.sub(r"\1\\.", text)
-    return _LINE_START_MARKUP.sub(lambda m: m.group(1) + "\\" + m.group(2), text)
-
-
-def unescape_markdown(text: str) -> str:
-    """The text that `escape_markdown` was given."""
-    text = re.sub(r"\\(.)", r"\1", text, flags=re.DOTALL)
-    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
-
-
-def one_line(text: str) -> str:
-    """`text` on one line, its line breaks and other control characters written out (`\\n`)."""
-    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
-
-
-def escape_label(text: str) -> str:
-    """A name, title or citation as one line of literal Markdown text."""
-    return escape_markdown(one_line(text))
 
 
 def format_answer(result: Answer) -> str:
@@ -173,7 +147,7 @@ def _origin(passage: Passage) -> str:
     # Dates are ISO dates the library wrote (digits and dashes), safe as they are.
     parts = [passage.date] if passage.date else []
     parts += [escape_label(passage.publisher)] if passage.publisher else []
-    parts.append(f"`{one_line(passage.source).replace('`', '')}`")  # no line break can end the span
+    parts.append(code_label(passage.source))
     url = passage.source_url or ""
     if _WEB_URL.match(url):
         parts.append(f"[link](<{url}>)")
@@ -238,7 +212,10 @@ def make_chat(index_dir: Path):
 
 
 def respond(index_dir: Path, message, messages, turns, since, until, briefings):
-    """The page's ask: (cleared box, messages, turns, the reply's sources to open)."""
+    """The page's ask: (cleared box, messages, turns, the reply's sources to open). The
+    conversation keeps its last turns only (qa_app.conversation.capped), the question as far as
+    the library reads it (qa.limits)."""
+    message = bounded(message) if isinstance(message, str) else message
     earlier = [turn["question"] for turn in turns or []]
     result = ask(index_dir, message, earlier, since, until, briefings)
     reply = result if isinstance(result, str) else format_answer(result)
@@ -246,6 +223,7 @@ def respond(index_dir: Path, message, messages, turns, since, until, briefings):
                                        {"role": "assistant", "content": reply}]
     if not isinstance(result, str):
         turns = list(turns or []) + [{"question": message, "answer": result.to_dict()}]
+    messages, turns = capped(messages, list(turns or []))
     return "", messages, turns, source_choices(turns)
 
 
@@ -266,20 +244,19 @@ def open_source(corpus_dir: Path, choice: str | None, turns):
     except ValueError as error:
         return f"⚠️ {escape_markdown(str(error))}", gr.Tabs(selected="viewer")
     cited = cited_number(document, passage["paragraph"], str(passage.get("text") or ""))
-    return render_briefing(document, cited, escape_markdown), gr.Tabs(selected="viewer")
+    return render_briefing(document, cited), gr.Tabs(selected="viewer")
 
 
 def export(turns) -> str | None:
-    """The conversation as a Markdown file (path), citations as footnotes; None when empty."""
+    """The conversation as a Markdown file (path), citations as footnotes; None when empty.
+    Only the newest few export files are kept (qa_app.exports)."""
     _, turns = restore({"turns": turns})
     if not turns:
         gr.Warning("Nothing to export yet: ask a question first.")
         return None
     stamp = datetime.now()
-    text = export_markdown(turns, escape_markdown, stamp.strftime("%Y-%m-%d %H:%M"))
-    path = Path(tempfile.mkdtemp(prefix="briefing-qa-")) / f"conversation-{stamp:%Y%m%d-%H%M%S}.md"
-    path.write_text(text, encoding="utf-8")
-    return str(path)
+    text = export_markdown(turns, stamp.strftime("%Y-%m-%d %H:%M"))
+    return str(save_export(f"conversation-{stamp:%Y%m%d-%H%M%S}.md", text))
 
 
 def describe_index(corpus_dir: Path, index_dir: Path) -> str:
@@ -293,7 +270,7 @@ def describe_index(corpus_dir: Path, index_dir: Path) -> str:
     if status.dates:
         undated = f" ({status.undated} undated)" if status.undated else ""
         lines.append(f"Dated {status.dates[0]} to {status.dates[1]}{undated}")
-    lines += [f"Model: `{one_line(status.model).replace('`', '')}`", f"Built: {escape_label(readable_time(status.built_at))}"]
+    lines += [f"Model: {code_label(status.model)}", f"Built: {escape_label(readable_time(status.built_at))}"]
     if status.stale:
         for label, names in (("new", status.new), ("changed", status.changed), ("removed", status.removed)):
             if names:
@@ -351,19 +328,19 @@ def upload(files, corpus_dir: Path, index_dir: Path, replace: bool = False, prog
 
 def _add_upload(path: Path, corpus_dir: Path, replace: bool) -> tuple[str, Path | None]:
     """(what happened, in Markdown; the file saved in the corpus, if any) for one uploaded file."""
-    name = escape_markdown(path.name)
+    name = escape_label(path.name)
     try:
         with path.open("rb") as file:
             content = file.read(MAX_UPLOAD_BYTES + 1)  # one byte over is enough for save_upload to refuse
         existing = same_content(corpus_dir, content)
         if existing:
-            return f"{name} is already in the corpus as {escape_markdown(existing)}: not added again", None
+            return f"{name} is already in the corpus as {escape_label(existing)}: not added again", None
         saved = save_upload(corpus_dir, path.name, content, replace=replace)
     except (UploadRejected, OSError) as error:
         return f"⚠️ {escape_markdown(str(error))}", None
     note = "" if saved.name == safe_name(path.name) else (
-        f" (a different {escape_markdown(safe_name(path.name))} exists: tick **Replace** to overwrite it)")
-    return f"Added {escape_markdown(saved.name)}{note}", saved
+        f" (a different {escape_label(safe_name(path.name))} exists: tick **Replace** to overwrite it)")
+    return f"Added {escape_label(saved.name)}{note}", saved
 
 
 def remove(source: str | None, corpus_dir: Path, index_dir: Path, progress=None) -> str:
@@ -372,7 +349,7 @@ def remove(source: str | None, corpus_dir: Path, index_dir: Path, progress=None)
         removed = remove_briefing(corpus_dir, source or "")
     except (ValueError, OSError) as error:
         return f"⚠️ {escape_markdown(str(error))}"
-    return f"Removed {escape_markdown(source)}\n\n" + rebuild(corpus_dir, index_dir, progress, only=[removed])
+    return f"Removed {escape_label(source)}\n\n" + rebuild(corpus_dir, index_dir, progress, only=[removed])
 
 
 def briefing_choices(index_dir: Path) -> list[tuple[str, str]]:
@@ -535,9 +512,7 @@ def _wire_panel(app: gr.Blocks, panel: dict, area: dict, corpus_dir: Path, index
     def ask_to_remove(source):
         if not source:
             return gr.update(visible=False), "", "Choose a briefing to remove."
-        text = (f"Remove `{source.replace('`', '')}` from the corpus folder and the index? "
-                "The file is deleted.")
-        return gr.update(visible=True), text, ""
+        return gr.update(visible=True), removal_prompt(source), ""
 
     def remove_now(source, progress=gr.Progress(track_tqdm=True)):
         return gr.update(visible=False), remove(source, corpus_dir, index_dir, progress)
@@ -581,6 +556,31 @@ def prepare_index(corpus_dir: Path, index_dir: Path) -> None:
     for skipped in report.skipped:
         print(f"skipped {skipped.source}: {skipped.reason}", file=sys.stderr)
     print(report.summary(), file=sys.stderr)
+
+
+def start_index(corpus_dir: Path, index_dir: Path) -> threading.Thread | None:
+    """Bring the index up to date for serving (`prepare_index`): first, when there is no index
+    this model can answer from; else beside serving, so that the page answers from the last
+    published index at once while the build runs (one an upload's crash left to do, a large new
+    corpus), and keeps answering from it when that build fails (a full disk). Returns the
+    build's thread, or None when the build ran here."""
+    try:
+        searcher_for(index_dir)
+    except (qa.QAError, ValueError):
+        prepare_index(corpus_dir, index_dir)
+        return None
+    thread = threading.Thread(target=_prepare_beside_serving, args=(corpus_dir, index_dir),
+                              name="qa-start-up-build", daemon=True)
+    thread.start()
+    return thread
+
+
+def _prepare_beside_serving(corpus_dir: Path, index_dir: Path) -> None:
+    try:
+        prepare_index(corpus_dir, index_dir)
+    except Exception as error:  # noqa: BLE001 - the last published index is still served
+        print(f"warning: the index was not brought up to date ({one_line(str(error)) or type(error).__name__}); "
+              "serving the last one built: fix this, then use Rebuild index", file=sys.stderr)
 
 
 def warm_up(index_dir: Path) -> None:
@@ -650,7 +650,7 @@ def main(argv=None) -> int:
         print(busy, file=sys.stderr)
         return 1
     try:
-        prepare_index(corpus_dir, index_dir)
+        start_index(corpus_dir, index_dir)
         warm_up(index_dir)
     except Exception as error:  # one line, never a traceback: the message says what to do
         print(f"error: {one_line(str(error)) or type(error).__name__}", file=sys.stderr)

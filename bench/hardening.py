@@ -1,8 +1,11 @@
-"""Hostile uploads stay bounded (issue 13): build memory, page-load time and HTML parsing time.
+"""Hostile input stays bounded (issues 13 and 29): build memory, page-load time, HTML parsing
+time, and the CPU a hostile question costs.
 
     python bench/hardening.py memory     # peak RSS of a build: sample corpus alone, then plus each bomb
     python bench/hardening.py pageload   # the page's load event (index panel + picker), with and without a bomb
     python bench/hardening.py html       # reading an HTML page at 1x and 10x size
+    python bench/hardening.py questions  # CPU seconds of hostile questions, history and filters
+    python bench/hardening.py exports    # what 30 exports of a 50-turn conversation leave on disk
 
 Each build runs in a fresh process with the bundled model, so its peak RSS is its own. The bombs
 are made here: the 327-byte YAML alias bomb, a 1 MB .docx whose word/document.xml inflates to 1 GB,
@@ -13,6 +16,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import resource
 import shutil
 import statistics
 import subprocess
@@ -151,12 +155,102 @@ def html(work: Path, repeats: int = 3) -> list[dict]:
     return rows
 
 
+def hostile_questions() -> dict:
+    """(question, history) of each hostile question, by label."""
+    return {
+        "100 KB one-word question": ("Who " + "a" * 100_000, None),
+        "three 50 KB words in the history": ("What did he say?", [f"Who is {letter * 50_000}?" for letter in "bcd"]),
+        "5,000 in: filters": ("Who reopened the port? " + " ".join(f"in:note-{n:04d}" for n in range(5000)), None),
+    }
+
+
+def questions(work: Path) -> list[dict]:
+    """CPU seconds (this process, all its threads) each hostile question costs, answered or
+    refused, over the sample briefing indexed with the bundled model."""
+    sys.path.insert(0, str(ROOT))
+    import qa
+
+    shutil.copytree(SAMPLE, work / "corpus")
+    qa.build_index(work / "corpus", work / "index", progress=False)
+    qa.answer("warm-up question", index_dir=work / "index")
+    rows = []
+    for label, (question, history) in hostile_questions().items():
+        started = time.process_time()
+        try:
+            result = "answered" if qa.answer(question, 5, history, index_dir=work / "index") else ""
+        except ValueError as error:
+            result = f"refused: {error}"
+        rows.append({"attack": label, "cpu_s": round(time.process_time() - started, 2), "result": result[:80]})
+        print(json.dumps(rows[-1]), flush=True)
+    for patterns in (5000, 100):
+        rows.append(filter_matching(patterns))
+        print(json.dumps(rows[-1]), flush=True)
+    rows.append(pattern_memory())
+    print(json.dumps(rows[-1]), flush=True)
+    return rows
+
+
+def filter_matching(patterns: int, briefings: int = 1025) -> dict:
+    """CPU seconds of `patterns` in: filters over `briefings` file names (what a search's filter
+    costs before ranking)."""
+    from qa.filters import Filters, contains
+
+    names = [f"2025/briefing-{n:04d}.txt" for n in range(briefings)]
+    started = time.process_time()
+    try:
+        filters = Filters.of(sources=[contains(f"note-{n:04d}") for n in range(patterns)])
+        outcome = f"{sum(filters.allows_source(name) for name in names)} allowed"
+    except ValueError as error:
+        outcome = f"refused: {error}"
+    return {"attack": f"{patterns:,} in: filters x {briefings:,} briefings",
+            "cpu_s": round(time.process_time() - started, 2), "result": outcome[:80]}
+
+
+def pattern_memory(patterns: int = 600, chars: int = 50_000) -> dict:
+    """How much the process grows (peak RSS, MB) after matching `patterns` distinct in: patterns
+    of `chars` characters each."""
+    from qa.filters import Filters, contains
+
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    for n in range(patterns):
+        try:
+            Filters.of(sources=[contains(f"{n:04d}" + "x" * chars)]).allows_source("2025/briefing.txt")
+        except ValueError:
+            pass
+    grown = (resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - before) / 1024
+    return {"attack": f"{patterns} distinct {chars // 1000} KB in: patterns", "grown_mb": round(grown, 1)}
+
+
+def exports(work: Path, count: int = 30) -> list[dict]:
+    """Folders and MB that `count` exports of a 50-turn conversation leave in the temporary folder."""
+    sys.path.insert(0, str(ROOT))
+    import app
+
+    passage = {"source": "wire/2025-03-12-talks.txt", "title": "Talks", "paragraph": 3, "text": "x" * 2000,
+               "citation": "Talks, ¶3"}
+    turn = {"question": "Who met?", "answer": {"found": True, "short": "the envoys", "confidence": 0.8,
+                                               "answer": [{"text": "The envoys met. " * 50, "passage": 1}],
+                                               "passages": [passage] * 5}}
+    tempfile.tempdir = str(work)
+    try:
+        for _ in range(count):
+            app.export([turn] * 50)
+    finally:
+        tempfile.tempdir = None
+    files = [path for path in work.rglob("*") if path.is_file()]
+    row = {"attack": f"{count} exports of a 50-turn conversation", "files_left": len(files),
+           "mb_left": round(sum(path.stat().st_size for path in files) / 2**20, 1)}
+    print(json.dumps(row), flush=True)
+    return [row]
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("part", choices=["memory", "pageload", "html"])
+    parser.add_argument("part", choices=["memory", "pageload", "html", "questions", "exports"])
     args = parser.parse_args(argv)
     with tempfile.TemporaryDirectory() as folder:
-        {"memory": memory, "pageload": pageload, "html": html}[args.part](Path(folder))
+        parts = {"memory": memory, "pageload": pageload, "html": html, "questions": questions, "exports": exports}
+        parts[args.part](Path(folder))
     return 0
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from .encoder import get_encoder, model_name
 from .filters import Filters
+from .limits import bounded
 from .search import Searcher
 from .stores import open_store
 from .textfiles import encodable
@@ -49,11 +50,11 @@ def validate_k(k) -> int:
 
 
 def validate_question(question: str) -> str:
-    """The question stripped of surrounding space, anything UTF-8 cannot encode replaced by
-    U+FFFD; ValueError when nothing is left."""
+    """The question cut to its bound (qa.limits), stripped of surrounding space, anything UTF-8
+    cannot encode replaced by U+FFFD; ValueError when nothing is left."""
     if not isinstance(question, str):
         raise ValueError(f"the question must be text, not {type(question).__name__}")
-    stripped = encodable(question).strip()
+    stripped = encodable(bounded(question)).strip()
     if not stripped:
         raise ValueError("the question is empty: type a question about the briefings")
     return stripped

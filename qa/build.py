@@ -11,7 +11,6 @@ from __future__ import annotations
 import logging
 import time
 from collections import Counter
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 from .changes import CLOCK_SLACK_NS, corpus_changes, named_changes
@@ -23,6 +22,7 @@ from .stores import DocumentRecord, SkippedRecord, open_store
 from .textfiles import UnreadableFile
 from .threads import usable_cores
 from .types import BuildReport, SkippedFile
+from .workers import ordered_results
 
 log = logging.getLogger("qa")
 # Paragraphs embedded and handed to the store at a time: large enough to keep the model's batches
@@ -129,17 +129,13 @@ def read_corpus(corpus_dir: Path) -> tuple[list[Document], list[SkippedFile]]:
 
 def _read(to_read: list[tuple[Path, str]], read_ns: int):
     """Each file as a Document, or as a SkippedRecord saying why not; in order, read ahead by
-    worker processes when there are many."""
+    worker processes when there are many (qa.workers: they hold nothing of the build's and end
+    with it)."""
+    tasks = [(path, source, read_ns) for path, source in to_read]
     if len(to_read) < PARALLEL_READ_FILES or usable_cores() < 2:
-        yield from (_read_one(path, source, read_ns) for path, source in to_read)
+        yield from (_read_one(*task) for task in tasks)
         return
-    with ProcessPoolExecutor(max_workers=min(4, usable_cores())) as pool:
-        pending = []
-        for path, source in to_read:
-            pending.append(pool.submit(_read_one, path, source, read_ns))
-            if len(pending) >= 2 * PARALLEL_READ_FILES:
-                yield pending.pop(0).result()
-        yield from (future.result() for future in pending)
+    yield from ordered_results(_read_one, tasks, min(4, usable_cores()))
 
 
 def _read_one(path: Path, source: str, read_ns: int) -> Document | SkippedRecord:

@@ -42,9 +42,10 @@ class IndexDamaged(QAError):
 
 
 class IndexBusy(QAError):
-    def __init__(self, index_dir: Path):
+    def __init__(self, index_dir: Path, holder: str = ""):
+        holder = f" ({holder})" if holder else ""
         super().__init__(
-            f"another build is writing the index in {index_dir}/; try again when it has finished"
+            f"another build{holder} is writing the index in {index_dir}/; try again when it has finished"
         )
 
 

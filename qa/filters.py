@@ -7,7 +7,9 @@ pattern such as `in:*.pdf`); several `in:` widen the choice, and a value with sp
 `in:"ceasefire talks"`. A date bound leaves out briefings with no known date.
 
 Through the API, `sources` are exact paths (relative to the corpus folder) or glob patterns,
-matched against the path or the file name, case aside; `in:WORD` is the pattern `*WORD*`.
+matched against the path or the file name, case aside; `in:WORD` is the pattern `*WORD*`. Their
+number and length are bounded (qa.limits); each set of filters compiles its patterns once, and
+keeps them only while it is in use.
 """
 
 from __future__ import annotations
@@ -17,8 +19,10 @@ import glob
 import re
 from dataclasses import dataclass, replace
 from datetime import date, datetime
+from functools import cached_property
 
 from .dates import parse_bound
+from .limits import check_filters
 
 _FILTER = re.compile(r"""(?<!\S)(after|since|before|until|in):(?:"([^"]*)"|'([^']*)'|(\S+))""",
                      re.IGNORECASE)
@@ -35,10 +39,11 @@ class Filters:
     @classmethod
     def of(cls, since=None, until=None, sources=None) -> "Filters":
         """Filters from API arguments: dates as date, datetime or text; sources as one text or
-        several. Raises ValueError for a date that is not one."""
-        if isinstance(sources, str):
-            sources = [sources]
-        patterns = tuple(p.strip() for p in sources or () if isinstance(p, str) and p.strip())
+        several. Raises ValueError for a date that is not one, and for filters beyond the bounds
+        of qa.limits."""
+        sources = [sources] if isinstance(sources, str) else list(sources or ())
+        check_filters(sources, since, until)
+        patterns = tuple(p.strip() for p in sources if isinstance(p, str) and p.strip())
         filters = cls(_bound(since, end=False), _bound(until, end=True), patterns)
         if filters.since and filters.until and filters.since > filters.until:
             raise ValueError(f"the date range is empty: {filters.since} is after {filters.until}")
@@ -61,7 +66,17 @@ class Filters:
         return (self.since is None or day >= self.since) and (self.until is None or day <= self.until)
 
     def allows_source(self, source: str) -> bool:
-        return not self.sources or any(_matches(source, pattern) for pattern in self.sources)
+        """Whether `source`'s path or file name matches a source pattern (case aside), or there
+        are none."""
+        if not self.sources:
+            return True
+        path = source.casefold()
+        name = path.rsplit("/", 1)[-1]
+        return any(pattern.match(path) or pattern.match(name) for pattern in self._patterns)
+
+    @cached_property
+    def _patterns(self) -> tuple[re.Pattern, ...]:
+        return tuple(re.compile(fnmatch.translate(pattern.casefold())) for pattern in self.sources)
 
     def describe(self) -> str:
         """A short account for people, e.g. "from 2025-03-01, in: ceasefire"; '' when empty."""
@@ -112,8 +127,3 @@ def contains(word: str) -> str:
     when it is already a glob pattern."""
     return word if any(char in word for char in "*?[") else f"*{glob.escape(word)}*"
 
-
-def _matches(source: str, pattern: str) -> bool:
-    source, pattern = source.casefold(), pattern.casefold()
-    name = source.rsplit("/", 1)[-1]
-    return fnmatch.fnmatchcase(source, pattern) or fnmatch.fnmatchcase(name, pattern)

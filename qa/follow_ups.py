@@ -16,6 +16,7 @@ from __future__ import annotations
 import re
 
 from .filters import parse_question
+from .limits import bounded
 from .textfiles import encodable
 
 _REFERS_BACK = re.compile(
@@ -92,7 +93,7 @@ def _question_of(turn) -> str:
     """A turn's question without its filters, invalid ones too ('' for a turn without words)."""
     if not isinstance(turn, str):
         return ""
-    turn = encodable(turn)
+    turn = encodable(bounded(turn))
     try:
         text = parse_question(turn)[0] if turn.strip() else ""
     except ValueError:

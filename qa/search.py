@@ -25,6 +25,7 @@ from .encoder import Encoder
 from .errors import IndexMismatch
 from .filters import Filters
 from .lexical import tokenize
+from .limits import MAX_QUESTION_CHARS
 from .rerank import RERANK_DEPTH, reranked
 from .stores import StoreReader
 from .threads import one_blas_thread
@@ -39,8 +40,6 @@ RRF_K = 60
 # Candidates each half proposes (or k, if larger): fixed, so the top of a ranking does not
 # depend on how many results were asked for.
 MIN_DEPTH = 300
-# Questions are cut to this many characters: the model reads ~256 word pieces anyway.
-MAX_QUESTION_CHARS = 2000
 
 
 class Searcher:

@@ -7,7 +7,8 @@ declined. Reading a real word as another is worse than declining ("defund" is no
 "moderna" is not "moderns"), so a word is taken for a typing mistake only when it is
 - a lower-case word of letters (names are left alone: "Zelenska" is not "Zelensky"; a
   capitalised first word is read only as a question word, "Whcih" -> "Which"), at least
-  `MIN_LETTERS` long, that no passage of the index holds (its stem has no document frequency)
+  `MIN_LETTERS` and at most `MAX_LETTERS` long (longer is no typing slip of a word, and the checks
+  below grow with the square of a word's length), that no passage of the index holds (its stem has no document frequency)
   and that is not one of the words questions are asked with;
 - not a word of the dictionary (pyspellchecker's English word list, with `NEWER_WORDS` it lacks:
   "vaping", "moderna"), in its own or its American spelling, nor one with a regular ending ("schoolers", "preppers", "kettling") or two words run
@@ -40,6 +41,8 @@ from .lexical import tokenize
 from .spelling import american
 
 MIN_LETTERS = 5
+# The longest word read as a typing mistake: English words of more letters are rare.
+MAX_LETTERS = 30
 # At most this many words of a question are corrected (a question of nonsense stays cheap).
 MAX_CORRECTED = 4
 # Passages of the first search whose words are the candidates, so that the word read is one the
@@ -110,7 +113,7 @@ def unknown_words(question: str, document_frequencies) -> list[str]:
     its lower-case words, and its first word when only its capital sets it apart."""
     first = re.match(r"\W*([A-Z][a-z]+)(?![\w'’-])", question)
     words = [word for word in dict.fromkeys(([first.group(1)] if first else []) + _LOWER_WORD.findall(question))
-             if len(word) >= MIN_LETTERS and word.lower() not in QUESTION_WORDS
+             if MIN_LETTERS <= len(word) <= MAX_LETTERS and word.lower() not in QUESTION_WORDS
              and not is_known_word(word.lower())]
     stems = {word: tokenize([word])[0] for word in words}
     frequencies = _frequencies([stem[0] for stem in stems.values() if stem], document_frequencies)

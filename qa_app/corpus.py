@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from .markup import code_label, plain
+
 SHOWN_NAMES = 3
 EXAMPLE_COUNT = 4
 # A title longer than this makes an example question too long to read at a glance.
@@ -30,6 +32,11 @@ def remove_briefing(corpus_dir, source: str) -> Path:
     return path
 
 
+def removal_prompt(source: str) -> str:
+    """The Markdown asking to confirm that briefing `source` be removed."""
+    return f"Remove {code_label(source)} from the corpus folder and the index? The file is deleted."
+
+
 def summarise(names: list[str], label: str, shown: int = SHOWN_NAMES) -> str:
     """"55 new files: a, b, c ... and 52 more" (all names when there are few); '' for none."""
     if not names:
@@ -44,7 +51,7 @@ def example_questions(titles: list[str], count: int = EXAMPLE_COUNT) -> list[str
     """Questions about the first `count` distinct titles (pass the newest first)."""
     questions, seen = [], set()
     for title in titles:
-        title = " ".join(title.split()).rstrip(".?!")
+        title = plain(title).rstrip(".?!")
         if not title or title.casefold() in seen or len(title) > EXAMPLE_TITLE_CHARS:
             continue
         seen.add(title.casefold())

@@ -7,6 +7,7 @@ from qa.documents import Document, read_document
 from qa.textfiles import UnreadableFile
 
 from .corpus import briefing_path
+from .markup import code_label, escape_label, escape_markdown
 
 # Paragraphs shown before and after the cited one; a briefing longer than twice this is cut.
 CONTEXT_PARAGRAPHS = 150
@@ -30,12 +31,12 @@ def cited_number(document: Document, paragraph: int, text: str = "") -> int:
     return next((p.number for p in document.paragraphs if text and p.text == text), paragraph)
 
 
-def render_briefing(document: Document, cited: int | None, escape) -> str:
+def render_briefing(document: Document, cited: int | None) -> str:
     """Markdown of `document`: title, origin, then its numbered paragraphs, paragraph `cited`
-    as a quote. `escape` makes untrusted text literal (app.escape_markdown)."""
-    origin = [document.date, escape(document.publisher) if document.publisher else None,
-              f"`{document.source.replace('`', '')}`"]
-    lines = [f"### {escape(document.title)}", " · ".join(part for part in origin if part), ""]
+    as a quote; every piece of its text literal (qa_app.markup)."""
+    origin = [escape_label(document.date or ""), escape_label(document.publisher or ""),
+              code_label(document.source)]
+    lines = [f"### {escape_label(document.title)}", " · ".join(part for part in origin if part), ""]
     paragraphs = document.paragraphs
     if cited is not None and len(paragraphs) > 2 * CONTEXT_PARAGRAPHS:
         start = max(0, cited - 1 - CONTEXT_PARAGRAPHS)
@@ -44,8 +45,8 @@ def render_briefing(document: Document, cited: int | None, escape) -> str:
     for paragraph in paragraphs:
         if paragraph.heading and paragraph.heading != heading:
             heading = paragraph.heading
-            lines += [f"#### {escape(heading)}", ""]
+            lines += [f"#### {escape_label(heading)}", ""]
         page = f" (p. {paragraph.page})" if paragraph.page else ""
-        text = f"**¶{paragraph.number}**{page} {escape(paragraph.text)}"
+        text = f"**¶{paragraph.number}**{page} {escape_markdown(paragraph.text)}"
         lines += [f"> {CITED_MARK} _cited_ {text}" if paragraph.number == cited else text, ""]
     return "\n".join(lines)

@@ -1,5 +1,7 @@
 """Filters by date and briefing, from arguments and from the question; near-duplicate collapsing."""
 
+import fnmatch
+import re
 from datetime import date
 
 import pytest
@@ -8,6 +10,7 @@ import qa
 from qa.api import searcher_for
 from qa.duplicates import near_duplicate_groups, signatures
 from qa.filters import Filters, parse_question
+from qa.limits import MAX_FILTER_CHARS, MAX_SOURCES
 
 from formats import WIRE, write_format_corpus
 
@@ -41,6 +44,32 @@ def test_parse_question(text, question, filters):
 def test_bad_filter_dates_are_clear_errors(text):
     with pytest.raises(ValueError, match="date"):
         parse_question(text)
+
+
+@pytest.mark.parametrize("text, refused", [
+    ("Who? " + " ".join(f"in:note-{n}" for n in range(5000)), "at most 100 briefings or in: filters, not 5000"),
+    ("Who? in:" + "x" * 100_000, "at most 500 characters long; '*xxx"),
+    ("Who? after:" + "2" * 100_000, "at most 500 characters long; '222"),
+])
+def test_filters_beyond_their_bounds_are_refused_in_a_line(text, refused):
+    with pytest.raises(ValueError, match=re.escape(refused)) as error:
+        parse_question(text)
+    assert len(str(error.value)) < 200
+
+
+def test_the_bounds_of_filters_through_the_api():
+    assert len(Filters.of(sources=[f"note-{n}" for n in range(MAX_SOURCES)]).sources) == MAX_SOURCES
+    with pytest.raises(ValueError, match="at most 100 briefings"):
+        Filters.of(sources=[f"note-{n}" for n in range(MAX_SOURCES + 1)])
+    with pytest.raises(ValueError, match="at most 500 characters"):
+        Filters.of(since="2025-01-01" + " " * MAX_FILTER_CHARS)
+
+
+def test_matching_patterns_keeps_no_process_wide_cache_of_them():
+    cached = fnmatch._compile_pattern.cache_info().currsize
+    for n in range(600):
+        assert Filters.of(sources=[f"*{n:04d}" + "x" * 400]).allows_source(f"a/{n:04d}" + "x" * 400)
+    assert fnmatch._compile_pattern.cache_info().currsize == cached
 
 
 def test_since_and_until_keep_dated_briefings_in_range(index):

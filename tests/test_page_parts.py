@@ -1,18 +1,25 @@
 """The page's Gradio-free parts: summaries, examples, removing, the viewer, the kept conversation
 and its export, the reply's snippets, the port check (no server needed)."""
 
+import re
 import socket
+import tempfile
+import threading
+from collections import deque
+from pathlib import Path
 
 import pytest
+from markdown_it import MarkdownIt
 
 import app
-from app import escape_markdown
 import qa
 from conftest import TINY, write_corpus
+from qa.limits import MAX_QUESTION_CHARS
 from qa.status import index_status, indexed_briefings
 from qa.uploads import same_content
-from qa_app.conversation import cited_passages, export_markdown, restore
-from qa_app.corpus import briefing_path, example_questions, remove_briefing, summarise
+from qa_app import exports
+from qa_app.conversation import MAX_TURNS, cited_passages, export_markdown, restore
+from qa_app.corpus import briefing_path, example_questions, removal_prompt, remove_briefing, summarise
 from qa_app.viewer import cited_number, read_briefing, render_briefing
 
 
@@ -78,7 +85,7 @@ def test_removing_a_linked_briefing_deletes_the_link_not_its_target(tmp_path, fa
 def test_viewer_shows_every_paragraph_and_quotes_the_cited_one(tmp_path):
     corpus = write_corpus(tmp_path / "corpus", {"memo.txt": "Memo *One*\n\nFirst <b>bold</b> point.\n\n"
                                                          "Second point.\n\nThird point.\n"})
-    markdown = render_briefing(read_briefing(corpus, "memo.txt"), 2, escape_markdown)
+    markdown = render_briefing(read_briefing(corpus, "memo.txt"), 2)
     assert markdown.splitlines()[0] == "### Memo \\*One\\*"
     assert "**¶1** First &lt;b&gt;bold&lt;/b&gt; point." in markdown
     assert [line for line in markdown.splitlines() if line.startswith(">")] == ["> ▶ _cited_ **¶2** Second point."]
@@ -106,7 +113,7 @@ def test_export_cites_as_footnotes_numbered_across_turns():
     second = {"question": "And Antwerp?", "answer": {"found": False, "answer": [], "passages": [
         {"source": "c.pdf", "title": "C", "paragraph": 2, "page": 3}]}}
     again = {"question": "Which port struck?", "answer": {**TURN["answer"], "confidence": 0.874}}
-    text = export_markdown([TURN, second, again], escape_markdown, "2025-03-06 10:00")
+    text = export_markdown(restore({"turns": [TURN, second, again]})[1], "2025-03-06 10:00")
     assert "## Which \\*ports\\*?\n\n**Answer: Rotterdam**[^2]\n\nRotterdam struck.[^2]\n\nSources: [^1] [^2]\n" in text
     assert "[^1]: Alpha, ¶1, file `a.txt`" in text
     assert "[^2]: Port \\`Wire\\`, ¶4, 2025-03-05, file `wire/b.md`, https\\://harbour.example.com/strike" in text
@@ -122,7 +129,10 @@ def test_restore_keeps_well_formed_bounded_turns_only():
               + [TURN] * 60}
     messages, turns = restore(stored)
     assert messages == [{"role": "user", "content": "q"}, {"role": "assistant", "content": "a"}]
-    assert len(turns) == 50 and all(turn is TURN for turn in turns)
+    assert len(turns) == 50 and all(turn == turns[0] for turn in turns)
+    assert turns[0]["question"] == TURN["question"] and turns[0]["answer"]["passages"] == [
+        {name: value for name, value in passage.items() if value is not None}
+        for passage in TURN["answer"]["passages"]]  # None is what a missing field means
     assert restore("not a dict") == ([], [])
     assert [(label, p["source"]) for label, p in cited_passages(TURN)] == [
         ("[1] Alpha, ¶1", "a.txt"), ("[2] Port Wire, ¶4", "wire/b.md")]
@@ -190,7 +200,7 @@ def test_export_takes_odd_stored_turns_without_failing():
                                        "passages": [{"source": "a.txt", "paragraph": 1, "page": [1]}]}}
     bare = {"question": "q2", "answer": {"found": True, "confidence": True, "answer": [{"text": "u", "passage": [1]}],
                                          "passages": []}}
-    text = export_markdown(restore({"turns": [odd, bare]})[1], escape_markdown, "now")
+    text = export_markdown(restore({"turns": [odd, bare]})[1], "now")
     assert "Confidence" not in text and "Sources: \n" not in text and text.count("[^1]:") == 1
 
 
@@ -201,3 +211,123 @@ def test_export_takes_odd_stored_turns_without_failing():
 ])
 def test_the_build_time_is_shown_readably(built_at, shown):
     assert app.readable_time(built_at) == shown
+
+
+# -- corpus strings never become markup; what is kept stays bounded (issue 29) --------------------
+
+# Blank lines end a code span's paragraph; what follows would be HTML and an image.
+HOSTILE_NAME = "evil\n\n<img src=x onerror=alert(1)>\n\n![i](http:evil.example.com)\n.txt"
+
+
+def markup_of(markdown: str) -> list[str]:
+    """The HTML and image tokens a CommonMark renderer makes of `markdown`."""
+    tokens = MarkdownIt("commonmark").parse(markdown)
+    return [t.type for token in tokens for t in [token, *(token.children or [])]
+            if t.type in ("html_block", "html_inline", "image")]
+
+
+def test_a_hostile_file_name_and_forged_fields_are_text_in_the_export():
+    forged = "<img src=p onerror=alert(2)>\n\n<img src=q>"
+    turn = {"question": f"Who?\n\n{forged}", "answer": {
+        "found": True, "short": forged, "answer": [{"text": forged, "passage": 1}],
+        "passages": [{"source": HOSTILE_NAME, "title": HOSTILE_NAME, "paragraph": 1, "page": forged,
+                      "date": f"2025-01-01\n\n{forged}", "source_url": f"https://x.example.com\n\n{forged}"}]}}
+    text = export_markdown(restore({"turns": [turn]})[1], f"now\n\n{forged}")
+    assert markup_of(text) == []
+    assert "onerror=alert(1)" in MarkdownIt("commonmark").render(text)  # shown, as text
+
+
+def test_a_hostile_file_name_is_text_in_the_viewer_and_the_remove_confirmation(tmp_path):
+    corpus = write_corpus(tmp_path / "corpus", {HOSTILE_NAME: "Title\n\nThe harbour reopened.\n"})
+    viewer = render_briefing(read_briefing(corpus, HOSTILE_NAME), 1)
+    assert markup_of(viewer) == [] and "onerror=alert(1)" in viewer.splitlines()[1]
+    assert markup_of(removal_prompt(HOSTILE_NAME)) == []
+
+
+def test_bidirectional_controls_cannot_reverse_what_is_shown(tmp_path):
+    title = "Budget \u202etroper tuc\u202c talks"
+    assert "\u202e" not in app.escape_label(title) and "\\u202e" in app.escape_label(title)
+    assert app.escape_markdown(f"The {title}.") == "The Budget troper tuc talks."
+    assert example_questions([title]) == ["What do the briefings say about Budget troper tuc talks?"]
+    corpus = write_corpus(tmp_path / "corpus", {f"{title}.txt": f"{title}\n\nThe {title} went on.\n"})
+    assert not re.search("[\u202a-\u202e\u2066-\u2069]", render_briefing(read_briefing(corpus, f"{title}.txt"), 1))
+
+
+@pytest.mark.parametrize("stored", [
+    {"messages": [{"role": "user", "content": [{"type": "text", "text": 5}]}]},
+    {"turns": [{"question": "q", "answer": {"found": 1, "short": 5, "confidence": "high", "answer": [{"text": 5}],
+                "passages": [{"source": "a.txt", "paragraph": 1, "text": 5, "title": ["T"], "page": "2"}]}}]},
+    {"turns": [{"question": "q", "answer": {"answer": "text", "passages": "a.txt"}}]},
+    {"turns": [{"question": "q", "answer": {"passages": [{"source": "a.txt", "paragraph": True}]}}]},
+])
+def test_any_stored_value_is_restored_without_failing(stored):
+    messages, turns = restore(stored)
+    export_markdown(turns, "now")
+    for turn in turns:
+        for label, passage in cited_passages(turn):
+            assert isinstance(label, str) and isinstance(passage["paragraph"], int)
+            assert all(isinstance(passage.get(name), (str, type(None))) for name in ("text", "title"))
+
+
+def test_only_the_newest_exports_are_kept(tmp_path, monkeypatch):
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    monkeypatch.setattr(exports, "_root", None)
+    monkeypatch.setattr(exports, "_written", deque())
+    paths = [Path(app.export([TURN])) for _ in range(exports.EXPORTS_KEPT + 10)]
+    [root] = tmp_path.iterdir()  # one folder holds every export
+    assert len(list(root.iterdir())) == exports.EXPORTS_KEPT
+    assert all(path.is_file() for path in paths[-exports.EXPORTS_KEPT:]) and not paths[0].exists()
+    assert paths[-1].name.startswith("conversation-") and "# Briefing QA conversation" in paths[-1].read_text()
+
+
+def test_the_server_keeps_the_turns_a_reload_keeps_and_the_question_the_library_reads(tmp_path, fake_encoder):
+    corpus, index = write_corpus(tmp_path / "corpus", TINY), tmp_path / "index"
+    qa.build_index(corpus, index, progress=False)
+    messages = [{"role": "user", "content": "q"}, {"role": "assistant", "content": "a"}] * MAX_TURNS
+    _, messages, turns, _ = app.respond(index, "Where did the harbour reopen?", messages, [TURN] * MAX_TURNS,
+                                        None, None, None)
+    assert (len(messages), len(turns)) == (2 * MAX_TURNS, MAX_TURNS)
+    assert turns[-1]["question"] == "Where did the harbour reopen?"
+    _, messages, turns, _ = app.respond(index, "Who " + "a" * 100_000, messages, turns, None, None, None)
+    assert len(turns[-1]["question"]) == MAX_QUESTION_CHARS and len(messages[-2]["content"]) == MAX_QUESTION_CHARS
+
+
+# -- start-up: the last published index is served while the start-up build runs (issue 29) -------
+
+def test_start_up_serves_the_last_index_while_its_build_runs(tmp_path, fake_encoder, monkeypatch):
+    corpus, index = write_corpus(tmp_path / "corpus", TINY), tmp_path / "index"
+    qa.build_index(corpus, index, progress=False)
+    (corpus / "gamma.txt").write_text("Gamma\n\nRail freight resumed in Gdansk.\n", encoding="utf-8")
+    started, release, build = threading.Event(), threading.Event(), qa.build_index
+
+    def slow_build(*args, **kwargs):  # as an upload's build that a crash left to do
+        started.set()
+        assert release.wait(60)
+        return build(*args, **kwargs)
+
+    monkeypatch.setattr(qa, "build_index", slow_build)
+    thread = app.start_index(corpus, index)
+    assert started.wait(60) and thread.is_alive()
+    assert qa.retrieve("tuna catch", k=1, index_dir=index)[0].source == "alpha.txt"  # served meanwhile
+    release.set()
+    thread.join(60)
+    assert "gamma.txt" in {b.source for b in indexed_briefings(index)}
+
+
+def test_a_start_up_build_that_fails_leaves_the_last_index_served(tmp_path, fake_encoder, monkeypatch, capsys):
+    corpus, index = write_corpus(tmp_path / "corpus", TINY), tmp_path / "index"
+    qa.build_index(corpus, index, progress=False)
+
+    def full_disk(*args, **kwargs):
+        raise qa.IndexNotWritable(index, "the disk is full")
+
+    monkeypatch.setattr(qa, "build_index", full_disk)
+    app.start_index(corpus, index).join(60)
+    assert "serving the last one built" in capsys.readouterr().err
+    assert qa.retrieve("tuna catch", k=1, index_dir=index)[0].source == "alpha.txt"
+
+
+def test_without_an_index_the_start_up_build_runs_before_serving(tmp_path, fake_encoder):
+    corpus, index = write_corpus(tmp_path / "corpus", TINY), tmp_path / "index"
+    assert app.start_index(corpus, index) is None
+    assert {b.source for b in indexed_briefings(index)} == {"alpha.txt", "beta.md"}

@@ -1,9 +1,18 @@
 """Typing mistakes: which words are corrected, to what, and which are left as typed."""
 
+import importlib
+
 import pytest
 
+import qa
+from conftest import TINY, write_corpus
+from qa import typos
 from qa.answer import answer
+from qa.follow_ups import CHAIN_QUESTIONS
 from qa.lexical import tokenize
+from qa.limits import MAX_QUESTION_CHARS
+
+answer_module = importlib.import_module("qa.answer")  # `qa.answer` is also the function
 from qa.typos import Correction, apply, is_known_word, one_slip_apart, typing_mistakes
 
 PASSAGES = [
@@ -139,3 +148,28 @@ def test_an_earlier_question_is_searched_with_its_typing_mistakes_corrected(samp
     result = answer("And what about France?", history=["Which contries committed troops?"], index_dir=sample_index)
     assert result.query == "Which countries committed troops? And what about France?"
     assert result.corrections == ()  # the earlier question's answer reported them
+
+
+def test_no_word_longer_than_a_word_is_split_or_checked(monkeypatch):
+    checked = []
+    real = typos.is_english
+    monkeypatch.setattr(typos, "is_english", lambda word: checked.append(len(word)) or real(word))
+    long_word = "ceasfire" * 4
+    assert corrections_of(f"Who signed the {long_word}?")[0] == []
+    assert corrections_of("Who " + "a" * 100_000)[0] == []
+    assert max(checked, default=0) <= typos.MAX_LETTERS
+
+
+def test_questions_and_earlier_questions_are_cut_before_the_typing_mistake_check(
+        tmp_path, fake_encoder, monkeypatch):
+    corpus = write_corpus(tmp_path / "corpus", TINY)
+    qa.build_index(corpus, tmp_path / "index", progress=False)
+    read = []
+    real = answer_module.typing_mistakes
+    monkeypatch.setattr(answer_module, "typing_mistakes",
+                        lambda question, *rest: read.append(question) or real(question, *rest))
+    answer("Who " + "a" * 100_000, index_dir=tmp_path / "index")
+    assert len(read[-1]) <= MAX_QUESTION_CHARS
+    answer("What did he say?", history=[f"Who is {letter * 50_000}?" for letter in "bcd"],
+           index_dir=tmp_path / "index")
+    assert len(read) > 2 and max(map(len, read)) <= (CHAIN_QUESTIONS + 1) * (MAX_QUESTION_CHARS + 1)

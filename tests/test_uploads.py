@@ -2,7 +2,8 @@
 
 import pytest
 
-from qa.uploads import MAX_UPLOAD_BYTES, UploadRejected, safe_name, save_upload
+from qa.uploads import (MAX_UPLOAD_BYTES, MAX_UPLOAD_CHARS, MAX_UPLOAD_PARAGRAPHS, UploadRejected,
+                        safe_name, save_upload)
 
 
 @pytest.mark.parametrize("name, expected", [
@@ -13,6 +14,10 @@ from qa.uploads import MAX_UPLOAD_BYTES, UploadRejected, safe_name, save_upload
     ("résumé 2025.TXT", "résumé 2025.txt"),
     ("<script>.txt", "script.txt"),
     ("....txt", "briefing.txt"),
+    ("O'Neil \"report\".txt", "O'Neil 'report'.txt"),
+    ("O'Neil %22report%22.txt", "O'Neil 'report'.txt"),  # as a browser sends the quotes
+    ("Trump’s plan (draft), v2 & notes.docx", "Trump’s plan (draft), v2 & notes.docx"),
+    ("line%0Abreak\tand [glob]*.md", "line_break_and _glob.md"),
 ])
 def test_safe_name(name, expected):
     assert safe_name(name) == expected
@@ -48,3 +53,32 @@ def test_an_unreadable_upload_is_not_saved_nor_replaces_a_briefing(tmp_path, con
             save_upload(corpus, "notes.txt", content, replace=replace)
     assert [path.name for path in corpus.iterdir()] == ["notes.txt"]
     assert kept.read_bytes().startswith(b"Harbour notes")
+
+
+@pytest.mark.parametrize("planted", ["an existing file", "a new file"])
+def test_an_upload_never_writes_through_a_planted_link(tmp_path, planted):
+    corpus, outside = tmp_path / "corpus", tmp_path / "outside.txt"
+    save_upload(corpus, "notes.txt", b"Harbour notes\n\nThe harbour reopened on Monday.\n")
+    if planted == "an existing file":
+        outside.write_bytes(b"the server's own file")
+    (corpus / ".notes.txt.uploading").symlink_to(outside)  # as anyone who may write the corpus could
+    saved = save_upload(corpus, "notes.txt", b"Port notes\n\nThe port closed on Friday.\n", replace=True)
+    assert saved == corpus.resolve() / "notes.txt" and not saved.is_symlink()
+    assert saved.read_bytes().startswith(b"Port notes")
+    assert (outside.read_bytes() == b"the server's own file") if planted == "an existing file" \
+        else not outside.exists()
+    assert sorted(path.name for path in corpus.iterdir()) == ["notes.txt"]
+
+
+@pytest.mark.parametrize("text, held", [
+    ("Long\n\n" + "\n\n".join(f"Paragraph {n} of the report." for n in range(MAX_UPLOAD_PARAGRAPHS + 1)),
+     f"{MAX_UPLOAD_PARAGRAPHS + 1:,} paragraphs"),
+    ("Long\n\n" + " ".join(f"Ship {n:06d} left the port on Monday." for n in range(MAX_UPLOAD_CHARS // 30)),
+     "paragraphs, 1,"),
+])
+def test_an_upload_with_more_text_than_one_may_hold_is_refused_with_its_reason(tmp_path, text, held):
+    with pytest.raises(UploadRejected, match=r"'long.txt' was not added: its text \(") as refused:
+        save_upload(tmp_path / "corpus", "long.txt", text.encode())
+    assert held in str(refused.value) and "rebuild the index instead" in str(refused.value)
+    assert "\n" not in str(refused.value)
+    assert not (tmp_path / "corpus").exists()

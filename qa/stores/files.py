@@ -7,7 +7,7 @@ Layout of an index folder:
                          passage ids per segment, near-duplicate group links, skipped files
     segments/<name>/     immutable segments (qa.stores.segment)
     .build-*             a segment being written (removed by the next writer)
-    .lock                held (flock) by the writer
+    .lock                held (flock) by the writer, naming its process (qa.stores.owner)
 
 A publish writes its new segments, then a new generation file, and only then points CURRENT at it,
 so a writer interrupted at any moment leaves the previous generation live and loadable. Adding or
@@ -19,14 +19,17 @@ from __future__ import annotations
 
 import fcntl
 import json
+import logging
 import os
 import shutil
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 from ..errors import IndexBusy, IndexDamaged, IndexMismatch, IndexNotFound
 from .base import Store
 from .file_reader import FileReader
+from .owner import describe, held_by_dead_process, taken_over, this_process
 from .segment import forget, open_segment
 
 FORMAT_VERSION = 2
@@ -34,6 +37,7 @@ POINTER = "CURRENT"
 GENERATION_PREFIX = "g-"
 SEGMENTS = "segments"
 BUILD_PREFIX = ".build-"
+LOCK = ".lock"
 
 
 class FileStore(Store):
@@ -130,8 +134,6 @@ def check_compatible(manifest: dict, model: str | None, folder: Path) -> None:
 
 def _reusable(store: FileStore, model: str, dimension: int) -> FileReader | None:
     """The live generation to build on, or None (none yet, another model, format or damaged)."""
-    import logging
-
     try:
         reader = store.reader(model)
     except IndexNotFound:
@@ -161,15 +163,52 @@ def remove_unreferenced(folder: Path, live: str, segments: set[str]) -> None:
 
 
 def _take_lock(folder: Path):
-    """Exclusive right to write `folder`; the kernel frees it if the process dies."""
+    """Exclusive right to write `folder`; the kernel frees it if the process dies. A lock still
+    held after the build that took it died (by processes it left) is taken over, with a warning;
+    IndexBusy when a running build holds it."""
     folder.mkdir(parents=True, exist_ok=True)
-    lock = open(folder / ".lock", "w")
+    with _lock_guard(folder):
+        lock = open(folder / LOCK, "a+", encoding="utf-8")
+        try:
+            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            lock.seek(0)
+            holder = lock.read(200)
+            lock.close()
+            if not held_by_dead_process(holder):
+                raise IndexBusy(folder, describe(holder)) from None
+            logging.getLogger("qa").warning(taken_over(f"in {folder}/", holder))
+            lock = _fresh_lock(folder)
+        _name_owner(lock)
+        return lock
+
+
+@contextmanager
+def _lock_guard(folder: Path):
+    """Taking the lock, one process at a time: a takeover replaces the lock file, and no one may
+    lock the old one meanwhile (held for moments only)."""
+    descriptor = os.open(folder, os.O_RDONLY | os.O_DIRECTORY)
     try:
-        fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    except BlockingIOError:
-        lock.close()
-        raise IndexBusy(folder) from None
+        fcntl.flock(descriptor, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(descriptor)
+
+
+def _fresh_lock(folder: Path):
+    """A new lock file, locked, put in place of the one a dead build's leftovers hold."""
+    path = folder / f"{LOCK}-{uuid.uuid4().hex[:8]}"
+    lock = open(path, "a+", encoding="utf-8")
+    fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    os.replace(path, folder / LOCK)
     return lock
+
+
+def _name_owner(lock) -> None:
+    lock.seek(0)
+    lock.truncate()
+    lock.write(this_process())
+    lock.flush()
 
 
 def _release_lock(lock) -> None:

@@ -4,12 +4,16 @@ Everything a build changes (documents, passages, vectors, BM25 statistics, near-
 the generation number) is written in one transaction, so readers see the previous version until
 the commit and the new one after it, never a part; a killed build's transaction is rolled back by
 the server. A transaction-level advisory lock makes builds take turns: a second writer is refused
-with IndexBusy at once, and the lock goes with the transaction, whatever ends it.
+with IndexBusy at once, and the lock goes with the transaction, whatever ends it. The writer's
+connection names its process (qa.stores.owner) as its application name, so that a lock whose
+connection outlived its build (held open by processes the build left) is taken over: that
+connection is ended, with a warning.
 """
 
 from __future__ import annotations
 
 import json
+import logging
 from collections import Counter
 from datetime import datetime, timezone
 
@@ -18,10 +22,16 @@ import psycopg
 
 from ...errors import IndexBusy
 from ..base import DocumentRecord, NewPassages, SkippedRecord, StoreReader, StoreWriter
+from ..owner import describe, held_by_dead_process, taken_over, this_process
 from .connection import lost_guard
+from .errors import redacted
 from .groups import band_keys, regroup
 
 BUILD_LOCK = 0x5141_0002
+# The writer's application name: this prefix, then its process (qa.stores.owner).
+BUILDER = "briefing-qa build "
+# How long ending a dead build's connection may take (ms).
+TAKEOVER_WAIT_MS = 10_000
 
 
 class PostgresWriter(StoreWriter):
@@ -33,12 +43,15 @@ class PostgresWriter(StoreWriter):
         self._new_ids: list[int] = []
         self._open = True
         with lost_guard(url):
+            connection.execute("SELECT set_config('application_name', %s, false)",
+                               (BUILDER + this_process(),))
             self._transaction = connection.transaction()
             self._transaction.__enter__()
-            locked = connection.execute("SELECT pg_try_advisory_xact_lock(%s)", (BUILD_LOCK,))
-            if not locked.fetchone()[0]:
+            try:
+                self._lock()
+            except IndexBusy:
                 self.close()
-                raise IndexBusy(url)
+                raise
             if fresh:
                 self._clear()
             self._prepare_vectors(dimension)
@@ -49,6 +62,46 @@ class PostgresWriter(StoreWriter):
 
     def reader(self):
         return self._reader
+
+    def _lock(self) -> None:
+        """Take the build lock (IndexBusy while a running build holds it); a dead build's is
+        taken over by ending its connection."""
+        if self._try_lock():
+            return
+        backend, holder = self._holder()
+        if backend is not None and held_by_dead_process(holder):
+            logging.getLogger("qa").warning(taken_over(redacted(self._url), holder))
+            if self._end(backend) and self._try_lock():
+                return
+        raise IndexBusy(redacted(self._url), describe(holder))
+
+    def _try_lock(self) -> bool:
+        return self._execute("SELECT pg_try_advisory_xact_lock(%s)", (BUILD_LOCK,)).fetchone()[0]
+
+    def _end(self, backend: int) -> bool:
+        """End server process `backend` (and with it its transaction); False when this user may
+        not."""
+        try:
+            with self._connection.transaction():  # a savepoint: a refusal leaves ours usable
+                self._execute("SELECT pg_terminate_backend(%s, %s)", (backend, TAKEOVER_WAIT_MS))
+        except psycopg.errors.InsufficientPrivilege:
+            logging.getLogger("qa").warning("this database user may not end another's connection: "
+                                            "ask the database's administrator to end process %s", backend)
+            return False
+        return True
+
+    def _holder(self) -> tuple[int | None, str]:
+        """(server process, owner named by its application name) of the build lock's holder."""
+        row = self._execute("""
+            SELECT a.pid, a.application_name FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+            WHERE l.locktype = 'advisory' AND l.granted AND l.database = (
+                SELECT oid FROM pg_database WHERE datname = current_database())
+              AND l.classid = %s::bigint::oid AND l.objid = %s::bigint::oid AND l.objsubid = 1""",
+            (BUILD_LOCK >> 32, BUILD_LOCK & 0xFFFF_FFFF)).fetchone()
+        if row is None:
+            return None, ""
+        name = row[1] or ""
+        return row[0], name[len(BUILDER):] if name.startswith(BUILDER) else ""
 
     def _execute(self, sql: str, parameters=None):
         with lost_guard(self._url):
