@@ -22,7 +22,6 @@ import numpy as np
 
 from .entities import ExpectedAnswer, Span, candidates
 from .lexical import tokenize
-from .sentence_vectors import SentenceVectors
 from .spelling import americanize
 from .types import Passage
 
@@ -57,7 +56,7 @@ def question_terms(text: str) -> set[str]:
 
 
 def score_sentences(question: str, vector: np.ndarray, passages: list[Passage],
-                    sentence_vectors: list[SentenceVectors], idf, expected: ExpectedAnswer,
+                    sentence_vectors, idf, expected: ExpectedAnswer,
                     new_words: str = "") -> list[ScoredSentence]:
     """Every sentence of `passages` that could answer, best first.
 
