@@ -35,7 +35,6 @@ sys.path.insert(0, str(ROOT))
 import numpy as np  # noqa: E402
 
 from qa import build_index, retrieve  # noqa: E402
-from qa.sentence_vectors import STORED_DTYPE, SentenceVectors  # noqa: E402
 from qa.stores import DocumentRecord, NewPassages, StoredPassage, open_store  # noqa: E402
 from qa.evaluate import load_beir, percentiles, set_folder, set_name, evaluate_set  # noqa: E402
 from qa.stores.postgres.transfer import copy_index  # noqa: E402
@@ -87,8 +86,6 @@ def import_old_index(version: Path, target) -> int:
     with open(version / "bm25" / "tokens.txt", encoding="utf-8") as lines:
         tokens = [line.split() for line in lines]
     signatures = np.load(version / "signatures.npy")
-    no_sentences = SentenceVectors(np.zeros((0, 2), np.int32),
-                                   np.zeros((0, manifest["dimension"]), STORED_DTYPE))
     positions: dict[str, list[int]] = {}
     for position, passage in enumerate(passages):
         positions.setdefault(passage.source, []).append(position)
@@ -104,7 +101,7 @@ def import_old_index(version: Path, target) -> int:
                                manifest.get("read_started_ns", 0)),
                 NewPassages([passages[p] for p in mine], vectors[rows],
                             np.array([local[int(o)] for o in owners[rows]], dtype=np.int64),
-                            [tokens[p] for p in mine], signatures[mine], [no_sentences] * len(mine)))
+                            [tokens[p] for p in mine], signatures[mine]))
         writer.publish()
     return len(passages)
 

@@ -6,12 +6,12 @@ on a GPU. Corpora are realtimeqa-news sentences drawn into distinct paragraphs, 
 a file.
 
 - Build (`--build-sizes`): the raw encode rate of the texts the build must embed (paragraph texts
-  cut to windows, and their sentences), measured on a sample with SentenceTransformer.encode at its
-  best batch size; then the full build in a child process: paragraphs/s, its ratio to the raw rate
-  (with and without the sentences), peak memory (RSS).
+  cut to windows), measured on a sample with SentenceTransformer.encode at its best batch size;
+  then the full build in a child process: paragraphs/s, its ratio to the raw rate, peak memory
+  (RSS).
 - Updates (`--sizes`): an index of that many paragraphs is written through the store writer from
-  the corpus files' paragraphs (real BM25 tokens; random vectors, signatures and sentence vectors:
-  what an update costs does not depend on them), then one 9-paragraph briefing is added and removed
+  the corpus files' paragraphs (real BM25 tokens; random vectors and signatures: what an update
+  costs does not depend on them), then one 9-paragraph briefing is added and removed
   again with `qa.build_index` (median of `--repeats`, model loaded), once by a build that lists the
   corpus and once with the file named (`only=`), and `retrieve()` p50/p95 is taken.
 Prints Markdown table rows; docs/benchmarks.md holds the results.
@@ -86,30 +86,25 @@ def write_corpus(folder: Path, paragraphs: int, sentences: list[str], seed: int 
 
 
 def raw_encode_rate(model_dir: Path, corpus: Path) -> dict:
-    """Seconds per paragraph of raw SentenceTransformer.encode over a sample of the corpus's texts:
-    the indexed texts (cut to the model's windows as the build cuts them) and their sentences."""
+    """Seconds per paragraph of raw SentenceTransformer.encode over a sample of the corpus's texts
+    (the indexed texts cut to the model's windows as the build cuts them), at the best batch size."""
     from qa.build import read_corpus
     from qa.derive import passages_of
     from qa.encoder import get_encoder
-    from qa.sentences import split_sentences
 
     documents, _ = read_corpus(corpus)
     passages = [p for d in documents for p in passages_of(d)][:RAW_SAMPLE]
     encoder = get_encoder(str(model_dir))
     windows = encoder.windows([p.indexed_text for p in passages]).texts
-    sentences = [s for p in passages for s in split_sentences(p.text)]
     model = encoder.model
     model.encode(windows[:256], batch_size=32)
-    best = {}
-    for name, texts in (("paragraphs", windows), ("sentences", sentences)):
-        timings = {}
-        for batch_size in BATCH_SIZES:
-            started = time.perf_counter()
-            model.encode(texts, batch_size=batch_size, normalize_embeddings=True)
-            timings[batch_size] = time.perf_counter() - started
-        batch = min(timings, key=timings.get)
-        best[name] = {"batch": batch, "seconds_per_paragraph": timings[batch] / len(passages)}
-    return best
+    timings = {}
+    for batch_size in BATCH_SIZES:
+        started = time.perf_counter()
+        model.encode(windows, batch_size=batch_size, normalize_embeddings=True)
+        timings[batch_size] = time.perf_counter() - started
+    batch = min(timings, key=timings.get)
+    return {"batch": batch, "seconds_per_paragraph": timings[batch] / len(passages)}
 
 
 def timed_build(model_dir: Path, corpus: Path, index: Path) -> dict:
@@ -170,10 +165,8 @@ def build_row(size: int, work: Path, model_dir: Path, sentences: list[str]) -> d
     raw = raw_encode_rate(model_dir, corpus)
     build = timed_build(model_dir, corpus, index)
     rate = build["paragraphs"] / build["seconds"]
-    with_sentences = 1 / (raw["paragraphs"]["seconds_per_paragraph"] + raw["sentences"]["seconds_per_paragraph"])
-    paragraphs_only = 1 / raw["paragraphs"]["seconds_per_paragraph"]
     return {"size": size, "raw": raw, "build": build, "build_rate": rate,
-            "raw_rate_with_sentences": with_sentences, "raw_rate_paragraphs_only": paragraphs_only}
+            "raw_rate": 1 / raw["seconds_per_paragraph"]}
 
 
 def synthetic_index(corpus: Path, index: Path, model_dir: Path) -> None:
@@ -184,7 +177,6 @@ def synthetic_index(corpus: Path, index: Path, model_dir: Path) -> None:
     from qa.duplicates import HASHES
     from qa.encoder import get_encoder
     from qa.lexical import tokenize
-    from qa.sentence_vectors import STORED_DTYPE, SentenceVectors
     from qa.stores import DocumentRecord, NewPassages, open_store
 
     rng = np.random.default_rng(0)
@@ -195,16 +187,13 @@ def synthetic_index(corpus: Path, index: Path, model_dir: Path) -> None:
         for document in documents:
             passages = passages_of(document)
             vectors = rng.normal(size=(len(passages), encoder.dimension)).astype(np.float32)
-            sentences = [SentenceVectors(np.array([[0, len(p.text)]], np.int32),
-                                         rng.normal(size=(1, encoder.dimension)).astype(STORED_DTYPE))
-                         for p in passages]
             writer.add_document(
                 DocumentRecord(document.source, document.title, document.digest,
                                tuple(p.digest for p in passages), size=document.size,
                                modified_ns=document.modified_ns, read_ns=read_ns),
                 NewPassages(passages, vectors / np.linalg.norm(vectors, axis=1, keepdims=True),
                             np.arange(len(passages)), tokenize([p.indexed_text for p in passages]),
-                            rng.integers(0, 2**32, (len(passages), HASHES), dtype=np.uint32), sentences))
+                            rng.integers(0, 2**32, (len(passages), HASHES), dtype=np.uint32)))
         writer.publish()
 
 
@@ -234,15 +223,12 @@ def main(argv: list[str] | None = None) -> int:
     model_dir = tiny_model(work / "tiny-model")
     sentences = sentences_of_set(Path(args.data))
     results = {"build": [], "updates": []}
-    print("| paragraphs | raw encode, paragraphs + sentences | raw, paragraphs only | full build "
-          "| build / raw (with sentences; paragraphs only) | peak RSS |\n|---|---|---|---|---|---|")
+    print("| paragraphs | raw encode | full build | build / raw | peak RSS |\n|---|---|---|---|---|")
     for size in [int(s) for s in args.build_sizes.split(",") if s]:
         row = build_row(size, work, model_dir, sentences)
         results["build"].append(row)
-        print(f"| {size:,} | {row['raw_rate_with_sentences']:,.0f}/s | {row['raw_rate_paragraphs_only']:,.0f}/s "
-              f"| {row['build_rate']:,.0f}/s | {row['build_rate'] / row['raw_rate_with_sentences']:.2f}x; "
-              f"{row['build_rate'] / row['raw_rate_paragraphs_only']:.2f}x | {row['build']['peak_mb']:,.0f} MB |",
-              flush=True)
+        print(f"| {size:,} | {row['raw_rate']:,.0f}/s | {row['build_rate']:,.0f}/s "
+              f"| {row['build_rate'] / row['raw_rate']:.2f}x | {row['build']['peak_mb']:,.0f} MB |", flush=True)
     print("\n| index paragraphs | add one 9-paragraph briefing | remove it | the same, file named "
           "(`only=`) | retrieve() p50 / p95 |\n|---|---|---|---|---|")
     for size in [int(s) for s in args.sizes.split(",") if s]:

@@ -216,7 +216,7 @@ def bench_million(store, index_dir: Path, questions: list[str], count: int, keep
 
 def _write_million(store, folder: Path, count: int) -> None:
     """`count` synthetic passages written through the store writer into `folder`, 50 a briefing:
-    each a real paragraph of `store` (its text, BM25 tokens, signature and sentences) with a
+    each a real paragraph of `store` (its text, BM25 tokens and signature) with a
     vector scattered around the paragraph's own."""
     from dataclasses import replace
 
@@ -226,7 +226,6 @@ def _write_million(store, folder: Path, count: int) -> None:
     contexts = [p.context for p in passages]
     windows, tokens = store.vectors_by_context(contexts), store.tokens_by_context(contexts)
     signatures = store.signatures_by_text([p.text for p in passages])
-    sentences = store.sentences_by_text([p.text for p in passages])
     picks = np.random.default_rng(1).integers(0, len(passages), count)
     vectors = synthetic_vectors(np.stack([windows[c][0] for c in contexts]), count, picks=picks)
     info = store.info()
@@ -240,8 +239,7 @@ def _write_million(store, folder: Path, count: int) -> None:
                                paragraphs=tuple(p.digest for p in new)),
                 NewPassages(new, vectors[start:start + len(new)], np.arange(len(new)),
                             [tokens[p.context] for p in chosen],
-                            np.stack([signatures[p.text] for p in chosen]),
-                            [sentences[p.text] for p in chosen]))
+                            np.stack([signatures[p.text] for p in chosen])))
         writer.publish()
 
 

@@ -1,6 +1,6 @@
-"""Everything the index stores for a passage besides its text: window vectors, BM25 tokens, MinHash
-signature and sentence vectors; each reused from the live index when it holds the same text, else
-computed once per distinct text."""
+"""Everything the index stores for a passage besides its text: window vectors, BM25 tokens and
+MinHash signature; each reused from the live index when it holds the same text, else computed once
+per distinct text."""
 
 from __future__ import annotations
 
@@ -11,7 +11,6 @@ from .duplicates import signatures
 from .encoder import Encoder
 from .errors import IndexMismatch
 from .lexical import tokenize
-from .sentence_vectors import current, embed_sentences
 from .stores import NewPassages, StoredPassage, StoreReader, join_context
 
 
@@ -49,9 +48,6 @@ class Derivation:
                                      lambda missing: tokenize([join_context(c) for c in missing]))
         rows, _ = reuse_or_compute(texts, previous.signatures_by_text(texts) if previous else {},
                                    lambda missing: list(signatures(missing)))
-        known_sentences = current(previous.sentences_by_text(texts)) if previous else {}
-        sentences, _ = reuse_or_compute(texts, known_sentences,
-                                        lambda missing: embed_sentences(missing, self.encoder))
         result, start = [], 0
         for group in passages:
             end = start + len(group)
@@ -59,8 +55,7 @@ class Derivation:
             result.append(NewPassages(
                 passages=group, vectors=np.concatenate(windows).astype(np.float32),
                 owners=np.repeat(np.arange(len(group)), [len(w) for w in windows]),
-                tokens=tokens[start:end], signatures=np.array(rows[start:end], dtype=np.uint32),
-                sentences=sentences[start:end]))
+                tokens=tokens[start:end], signatures=np.array(rows[start:end], dtype=np.uint32)))
             start = end
         return result
 

@@ -30,7 +30,7 @@ def test_build_then_retrieve_round_trip(tiny_corpus, tmp_path, fake_encoder):
     with store.reader() as reader:
         assert reader.info().model == fake_encoder.name and reader.info().built_at
         assert set(reader.documents()) == {"alpha.txt", "beta.md"}
-    assert store.manifest()["format_version"] == 2
+    assert store.manifest()["format_version"] == 3
 
 
 def test_incremental_add_edit_delete(tiny_corpus, tmp_path, fake_encoder):
@@ -170,32 +170,6 @@ def test_a_model_that_changed_its_dimension_under_the_same_name_is_refused(tiny_
     assert report.embedded > 0 and qa.retrieve("harbour", index_dir=tmp_path / "index")
 
 
-def test_sentences_split_by_older_rules_are_split_again(tmp_path, fake_encoder, monkeypatch):
-    import re
-
-    from qa import sentences
-
-    corpus = write_corpus(tmp_path / "corpus", {"council.txt": "Council\n\nThe council approved the "
-                                                "budget on Jan. 14 after a long debate. It passed.\n"})
-    with monkeypatch.context() as older:
-        older.setattr(sentences, "_ABBREVIATION", re.compile(r"\b(Mr|Dr)\.$"))
-        qa.build_index(corpus, tmp_path / "index", progress=False)
-    with open_store(tmp_path / "index").reader() as reader:
-        stored = reader.sentences(reader.passage_ids())
-    assert max(len(s.spans) for s in stored) == 3  # "... on Jan." / "14 after ..." / "It passed."
-    result = qa.answer("When did the council approve the budget?", index_dir=tmp_path / "index")
-    assert result.sentences[0].text == "The council approved the budget on Jan. 14 after a long debate."
-    assert result.short == "Jan. 14"
-    embedded = len(fake_encoder.encoded)
-    qa.answer("When did the council approve the budget?", index_dir=tmp_path / "index")
-    assert len(fake_encoder.encoded) == embedded + 1  # the question; the sentences once per process
-    (corpus / "more.txt").write_text("More\n\nThe council approved the budget on Jan. 14 after a long "
-                                     "debate. It passed.\n\nA new paragraph.\n")
-    qa.build_index(corpus, tmp_path / "index", progress=False)
-    with open_store(tmp_path / "index").reader() as reader:
-        assert max(len(s.spans) for s in reader.sentences(reader.passage_ids(["more.txt"]))) == 2
-
-
 def test_format_version_mismatch_is_detected(tiny_corpus, tmp_path, fake_encoder):
     index = tmp_path / "index"
     qa.build_index(tiny_corpus, index, progress=False)
@@ -227,6 +201,28 @@ def test_damaged_index_is_detected(tiny_corpus, tmp_path, fake_encoder, damage):
     report = qa.build_index(tiny_corpus, index, progress=False)  # a build repairs it
     assert report.added == 4
     assert qa.retrieve("tuna", k=1, index_dir=index)
+
+
+def test_an_index_of_format_version_2_still_loads_and_updates(tiny_corpus, tmp_path, fake_encoder):
+    """Version 2 is version 3 plus sentence vectors in every segment: they are left unread."""
+    index = tmp_path / "index"
+    qa.build_index(tiny_corpus, index, progress=False)
+    [old] = (index / "segments").iterdir()
+    assert not list(old.glob("sentence_*"))
+    manifest_path = index / f"{open_store(index).version()}.json"
+    manifest_path.write_text(json.dumps({**json.loads(manifest_path.read_text()), "format_version": 2}))
+    for name, array in (("sentence_starts", np.array([0, 1, 2, 3, 4], np.int64)),
+                        ("sentence_spans", np.zeros((4, 2), np.int32)),
+                        ("sentence_vectors", np.zeros((4, 8), np.float16))):
+        np.save(old / f"{name}.npy", array)
+    [best] = qa.retrieve("tuna catch fishermen", k=1, index_dir=index)
+    assert best.source == "alpha.txt"
+    (tiny_corpus / "gamma.txt").write_text("Gamma\n\nA brand new paragraph about volcanoes.", encoding="utf-8")
+    assert qa.build_index(tiny_corpus, index, progress=False).added == 1
+    assert qa.retrieve("volcanoes", k=1, index_dir=index)[0].source == "gamma.txt"
+    assert open_store(index).manifest()["format_version"] == 3
+    written = [folder for folder in (index / "segments").iterdir() if folder.name != old.name]
+    assert written and not [path for folder in written for path in folder.glob("sentence_*")]
 
 
 def test_missing_index_says_how_to_build(tmp_path, fake_encoder):

@@ -27,7 +27,6 @@ from qa.duplicates import signatures
 from qa.errors import IndexBusy, IndexNotFound, QAError
 from qa.filters import Filters
 from qa.lexical import LexicalIndex, tokenize
-from qa.sentence_vectors import STORED_DTYPE, SentenceVectors
 from qa.stores import DocumentRecord, NewPassages, StoredPassage, open_store
 from qa.stores.postgres.errors import (DatabaseLost, DatabaseUnavailable, ExtensionMissing,
                                        SchemaTooNew)
@@ -58,10 +57,8 @@ def document(source: str, texts: list[str], date: str | None = None, seed: int =
     passages = [StoredPassage(source, title, i + 1, text, "", text_digest(text))
                 for i, text in enumerate(texts)]
     owners = np.array(([0] if long_first else []) + list(range(len(texts))), dtype=np.int64)
-    sentences = [SentenceVectors(np.array([[0, len(t)]], dtype=np.int32),
-                                 unit_rows(rng, 1).astype(STORED_DTYPE)) for t in texts]
     new = NewPassages(passages, unit_rows(rng, len(owners)), owners,
-                      tokenize([p.indexed_text for p in passages]), signatures(texts), sentences)
+                      tokenize([p.indexed_text for p in passages]), signatures(texts))
     record = DocumentRecord(source, title, text_digest("".join(texts)),
                             tuple(p.digest for p in passages), date=date)
     return record, new
@@ -181,9 +178,6 @@ def test_records_round_trip_and_reuse_lookups(database):
         ids, passages = live_passages(reader)
         first = [i for i, p in zip(ids, passages) if p == new.passages[0]]
         assert len(first) == 1
-        sentences = reader.sentences(np.array(first))[0]
-        assert sentences.spans.tolist() == new.sentences[0].spans.tolist()
-        assert np.array_equal(sentences.vectors, new.sentences[0].vectors)
         assert reader.dates(np.array(first)).tolist() == [739315]  # date(2025, 3, 5).toordinal()
         context = new.passages[0].context
         np.testing.assert_array_equal(reader.vectors_by_context([context, ("x", "", "y")])[context],
@@ -352,6 +346,9 @@ def test_an_index_of_schema_version_1_is_migrated_and_keeps_its_bm25(database):
     with psycopg.connect(database, autocommit=True) as admin:  # back to version 1's tables
         admin.execute("DROP TABLE postings")
         admin.execute("CREATE INDEX passages_terms ON passages USING gin (terms)")
+        admin.execute("CREATE TABLE sentence_vectors (passage_id bigint PRIMARY KEY REFERENCES "
+                      "passages (id) ON DELETE CASCADE, spans integer[] NOT NULL, embeddings bytea NOT NULL)")
+        admin.execute("INSERT INTO sentence_vectors SELECT id, ARRAY[0, 1], '\\x00' FROM passages")
         admin.execute("DELETE FROM qa_schema WHERE version > 1")
     with open_store(database).reader("fake") as reader:
         for question, scores in before.items():
@@ -359,7 +356,8 @@ def test_an_index_of_schema_version_1_is_migrated_and_keeps_its_bm25(database):
             np.testing.assert_allclose(reader.lexical_scores(tokens, ids), scores, rtol=1e-6)
             assert len(reader.lexical_top(tokens, 3)[0]) == min(3, int((scores > 0).sum()))
     with psycopg.connect(database) as check:
-        assert check.execute("SELECT max(version) FROM qa_schema").fetchone()[0] == 2
+        assert check.execute("SELECT max(version) FROM qa_schema").fetchone()[0] == 3
+        assert check.execute("SELECT to_regclass('sentence_vectors')").fetchone()[0] is None
 
 
 def test_a_database_that_goes_away_mid_query_is_reported(database):

@@ -14,7 +14,6 @@ import pytest
 from qa.duplicates import signatures
 from qa.filters import Filters
 from qa.lexical import tokenize
-from qa.sentence_vectors import SentenceVectors
 from qa.stores import DocumentRecord, NewPassages, SkippedRecord, StoredPassage, open_store
 from qa.stores import merging
 
@@ -39,12 +38,9 @@ def make_document(rng, source: str, day: str | None, texts: list[str]):
     windows = rng.integers(1, 3, len(passages))
     vectors = rng.normal(size=(int(windows.sum()), DIMENSION)).astype(np.float32)
     vectors /= np.linalg.norm(vectors, axis=1, keepdims=True)
-    sentences = [SentenceVectors(np.array([[0, len(text)]], np.int32),
-                                 rng.normal(size=(1, DIMENSION)).astype(np.float16)) for text in texts]
     new = NewPassages(
         passages=passages, vectors=vectors, owners=np.repeat(np.arange(len(passages)), windows),
-        tokens=tokenize([p.indexed_text for p in passages]), signatures=signatures(texts),
-        sentences=sentences)
+        tokens=tokenize([p.indexed_text for p in passages]), signatures=signatures(texts))
     record = DocumentRecord(source=source, title=f"T {source}", digest=source,
                             paragraphs=tuple(p.digest for p in passages), date=day, size=len(source))
     return record, new
@@ -176,19 +172,17 @@ def test_near_duplicates_join_across_sessions_and_drop_deleted(filled):
         assert [list(g) for g in reader.duplicate_groups(np.array(lone))] == [lone]
 
 
-def test_dates_sentences_and_reuse_lookups(filled):
+def test_dates_and_reuse_lookups(filled):
     store, live = filled
     with store.reader() as reader:
         ids = reader.passage_ids(["s1-2.txt"])
         assert reader.dates(ids).tolist() == [date(2025, 1, 1).toordinal()]
         _, new = live["s1-2.txt"]
-        [sentences] = reader.sentences(ids)
-        assert np.array_equal(sentences.vectors, new.sentences[0].vectors)
         [passage] = new.passages
         assert np.allclose(reader.vectors_by_context([passage.context])[passage.context], new.vectors)
         assert sorted(reader.tokens_by_context([passage.context])[passage.context]) == sorted(new.tokens[0])
         assert np.array_equal(reader.signatures_by_text([passage.text])[passage.text], new.signatures[0])
-        assert reader.sentences_by_text(["never stored"]) == {}
+        assert reader.signatures_by_text(["never stored"]) == {}
 
 
 def test_live_model_is_the_published_model_and_dimension(store_location):

@@ -42,7 +42,6 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from ..filters import Filters
-from ..sentence_vectors import SentenceVectors
 
 BM25_K1 = 1.5
 BM25_B = 0.75
@@ -227,10 +226,6 @@ class StoreReader(ABC):
         first elements mean the same group."""
 
     @abstractmethod
-    def sentences(self, ids: np.ndarray) -> list[SentenceVectors]:
-        """The sentence spans and vectors (qa.sentence_vectors) of each passage's text."""
-
-    @abstractmethod
     def skipped(self) -> list[SkippedRecord]:
         """The corpus files the last publish recorded as skipped, by source."""
 
@@ -249,10 +244,6 @@ class StoreReader(ABC):
     def signatures_by_text(self, texts: list[str]) -> dict[str, np.ndarray]:
         """For each text some live passage has, its MinHash signature (qa.duplicates, uint32)."""
 
-    @abstractmethod
-    def sentences_by_text(self, texts: list[str]) -> dict[str, SentenceVectors]:
-        """For each text some live passage has, its SentenceVectors."""
-
     def close(self) -> None:
         """Release what this snapshot holds (files, connections); further calls may fail."""
 
@@ -268,7 +259,7 @@ class NewPassages:
     """The passages of one document to add, with everything derived from them, position-aligned.
 
     `vectors[i]` covers passage `owners[i]` (index into `passages`; window order kept);
-    `tokens[j]`, `signatures[j]` and `sentences[j]` belong to `passages[j]`.
+    `tokens[j]` and `signatures[j]` belong to `passages[j]`.
     """
 
     passages: list[StoredPassage]
@@ -276,7 +267,6 @@ class NewPassages:
     owners: np.ndarray  # int64 (windows,)
     tokens: list[list[str]]
     signatures: np.ndarray  # uint32 (passages, qa.duplicates.HASHES)
-    sentences: list[SentenceVectors]
 
 
 class StoreWriter(ABC):

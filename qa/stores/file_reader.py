@@ -17,7 +17,6 @@ import numpy as np
 
 from ..dense import search_vectors
 from ..filters import Filters
-from ..sentence_vectors import SentenceVectors
 from ..threads import usable_cores
 from .base import (AllowedSet, DocumentRecord, SkippedRecord, StoreInfo,
                    StoredPassage, StoreReader, join_context)
@@ -201,9 +200,6 @@ class FileReader(StoreReader):
         numbers, starts, counts = np.unique(keys[order], return_index=True, return_counts=True)
         return {int(n): ids[order[s:s + c]] for n, s, c in zip(numbers, starts, counts) if c > 1}
 
-    def sentences(self, ids) -> list[SentenceVectors]:
-        return [segment.sentences_of(row) for segment, row in self._located(self.positions(ids))]
-
     def skipped(self) -> list[SkippedRecord]:
         return [SkippedRecord(**entry) for entry in self.manifest.get("skipped", [])]
 
@@ -218,10 +214,6 @@ class FileReader(StoreReader):
     def signatures_by_text(self, texts):
         return {t: np.asarray(s.signatures[r]) for t, (s, r) in self._find("text", texts, str,
                                                                            lambda p: p.text).items()}
-
-    def sentences_by_text(self, texts):
-        return {t: s.sentences_of(r) for t, (s, r) in self._find("text", texts, str,
-                                                                     lambda p: p.text).items()}
 
     def _find(self, kind: str, keys: list, as_text, key_of_passage) -> dict:
         """key -> (segment, row) of a live passage whose text (or context) is `key`, from the first

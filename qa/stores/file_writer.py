@@ -144,8 +144,8 @@ class FileWriter(StoreWriter):
         self._write(SegmentData(
             ids=ids, passages=passages, documents=documents, vectors=np.concatenate(vectors),
             window_starts=np.concatenate([[0], np.cumsum(np.concatenate(window_counts))]),
-            tokens=[t for _, new in items for t in new.tokens], signatures=signatures, groups=groups,
-            sentences=[s for _, new in items for s in new.sentences]), len(self.segments), 0)
+            tokens=[t for _, new in items for t in new.tokens], signatures=signatures, groups=groups),
+            len(self.segments), 0)
 
     def _write(self, data: SegmentData, position: int, replacing: int) -> None:
         """Write `data` as a segment in place of segments[position:position + replacing]."""

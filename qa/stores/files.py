@@ -32,7 +32,10 @@ from .file_reader import FileReader
 from .owner import describe, held_by_dead_process, taken_over, this_process
 from .segment import forget, open_segment
 
-FORMAT_VERSION = 2
+FORMAT_VERSION = 3
+# The versions this program reads: 2 is 3 plus sentence vectors in every segment, left unread. Only
+# FORMAT_VERSION is written, so an older program refuses a new index (IndexMismatch) and rebuilds.
+READABLE_FORMAT_VERSIONS = (2, FORMAT_VERSION)
 POINTER = "CURRENT"
 GENERATION_PREFIX = "g-"
 SEGMENTS = "segments"
@@ -124,10 +127,10 @@ class FileStore(Store):
 
 
 def check_compatible(manifest: dict, model: str | None, folder: Path) -> None:
-    if manifest.get("format_version") != FORMAT_VERSION:
+    if manifest.get("format_version") not in READABLE_FORMAT_VERSIONS:
         raise IndexMismatch(
             folder, f"it has format version {manifest.get('format_version')}, this program "
-            f"reads version {FORMAT_VERSION}")
+            f"reads version {' or '.join(map(str, READABLE_FORMAT_VERSIONS))}")
     if model is not None and manifest.get("model") != model:
         raise IndexMismatch(folder, f"it was built with the model {manifest.get('model')!r}, not {model!r}")
 

@@ -43,7 +43,7 @@ def merged(segments: list[Segment], live: list[np.ndarray], resolve_groups,
            records: dict[str, dict]) -> SegmentData:
     """The live rows of `segments` (in order) as one segment's data; `resolve_groups` maps stored
     group keys to their current ones, `records` are newer document records by source."""
-    ids, passages, documents, vectors, starts, tokens, signatures, groups, sentences = ([] for _ in range(9))
+    ids, passages, documents, vectors, starts, tokens, signatures, groups = ([] for _ in range(8))
     row_count, window_count = 0, 0
     for segment, keep in zip(segments, live):
         rows = np.flatnonzero(keep)
@@ -55,7 +55,6 @@ def merged(segments: list[Segment], live: list[np.ndarray], resolve_groups,
         for row in rows.tolist():
             passages.append(segment.passage(row))
             tokens.append(segment.tokens(row))
-            sentences.append(segment.sentences_of(row))
             window = segment.windows(row)
             vectors.append(window)
             starts.append(window_count)
@@ -68,4 +67,4 @@ def merged(segments: list[Segment], live: list[np.ndarray], resolve_groups,
         ids=np.concatenate(ids), passages=passages, documents=documents,
         vectors=np.concatenate(vectors) if vectors else np.zeros((0, segments[0].vectors.shape[1]), np.float32),
         window_starts=np.asarray(starts + [window_count], np.int64), tokens=tokens,
-        signatures=np.concatenate(signatures), groups=np.concatenate(groups), sentences=sentences)
+        signatures=np.concatenate(signatures), groups=np.concatenate(groups))

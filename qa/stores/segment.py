@@ -1,7 +1,7 @@
 """One immutable segment of the files backend: a folder of arrays written once and memory-mapped.
 
 A segment holds whole documents. Its passages have ascending ids; passage `row` (0-based within the
-segment) owns vector rows window_starts[row]:window_starts[row + 1] and sentence rows likewise.
+segment) owns vector rows window_starts[row]:window_starts[row + 1].
 
     ids.npy              int64 (n,) passage ids, ascending
     passages.jsonl       one StoredPassage a line; passage_offsets.npy int64 (n + 1,) byte offsets
@@ -17,8 +17,10 @@ segment) owns vector rows window_starts[row]:window_starts[row + 1] and sentence
     groups.npy           int64 (n,) near-duplicate group key (a passage id) when written
     text_keys.npy / text_rows.npy, context_keys.npy / context_rows.npy: sorted 64-bit hashes of
                          each text and indexed text, for reuse lookups
-    sentence_starts.npy  int64 (n + 1,); sentence_spans.npy int32 (s, 2); sentence_vectors.npy f16
     done                 written last: a segment folder without it was never finished
+
+Segments of format version 2 (qa.stores.files) also hold sentence_starts.npy, sentence_spans.npy
+and sentence_vectors.npy; they are left unread.
 """
 
 from __future__ import annotations
@@ -39,7 +41,6 @@ import numpy as np
 
 from ..dense import build_vector_index, needs_graph
 from ..duplicates import BANDS, HASHES, ROWS, band_keys
-from ..sentence_vectors import STORED_DTYPE, SentenceVectors
 from .base import DocumentRecord, StoredPassage
 
 _JSON = json.JSONEncoder(ensure_ascii=False)
@@ -48,6 +49,8 @@ _PASSAGE_FIELDS = tuple(field.name for field in fields(StoredPassage))
 _RECORD_FIELDS = tuple(field.name for field in fields(DocumentRecord))
 # Arrays at most this large are read into memory; larger ones are memory-mapped.
 _MAP_BYTES = 1 << 20
+# Arrays of older segments that nothing reads any more (see the module's docstring).
+_UNREAD = frozenset({"sentence_starts", "sentence_spans", "sentence_vectors"})
 
 
 def key_of(text: str) -> int:
@@ -67,7 +70,6 @@ class SegmentData:
     tokens: list[list[str]]
     signatures: np.ndarray
     groups: np.ndarray
-    sentences: list[SentenceVectors]
 
 
 def write_segment(folder: Path, data: SegmentData, dimension: int, index_count: int = 0) -> None:
@@ -99,12 +101,6 @@ def write_segment(folder: Path, data: SegmentData, dimension: int, index_count: 
     save("groups", data.groups.astype(np.int64))
     _save_keys(save, "text", [p.text for p in data.passages])
     _save_keys(save, "context", [p.indexed_text for p in data.passages])
-    counts = [len(s.spans) for s in data.sentences]
-    save("sentence_starts", np.concatenate([[0], np.cumsum(counts)]).astype(np.int64))
-    save("sentence_spans", np.concatenate([s.spans for s in data.sentences]).astype(np.int32)
-         if counts else np.zeros((0, 2), np.int32))
-    save("sentence_vectors", np.concatenate([s.vectors for s in data.sentences]).astype(STORED_DTYPE)
-         if counts else np.zeros((0, dimension), STORED_DTYPE))
     (folder / "done").write_text("1", encoding="utf-8")
 
 
@@ -189,7 +185,8 @@ class Segment:
             raise FileNotFoundError(f"segment {folder.name} is incomplete")
         self.name = folder.name
         # Plain arrays over the maps: indexing a numpy.memmap costs microseconds more a call.
-        arrays = {path.stem: np.asarray(_load(path)) for path in folder.glob("*.npy")}
+        arrays = {path.stem: np.asarray(_load(path)) for path in folder.glob("*.npy")
+                  if path.stem not in _UNREAD}
         self.__dict__.update(arrays)
         self._passages = _map(folder / "passages.jsonl")
         self._tokens = _map(folder / "tokens.txt")
@@ -208,7 +205,7 @@ class Segment:
             len(self.passage_offsets) != rows + 1 or len(self.window_starts) != rows + 1,
             (folder / "passages.jsonl").stat().st_size != self.passage_offsets[-1],
             (folder / "tokens.txt").stat().st_size != self.token_offsets[-1],
-            len(self.vectors) != self.window_starts[-1] or len(self.sentence_vectors) != self.sentence_starts[-1],
+            len(self.vectors) != self.window_starts[-1],
             len(self.signatures) != rows or len(self.groups) != rows or len(self.lengths) != rows,
             self.graph is not None and self.graph.ntotal != len(self.vectors),
         ]
@@ -244,11 +241,6 @@ class Segment:
 
     def windows(self, row: int) -> np.ndarray:
         return np.asarray(self.vectors[self.window_starts[row]:self.window_starts[row + 1]], np.float32)
-
-    def sentences_of(self, row: int) -> SentenceVectors:
-        start, end = self.sentence_starts[row], self.sentence_starts[row + 1]
-        return SentenceVectors(np.asarray(self.sentence_spans[start:end]),
-                               np.asarray(self.sentence_vectors[start:end]))
 
     def postings(self, term: str) -> tuple[np.ndarray, np.ndarray]:
         """(rows, counts) of the passages holding `term`."""

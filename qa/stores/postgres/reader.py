@@ -13,7 +13,6 @@ from datetime import date
 import numpy as np
 
 from ...filters import Filters
-from ...sentence_vectors import STORED_DTYPE, SentenceVectors
 from ..base import (BM25_B, BM25_K1, AllowedSet, DocumentRecord, SkippedRecord, StoreInfo,
                     StoredPassage, StoreReader)
 from .connection import lost_guard
@@ -205,11 +204,6 @@ class PostgresReader(StoreReader):
         groups = {i: np.array(members, dtype=np.int64) for i, members in rows}
         return _in_order(ids, groups)
 
-    def sentences(self, ids):
-        rows = self._rows("SELECT passage_id, spans, embeddings FROM sentence_vectors "
-                          "WHERE passage_id = ANY(%s)", (_ints(ids),))
-        return _in_order(ids, {row[0]: self._sentence_vectors(*row[1:]) for row in rows})
-
     def skipped(self):
         rows = self._rows("SELECT source, reason, size, modified_ns, read_ns FROM skipped_files "
                           "ORDER BY source")
@@ -242,14 +236,6 @@ class PostgresReader(StoreReader):
         wanted = set(texts)
         return {text: np.array(row, dtype=np.uint32) for text, row in rows if text in wanted}
 
-    def sentences_by_text(self, texts):
-        rows = self._by_text(texts, """
-            SELECT DISTINCT ON (p.text) p.text, s.spans, s.embeddings FROM passages AS p
-            JOIN sentence_vectors AS s ON s.passage_id = p.id WHERE md5(p.text) = ANY(%s)""")
-        wanted = set(texts)
-        return {text: self._sentence_vectors(spans, data) for text, spans, data in rows
-                if text in wanted}
-
     def close(self) -> None:
         with self._lock:
             self._connection.close()
@@ -260,10 +246,6 @@ class PostgresReader(StoreReader):
         texts; the caller keeps only exact matches."""
         hashes = sorted({hashlib.md5(text.encode("utf-8")).hexdigest() for text in texts})
         return self._rows(sql, (hashes,)) if hashes else []
-
-    def _sentence_vectors(self, spans, data) -> SentenceVectors:
-        vectors = np.frombuffer(data, dtype=STORED_DTYPE).reshape(-1, self._meta["dimension"])
-        return SentenceVectors(np.array(spans, dtype=np.int32).reshape(-1, 2), vectors.copy())
 
     def _check_live(self, ids) -> None:
         wanted = set(_ints(ids))

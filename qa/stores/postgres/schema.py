@@ -16,13 +16,12 @@ Tables:
                      of the group), BM25 terms (distinct, with counts) and length, and the
                      briefing's date and source again, so that filters need no join
     passage_vectors  the passage's embedding, one row per window of a long paragraph
-    sentence_vectors the sentences of a passage: character spans and their half-precision
-                     vectors as one byte string (read only for the passages shown, never searched)
     postings         BM25's inverted index: one row per (term, passage) with the term's count
                      and the passage's length, so a question's candidates and their scores are
                      read from the index on `term` alone (schema version 2)
     term_stats       BM25 document frequency of every term; corpus_stats: passage count and
                      total length. Both are updated in the transaction that changes passages.
+(Schema versions 1 and 2 also had a sentence_vectors table, dropped by version 3.)
 
 The vector columns get their dimension (and their HNSW indexes) from the first build, which
 knows the model: see `qa.stores.postgres.backend.PostgresStore`.
@@ -125,6 +124,10 @@ MIGRATIONS: list[str] = [
     SELECT t.term, p.id, t.tf, p.length FROM passages AS p, unnest(p.terms, p.counts) AS t (term, tf);
     DROP INDEX passages_terms;
     ANALYZE postings;
+    """,
+    # 3: no sentence vectors (the answer layer no longer reads them; builds stopped writing them).
+    """
+    DROP TABLE IF EXISTS sentence_vectors;
     """,
 ]
 

@@ -4,8 +4,8 @@ index into PostgreSQL when a deployment outgrows one machine.
     python -m qa.stores.postgres.transfer index postgresql://user@host/dbname
 
 Everything is read through the source's published version and written in one build of the
-target (replacing what it held), so the target's passages, vectors, BM25 statistics, near-duplicate
-groups and sentence vectors are those of the source.
+target (replacing what it held), so the target's passages, vectors, BM25 statistics and
+near-duplicate groups are those of the source.
 """
 
 from __future__ import annotations
@@ -46,7 +46,6 @@ def _copy_documents(reader: StoreReader, writer: StoreWriter, records: dict, sou
     vectors = reader.vectors_by_context(contexts)
     tokens = reader.tokens_by_context(contexts)
     signatures = reader.signatures_by_text(texts)
-    sentences = reader.sentences_by_text(texts)
     by_source: dict[str, list] = {}
     for passage in passages:
         by_source.setdefault(passage.source, []).append(passage)
@@ -59,8 +58,7 @@ def _copy_documents(reader: StoreReader, writer: StoreWriter, records: dict, sou
             passages=group, vectors=np.concatenate(windows).astype(np.float32),
             owners=np.repeat(np.arange(len(group)), [len(w) for w in windows]),
             tokens=[tokens[passage.context] for passage in group],
-            signatures=np.array([signatures[passage.text] for passage in group], dtype=np.uint32),
-            sentences=[sentences[passage.text] for passage in group]))
+            signatures=np.array([signatures[passage.text] for passage in group], dtype=np.uint32)))
     return len(passages)
 
 

@@ -122,7 +122,6 @@ class PostgresWriter(StoreWriter):
         with lost_guard(self._url):
             self._copy_passages(ids, document_id, record, new)
             self._copy_vectors(ids, new)
-            self._copy_sentences(ids, new)
         if not self._bulk:
             self._execute("""
                 INSERT INTO term_stats (term, df)
@@ -264,10 +263,3 @@ class PostgresWriter(StoreWriter):
             for owner, vector in zip(new.owners.tolist(), new.vectors):
                 copy.write_row((ids[owner], windows[owner], np.asarray(vector, dtype=np.float32)))
                 windows[owner] += 1
-
-    def _copy_sentences(self, ids, new: NewPassages) -> None:
-        with self._connection.cursor().copy(
-                "COPY sentence_vectors (passage_id, spans, embeddings) FROM STDIN") as copy:
-            for i, sentences in zip(ids, new.sentences):
-                copy.write_row((i, [int(v) for v in np.asarray(sentences.spans).ravel()],
-                                np.ascontiguousarray(sentences.vectors).tobytes()))
