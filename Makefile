@@ -1,11 +1,11 @@
 # Quick start: `make run` (set up, index corpus/, serve the chat) and `make test` (set up, run tests).
-# `make run PORT=7861` serves on another port.
+# `make run PORT=7861` serves on another port; `make test-fast` skips the slow tests.
 PYTHON ?= python3
 PORT ?=
 VENV := .venv
 BIN := $(VENV)/bin
 
-.PHONY: run test index setup setup-dev browser clean
+.PHONY: run test test-fast index setup setup-dev browser clean
 
 run: setup
 	$(BIN)/python app.py $(if $(PORT),--port $(PORT))
@@ -15,6 +15,10 @@ index: setup
 
 test: setup-dev browser
 	$(BIN)/python -m pytest -q
+
+# The inner loop: everything but the tests marked slow.
+test-fast: setup-dev
+	$(BIN)/python -m pytest -q -m "not slow"
 
 setup: $(VENV)/.installed
 setup-dev: $(VENV)/.installed-dev

@@ -618,7 +618,8 @@ def bind_warning(host: str, has_auth: bool) -> str | None:
     return f"warning: serving on {host}, reachable from other machines{advice}"
 
 
-def _parse_args(argv=None) -> argparse.Namespace:
+def parser() -> argparse.ArgumentParser:
+    """The command line of `python app.py` (and `briefing-qa serve`)."""
     parser = argparse.ArgumentParser(prog="briefing-qa serve", description=TAGLINE)
     parser.add_argument("--corpus", default=default_corpus(), help="default: $QA_CORPUS or ./corpus")
     parser.add_argument("--index", default=default_index(), help="default: $QA_INDEX or ./index")
@@ -627,7 +628,11 @@ def _parse_args(argv=None) -> argparse.Namespace:
                         help="default: $GRADIO_SERVER_PORT or 7860")
     parser.add_argument("--auth", default=os.environ.get("QA_AUTH"),
                         help="user:password to require a login (or set QA_AUTH)")
-    return parser.parse_args(argv)
+    return parser
+
+
+def _parse_args(argv=None) -> argparse.Namespace:
+    return parser().parse_args(argv)
 
 
 def port_in_use(host: str, port: int) -> str | None:

@@ -14,6 +14,8 @@ declined shares per threshold, and the answer figures.
 
     python bench/no_answer.py --part evidence --year 2024 & python bench/no_answer.py --part without --year 2024; wait
     python bench/no_answer.py --part fit
+
+`--rerank` answers after re-ranking (qa.rerank), in files of their own.
 """
 
 from __future__ import annotations
@@ -39,7 +41,8 @@ NAMES = list(WEIGHTS)
 RIGHT_F1 = 0.5
 
 
-def record(data: Path, part: str, every: int, other: int, cache: str, year: str | None) -> list[dict]:
+def record(data: Path, part: str, every: int, other: int, cache: str, year: str | None,
+           rerank: bool = False) -> list[dict]:
     golds = load_answers(data)
     beir = sample(of_year(load_beir(data, "rtqa-"), year), every)
     if part == "evidence":
@@ -51,7 +54,7 @@ def record(data: Path, part: str, every: int, other: int, cache: str, year: str 
     searcher, rows = searcher_for(index_dir), []
     for position, (query_id, text) in enumerate(beir.queries.items()):
         text, _ = corrected(searcher, text)
-        evidence = gather(searcher, text, text, 5)
+        evidence = gather(searcher, text, text, 5, rerank=rerank)
         measured = measures(evidence)
         sentence = evidence.chosen.sentences[0].text if evidence.chosen.sentences else ""
         gold_rows = beir.qrels[query_id]
@@ -134,14 +137,15 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--other", type=int, default=5000)
     parser.add_argument("--cache", default=".cache/eval")
     parser.add_argument("--out", default=".cache/no_answer")
+    parser.add_argument("--rerank", action="store_true", help="answer after re-ranking (qa.rerank)")
     args = parser.parse_args(argv)
-    out = Path(args.out)
+    out, suffix = Path(args.out), "-rerank" if args.rerank else ""
     if args.part == "fit":
-        report(*[json.loads((out / f"{part}.json").read_text()) for part in ("evidence", "without")])
+        report(*[json.loads((out / f"{part}{suffix}.json").read_text()) for part in ("evidence", "without")])
         return
-    rows = record(Path(args.data), args.part, args.every, args.other, args.cache, args.year or None)
+    rows = record(Path(args.data), args.part, args.every, args.other, args.cache, args.year or None, args.rerank)
     out.mkdir(parents=True, exist_ok=True)
-    (out / f"{args.part}.json").write_text(json.dumps(rows, ensure_ascii=False))
+    (out / f"{args.part}{suffix}.json").write_text(json.dumps(rows, ensure_ascii=False))
 
 
 if __name__ == "__main__":

@@ -10,13 +10,17 @@ answer at all. When it does not, the passages are returned as closest matches.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 
-from .api import searcher_for, validate_k, validate_question
+import numpy as np
+
+from .api import reranks_by_default, searcher_for, validate_k, validate_question
 from .confidence import Measures, confidence, declines, margin_of
 from .filters import Filters, parse_question
 from .follow_ups import merged_query, needs_previous
 from .reader import Reading, get_reader
+from .rerank import RERANK_DEPTH, blended_order
 from .short_answer import AnswerItem, CitedSpan, ShortAnswer, short_answer
 from .spelling import variants
 from .types import Passage
@@ -107,7 +111,7 @@ class Answer:
 
 
 def answer(question: str, k: int = 5, history: list[str] | None = None, *,
-           index_dir="index", since=None, until=None, sources=None) -> Answer:
+           index_dir="index", since=None, until=None, sources=None, rerank: bool | None = None) -> Answer:
     """Answer `question` from the index: a short answer or list where one fits, the supporting
     sentences, and `k` passages.
 
@@ -117,30 +121,33 @@ def answer(question: str, k: int = 5, history: list[str] | None = None, *,
     earlier turns are ignored, valid or not. A word no briefing holds that is one typing
     mistake from a word they do is read as that word (qa.typos; listed in `corrections`).
     `since`, `until` and `sources` filter as in `qa.retrieve`; filters typed in the question
-    (`after:`, `before:`, `in:`; see qa.filters) replace the argument of the same kind. Raises
-    what `qa.retrieve` raises.
+    (`after:`, `before:`, `in:`; see qa.filters) replace the argument of the same kind. `rerank`
+    reads the top RERANK_DEPTH candidates and answers from the best after re-ranking (qa.rerank;
+    None means qa.api.reranks_by_default()). Raises what `qa.retrieve` raises.
     """
     question, typed = parse_question(validate_question(question))
     filters = Filters.of(since, until, sources).overridden_by(typed)
     question, k = validate_question(question), validate_k(k)
     searcher = searcher_for(index_dir)
     read, corrections = corrected(searcher, question, filters)
-    result = answer_corrected(searcher, read, k, history, filters)
+    rerank = reranks_by_default() if rerank is None else bool(rerank)
+    result = answer_corrected(searcher, read, k, history, filters, rerank)
     return replace(result, question=question, corrections=corrections)
 
 
-def answer_corrected(searcher, question: str, k: int, history, filters: Filters) -> Answer:
+def answer_corrected(searcher, question: str, k: int, history, filters: Filters,
+                     rerank: bool = False) -> Answer:
     """`answer` of a question whose typing mistakes are corrected (those of the earlier questions
     it is searched with are corrected too, unreported: their own answers said so)."""
     merged = merged_query(question, history)
     merged = corrected(searcher, merged, filters)[0] if merged else merged
     if merged is None:
-        return answer_query(searcher, question, question, k, filters)
+        return answer_query(searcher, question, question, k, filters, rerank)
     needed = needs_previous(question)
-    follow_up = answer_query(searcher, question, merged, k, filters)
+    follow_up = answer_query(searcher, question, merged, k, filters, rerank)
     if needed and follow_up.found:  # the question alone need not be searched at all
         return follow_up
-    fresh = answer_query(searcher, question, question, k, filters)
+    fresh = answer_query(searcher, question, question, k, filters, rerank)
     return follow_up if helps(follow_up, fresh, needed) else fresh
 
 
@@ -180,19 +187,32 @@ class Evidence:
     chosen: ShortAnswer
 
 
-def gather(searcher, question: str, query: str, k: int, filters: Filters = Filters()) -> Evidence:
+def gather(searcher, question: str, query: str, k: int, filters: Filters = Filters(),
+           rerank: bool = False) -> Evidence:
     """Search `query` (the question itself, or merged with the question it follows up), read the
-    top passages for it, and take the short answer from the spans found."""
+    top passages for it, and take the short answer from the spans found.
+
+    With `rerank`, the reader reads the top RERANK_DEPTH candidates and they are put in the order
+    of qa.rerank's blend before the first READ_PASSAGES are taken, and the answer is the best span
+    of the first of them (of the passage holding the best span when the first holds none): one
+    reading both re-ranks and answers."""
     vector = searcher.question_vector(query)
     spellings = variants(query)
     search_text = " ".join([query, *spellings]) if spellings else query
-    passages = searcher.search(search_text, max(k, READ_PASSAGES), vector=vector, filters=filters)
-    texts = [passage.text for passage in passages[:READ_PASSAGES]]
-    reading = get_reader().read(query, texts)
-    order = answering_first(reading, len(texts))
-    passages = [passages[i] for i in order] + passages[len(texts):]
-    reading = renumbered(reading, order)
-    texts = [texts[i] for i in order]
+    depth = RERANK_DEPTH if rerank else READ_PASSAGES
+    passages = searcher.search(search_text, max(k, depth), vector=vector, filters=filters)
+    reading = get_reader().read(query, [passage.text for passage in passages[:depth]])
+    if rerank and len(passages) > 1:
+        read = min(depth, len(passages))
+        order, scaled = blended_order(reading.relevance(read), [p.score for p in passages[:read]])
+        passages = [replace(passages[i], score=float(scaled[i])) for i in order] + passages[read:]
+        # The answer comes from the best few, the first of them when it holds a span.
+        reading = reordered(reading, order[:READ_PASSAGES]).led_by(0)
+    count = min(READ_PASSAGES, len(passages))
+    order = answering_first(reading, count)
+    passages = [passages[i] for i in order] + passages[count:]
+    reading = reordered(reading, order)
+    texts = [passage.text for passage in passages[:count]]
     return Evidence(passages[:k], reading, short_answer(question, reading, texts))
 
 
@@ -204,17 +224,25 @@ def answering_first(reading: Reading, count: int) -> list[int]:
     return [reading.best.passage] + [i for i in range(count) if i != reading.best.passage]
 
 
-def renumbered(reading: Reading, order: list[int]) -> Reading:
-    """`reading` with its spans' passage numbers following `order` (new position -> old)."""
+def reordered(reading: Reading, order: list[int]) -> Reading:
+    """`reading` of the passages at positions `order` alone (new position -> old): spans of other
+    passages dropped, passage numbers and margins following `order`, and the chance that none
+    answers over those passages."""
     new_position = {old: new for new, old in enumerate(order)}
-    return Reading(tuple(replace(span, passage=new_position[span.passage]) for span in reading.spans),
-                   reading.no_answer)
+    spans = tuple(replace(span, passage=new_position[span.passage]) for span in reading.spans
+                  if span.passage in new_position)
+    margins = tuple(reading.margins[old] for old in order) if reading.margins else ()
+    if len(spans) == len(reading.spans):
+        return Reading(spans, reading.no_answer, margins)
+    best = Reading(spans, 0.0).passage_scores(len(order))
+    return Reading(spans, float(np.prod([1.0 - b for b in best])), margins)
 
 
-def answer_query(searcher, question: str, query: str, k: int, filters: Filters) -> Answer:
+def answer_query(searcher, question: str, query: str, k: int, filters: Filters,
+                 rerank: bool = False) -> Answer:
     """The answer to `question` found by searching `query`; declined below the confidence
     threshold."""
-    evidence = gather(searcher, question, query, k, filters)
+    evidence = gather(searcher, question, query, k, filters, rerank)
     chosen, passages = evidence.chosen, evidence.passages
     value = round(confidence(measures(evidence)), 4)
     found = chosen.short is not None and not declines(value)
@@ -233,8 +261,16 @@ def answer_query(searcher, question: str, query: str, k: int, filters: Filters) 
 
 
 def measures(evidence: Evidence) -> Measures | None:
-    """What the confidence is computed from (qa.confidence), None when the reader found no span."""
+    """What the confidence is computed from (qa.confidence), None when the reader found no span.
+    The margin is the reader's strongest for the answer's words in any passage read: the same
+    answer read firmly elsewhere counts for it."""
     best = evidence.reading.best
     if best is None:
         return None
-    return Measures(margin_of(best.score), evidence.passages[best.passage].score, evidence.reading.no_answer)
+    words = _words(best.text)
+    strongest = max(span.score for span in evidence.reading.spans if _words(span.text) == words)
+    return Measures(margin_of(strongest), evidence.passages[best.passage].score, evidence.reading.no_answer)
+
+
+def _words(text: str) -> tuple[str, ...]:
+    return tuple(re.findall(r"\w+", text.casefold()))

@@ -13,8 +13,9 @@ from .stores import open_store
 from .textfiles import encodable
 from .types import Passage
 
-# Whether retrieve() re-ranks unless told: chosen by measurement (docs/benchmarks.md, "Re-ranking").
-RERANK_BY_DEFAULT = False
+# Whether retrieve() and answer() re-rank unless told: chosen by measurement (docs/benchmarks.md,
+# "Re-ranking").
+RERANK_BY_DEFAULT = True
 _searchers: dict[object, Searcher] = {}
 _lock = threading.Lock()
 
@@ -34,12 +35,18 @@ def retrieve(question: str, k: int = 5, *, index_dir="index", mode: str = "hybri
     IndexDamaged) that says how to (re)build when the index cannot be used. The index is loaded
     once per `index_dir` and reloaded when a build has replaced it on disk. `mode` is "hybrid"
     (default), "dense", "bm25" or "rrf". `rerank` puts the best candidates in the order the
-    learned re-ranker reads them (qa.rerank); None means RERANK_BY_DEFAULT.
+    learned re-ranker reads them (qa.rerank); None means `reranks_by_default(mode)`.
     """
     question = validate_question(question)
     filters = Filters.of(since, until, sources)
-    rerank = RERANK_BY_DEFAULT if rerank is None else bool(rerank)
+    rerank = reranks_by_default(mode) if rerank is None else bool(rerank)
     return searcher_for(index_dir).search(question, validate_k(k), mode=mode, filters=filters, rerank=rerank)
+
+
+def reranks_by_default(mode: str = "hybrid") -> bool:
+    """Whether a search in `mode` is re-ranked when the caller does not say: RERANK_BY_DEFAULT for
+    the hybrid search; the other modes are kept as they are, for comparison."""
+    return RERANK_BY_DEFAULT and mode == "hybrid"
 
 
 def validate_k(k) -> int:

@@ -80,6 +80,9 @@ def _parser() -> argparse.ArgumentParser:
     ask.add_argument("--in", dest="sources", action="append", default=None, metavar="WORD",
                      help="only briefings whose file path contains WORD (or matches a glob such "
                           "as '*.pdf'); repeatable; or in:WORD in the question")
+    ask.add_argument("--rerank", action=argparse.BooleanOptionalAction, default=None,
+                     help="read the best candidates with the learned re-ranker before answering "
+                          "(qa.rerank; default: on where it measured better)")
     _index_option(ask)
     ask.set_defaults(run=_ask)
 
@@ -97,8 +100,9 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--every", type=int, default=10, help="with --answers: question sample step")
     evaluate.add_argument("--year", help="only questions of this year (realtimeqa ids start with their "
                                          "date; the reader's held-out news questions are 2024's)")
-    evaluate.add_argument("--rerank", action=argparse.BooleanOptionalAction, default=False,
-                          help="re-rank the best candidates with the learned re-ranker (qa.rerank)")
+    evaluate.add_argument("--rerank", action=argparse.BooleanOptionalAction, default=None,
+                          help="re-rank the best candidates with the learned re-ranker (qa.rerank; "
+                               "default: as qa.retrieve does)")
     evaluate.add_argument("--other-prefix", default="news-", help="with --answers: rows lacking evidence")
     evaluate.add_argument("--other", type=int, default=5000, help="with --answers: how many such rows")
     evaluate.set_defaults(run=_eval)
@@ -153,7 +157,7 @@ def _ask(args) -> int:
     os.environ.setdefault(QUICK_SWITCH, "0")
     sources = [contains(word) for word in args.sources] if args.sources else None
     result = answer(args.question, args.k, index_dir=args.index, since=args.since,
-                    until=args.until, sources=sources)
+                    until=args.until, sources=sources, rerank=args.rerank)
     if args.json:
         print(json.dumps(result.to_dict(), ensure_ascii=False, indent=1))
     else:
@@ -162,8 +166,10 @@ def _ask(args) -> int:
 
 
 def _eval(args) -> int:
+    from .api import reranks_by_default
     from .evaluate import evaluate
 
+    args.rerank = reranks_by_default(args.mode) if args.rerank is None else args.rerank
     if args.answers:
         return _eval_answers(args)
 
@@ -196,7 +202,7 @@ def _eval_answers(args) -> int:
 
     result = evaluate_answers(args.data, evidence_prefix=args.id_prefix or "rtqa-",
                               other_prefix=args.other_prefix, other_count=args.other,
-                              every=args.every, cache_dir=args.cache, year=args.year)
+                              every=args.every, cache_dir=args.cache, year=args.year, rerank=args.rerank)
     if args.json:
         print(json.dumps(result, indent=1, ensure_ascii=False))
         return 0

@@ -75,6 +75,13 @@ def register_encoder(encoder: "Encoder", device: str | None = None) -> None:
         _models[(encoder.name, device)] = encoder
 
 
+def unregister_encoder(encoder: "Encoder", device: str | None = None) -> None:
+    """Forget `encoder` (registered with `register_encoder`); its name loads a model again."""
+    with _models_lock:
+        if _models.get((encoder.name, device)) is encoder:
+            del _models[(encoder.name, device)]
+
+
 def _load_sentence_transformer(name: str, device: str | None):
     os.environ.setdefault("HF_HUB_OFFLINE", "1")
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")

@@ -94,10 +94,11 @@ def build_set(beir: BeirSet, name: str, cache_dir) -> tuple[Path, dict]:
     return work / "index", by_text
 
 
-def ask_all(beir: BeirSet, golds: dict[str, list[str]], index_dir: Path, locate) -> list[AnswerRecord]:
+def ask_all(beir: BeirSet, golds: dict[str, list[str]], index_dir: Path, locate,
+            rerank: bool = False) -> list[AnswerRecord]:
     records = []
     for query_id, text in beir.queries.items():
-        result = answer(text, k=5, index_dir=index_dir)
+        result = answer(text, k=5, index_dir=index_dir, rerank=rerank)
         shown = [corpus_id for passage in result.passages for corpus_id in locate(passage)]
         gold_rows = beir.qrels.get(query_id, set())
         records.append(AnswerRecord(
@@ -108,16 +109,17 @@ def ask_all(beir: BeirSet, golds: dict[str, list[str]], index_dir: Path, locate)
     return records
 
 
-def latency(beir: BeirSet, index_dir: Path, count: int = 40) -> dict:
-    """p50/p95 (ms) of `qa.retrieve` (k=5) and `qa.answer` (k=5) over the first `count` questions."""
+def latency(beir: BeirSet, index_dir: Path, count: int = 40, rerank: bool = False) -> dict:
+    """p50/p95 (ms) of `qa.retrieve` (k=5) and `qa.answer` (k=5) over the first `count` questions,
+    both re-ranked when `rerank`."""
     texts = list(beir.queries.values())[:count]
     timings: dict[str, list[float]] = {"retrieve": [], "answer": []}
     for text in texts[:3]:
-        answer(text, index_dir=index_dir)
+        answer(text, index_dir=index_dir, rerank=rerank)
     for text in texts:
         for name, call in (("retrieve", retrieve), ("answer", answer)):
             started = time.perf_counter()
-            call(text, 5, index_dir=index_dir)
+            call(text, 5, index_dir=index_dir, rerank=rerank)
             timings[name].append((time.perf_counter() - started) * 1000)
     return {name: percentiles(values) for name, values in timings.items()}
 
@@ -147,16 +149,16 @@ def summarise(with_evidence: list[AnswerRecord], without: list[AnswerRecord]) ->
 
 def evaluate_answers(data_dir, *, evidence_prefix: str = "rtqa-", other_prefix: str = "news-",
                      other_count: int = 5000, every: int = 10, cache_dir=".cache/eval",
-                     year: str | None = None) -> dict:
+                     year: str | None = None, rerank: bool = False) -> dict:
     """Answer metrics of every `every`-th question (of `year` alone, when given: question ids
-    start with their date), asked with and without its evidence."""
+    start with their date), asked with and without its evidence, re-ranked when `rerank`."""
     data_dir = Path(data_dir)
     golds = load_answers(data_dir)
     beir = sample(of_year(load_beir(data_dir, evidence_prefix), year), every)
     index_dir, by_text = build_set(beir, f"{data_dir.name}-{evidence_prefix}", cache_dir)
-    with_evidence = ask_all(beir, golds, index_dir, _locator(by_text, index_dir))
+    with_evidence = ask_all(beir, golds, index_dir, _locator(by_text, index_dir), rerank)
     other = without_evidence(data_dir, other_prefix, other_count)
     other_index, _ = build_set(other, f"{data_dir.name}-{other_prefix}{other_count}", cache_dir)
-    without = ask_all(BeirSet(other.corpus, beir.queries, {}), golds, other_index, lambda passage: [])
-    return {"summary": summarise(with_evidence, without), "latency_ms": latency(beir, index_dir),
+    without = ask_all(BeirSet(other.corpus, beir.queries, {}), golds, other_index, lambda passage: [], rerank)
+    return {"summary": summarise(with_evidence, without), "latency_ms": latency(beir, index_dir, rerank=rerank),
             "with_evidence": [r.__dict__ for r in with_evidence], "without_evidence": [r.__dict__ for r in without]}

@@ -13,7 +13,6 @@ reader's best margin for a span of it over "no answer", so one model both orders
 
 from __future__ import annotations
 
-import math
 import threading
 from dataclasses import replace
 from typing import Protocol, Sequence
@@ -22,8 +21,8 @@ import numpy as np
 
 from .types import Passage
 
-RERANK_DEPTH = 20
-RERANK_WEIGHT = 0.5
+RERANK_DEPTH = 15
+RERANK_WEIGHT = 0.4
 
 
 class Reranker(Protocol):
@@ -46,8 +45,7 @@ class ReaderRelevance:
         from .reader import get_reader
 
         reader = self._reader or get_reader()
-        best = reader.read(question, list(texts), k=len(texts) * 3).passage_scores(len(texts))
-        return np.array([_logit(score) for score in best], dtype=np.float64)
+        return np.array(reader.read(question, list(texts)).relevance(len(texts)), dtype=np.float64)
 
 
 _rerankers: list[Reranker] = []
@@ -69,23 +67,31 @@ def register_reranker(reranker: Reranker | None) -> None:
 
 
 def reranked(question: str, passages: list[Passage], reranker: Reranker | None = None,
-             depth: int = RERANK_DEPTH, weight: float = RERANK_WEIGHT) -> list[Passage]:
-    """`passages` (best first) with the first `depth` put in the order of the blend; none is
-    dropped or repeated."""
+             depth: int | None = None, weight: float | None = None) -> list[Passage]:
+    """`passages` (best first) with the first `depth` (RERANK_DEPTH) put in the order of the blend,
+    `weight` (RERANK_WEIGHT) on the re-ranker; none is dropped or repeated."""
+    depth = RERANK_DEPTH if depth is None else depth
     head, tail = passages[:depth], passages[depth:]
     if len(head) < 2:
         return list(passages)
     relevance = (reranker or get_reranker()).relevance(question, [p.text for p in head])
-    hybrid = np.array([p.score for p in head], dtype=np.float64)
+    return in_blended_order(head, relevance, weight) + tail
+
+
+def in_blended_order(passages: list[Passage], relevance, weight: float | None = None) -> list[Passage]:
+    """`passages` ordered by the blend of `relevance` (one per passage) and their hybrid scores,
+    each passage's score replaced by the blend scaled 0..1."""
+    order, scaled = blended_order(relevance, [p.score for p in passages], weight)
+    return [replace(passages[i], score=float(scaled[i])) for i in order]
+
+
+def blended_order(relevance, hybrid, weight: float | None = None) -> tuple[list[int], np.ndarray]:
+    """Positions best first by `weight` (RERANK_WEIGHT) x standardised `relevance` + the rest x
+    standardised `hybrid` score (ties keep the search's order), and the blend scaled 0..1."""
+    weight = RERANK_WEIGHT if weight is None else weight
+    relevance, hybrid = np.asarray(relevance, np.float64), np.asarray(hybrid, np.float64)
     blended = weight * _z_score(relevance) + (1 - weight) * _z_score(hybrid)
-    order = np.argsort(-blended, kind="stable")
-    scaled = _min_max(blended)
-    return [replace(head[i], score=float(scaled[i])) for i in order] + tail
-
-
-def _logit(score: float) -> float:
-    score = min(max(score, 1e-9), 1 - 1e-9)
-    return math.log(score / (1 - score))
+    return np.argsort(-blended, kind="stable").tolist(), _min_max(blended)
 
 
 def _z_score(values: np.ndarray) -> np.ndarray:

@@ -7,7 +7,7 @@ w * dense + (1 - w) * bm25, then scaled to 0..1 for display. The dense weight w 
 lowered when the best BM25 match is strong (rare words of the question matched) and raised when it
 is weak: w = BLEND_DENSE - BLEND_SLOPE * ln(strength / BLEND_PIVOT), where strength is the best BM25
 score over ln(1 + paragraphs), the scale of an IDF in this index.
-The method and constants were chosen by measurement on ../shared/bench (docs/benchmarks.md);
+The method and constants were chosen by measurement on ../shared/bench (docs/decisions.md, "Fusion");
 reciprocal rank fusion is kept as mode "rrf" for comparison.
 
 Filters (qa.filters) restrict both halves to the allowed briefings inside the store, before

@@ -4,7 +4,7 @@ is answered.
 A question's products are small (one vector against a segment's vectors), so extra BLAS threads
 do not make them faster, and on a machine with few cores those threads, spinning after each call,
 take the cores from the model's own threads: at a million passages on 2 cores, embedding a question
-took 43 ms beside them and 20 ms without (docs/benchmarks.md). The limit is process-wide while any
+took 43 ms beside them and 23 ms without (docs/decisions.md). The limit is process-wide while any
 question holds it (counted, so overlapping questions in a server restore it once, at the end).
 """
 

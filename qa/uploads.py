@@ -15,8 +15,8 @@ from .readers import EXTENSIONS
 from .textfiles import UnreadableFile
 
 MAX_UPLOAD_BYTES = MAX_FILE_BYTES
-# The text one upload may hold: its build (about 30 paragraphs a second on two cores, see
-# docs/benchmarks.md) holds the page's build queue, so a briefing larger than about a minute of
+# The text one upload may hold: its build (at most about 150 paragraphs a second on two cores, see
+# docs/benchmarks.md, and less for long paragraphs) holds the page's build queue, so a briefing larger than about a minute of
 # building is refused; put such a file in the corpus folder and rebuild instead.
 MAX_UPLOAD_PARAGRAPHS = 2_000
 MAX_UPLOAD_CHARS = 1_000_000

@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 
 import qa
-from qa.encoder import Encoder, Windows, register_encoder
+from qa.encoder import Encoder, Windows, register_encoder, unregister_encoder
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_CORPUS = ROOT / "corpus"
@@ -77,12 +77,17 @@ class FakeEncoder(Encoder):
 
 
 @pytest.fixture
-def fake_encoder(monkeypatch) -> FakeEncoder:
+def fake_encoder(monkeypatch):
     """A fresh fake encoder that the library uses (QA_MODEL names it) for this test."""
+    from qa import api
+
     encoder = FakeEncoder()
     register_encoder(encoder)
     monkeypatch.setenv("QA_MODEL", encoder.name)
-    return encoder
+    # Plumbing tests check the search's own order; the reader re-ranks real text (test_rerank).
+    monkeypatch.setattr(api, "RERANK_BY_DEFAULT", False)
+    yield encoder
+    unregister_encoder(encoder)
 
 
 def write_corpus(folder: Path, files: dict[str, str]) -> Path:
@@ -212,11 +217,27 @@ class FakeReader:
 
 
 @pytest.fixture
-def fake_reader():
-    """Registers a FakeReader for this test (set its `answers`) and removes it afterwards."""
+def fake_reader(monkeypatch):
+    """Registers a FakeReader for this test (set its `answers`) and removes it afterwards. Any
+    span it finds is answered: the decline threshold, fitted to the shipped reader's scores, is
+    not what plumbing tests are about."""
+    from qa import confidence
     from qa.reader import register_reader
 
+    monkeypatch.setattr(confidence, "DECLINE_BELOW", 1e-9)
     reader = FakeReader([])
     register_reader(reader)
     yield reader
     register_reader(None)
+
+
+SLOW_FIXTURES = {"served", "pg_server"}
+SLOW_MODULES = {"test_install", "test_browser", "test_quality", "test_load", "test_training",
+                "test_killed_build"}
+
+
+def pytest_collection_modifyitems(items):
+    """Marks slow the tests that start app servers or PostgreSQL, and whole slow modules."""
+    for item in items:
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())) or item.module.__name__ in SLOW_MODULES:
+            item.add_marker(pytest.mark.slow)

@@ -1,5 +1,7 @@
 """The web chat, launched in-process on a free port and used through gradio_client."""
 
+import re
+
 import pytest
 
 gr_client = pytest.importorskip("gradio_client")
@@ -45,7 +47,7 @@ def test_upload_then_rebuild_makes_briefing_findable(served, client, tmp_path):
     assert "1 added" in result
     assert (corpus / "arctic shipping.md").exists()
     reply = client.predict("How many tankers went through the Northern Sea Route?", api_name="/chat")
-    assert "42 tankers" in reply.splitlines()[0]
+    assert re.search(r"\b42\b", reply.splitlines()[0])
     only_new = client.predict("How many tankers?", "", "", ["arctic shipping.md"], api_name="/chat")
     assert "42 tankers" in only_new  # a briefing added after the server started can be chosen
 

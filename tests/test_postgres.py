@@ -12,6 +12,7 @@ import os
 import shutil
 import subprocess
 import sys
+import re
 import textwrap
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
@@ -515,7 +516,7 @@ def test_an_upload_through_one_app_server_is_answered_by_another(pg_server, tmp_
                 process.terminate()
                 process.wait(timeout=30)
     assert "Added arctic shipping.md" in report and "1 added" in report
-    assert "42 tankers" in reply.splitlines()[0]
+    assert re.search(r"\b42\b", reply.splitlines()[0])
 
 
 def test_updating_a_record_keeps_the_passages_and_moves_the_date(database):

@@ -150,3 +150,45 @@ def test_the_reader_reads_the_top_passages_of_the_search(troops_index, fake_read
 def test_a_reading_scores_no_answer_from_its_best_spans():
     reading = Reading((Span(0, 0, 2, "UK", 0.8), Span(1, 0, 6, "France", 0.5)), 0.1)
     assert reading.best.text == "UK" and reading.passage_scores(3) == [0.8, 0.5, 0.0]
+
+
+def test_a_reading_of_some_passages_keeps_their_spans_and_margins_in_the_new_order():
+    from qa.answer import reordered
+
+    reading = Reading((Span(0, 0, 2, "UK", 0.8), Span(2, 0, 6, "France", 0.5)), 0.1, (1.4, -2.0, 0.0))
+    kept = reordered(reading, [2, 1])
+    assert [(s.passage, s.text) for s in kept.spans] == [(0, "France")]
+    assert kept.margins == (0.0, -2.0) and kept.no_answer == pytest.approx(0.5)
+    assert reordered(reading, [2, 0, 1]).no_answer == 0.1  # nothing dropped: the reader's own
+    assert reading.relevance(3) == [1.4, -2.0, 0.0]
+    assert Reading((Span(1, 0, 2, "UK", 0.5),), 0.5).relevance(2)[1] == pytest.approx(0.0, abs=1e-6)
+
+
+def test_with_rerank_the_reader_reads_the_deeper_candidates_once(tmp_path, fake_encoder, fake_reader):
+    from qa.rerank import RERANK_DEPTH
+
+    notes = {f"note-{n}.txt": f"Note {n}\n\nRain and wind were reported in town number {n}.\n" for n in range(8)}
+    index = tmp_path / "index"
+    qa.build_index(write_corpus(tmp_path / "corpus", {**TROOPS, **notes}), index, progress=False)
+    fake_reader.answers = ["Spain"]
+    plain = qa.answer("Where did rain fall?", index_dir=index, rerank=False)
+    count = len(fake_reader.read_passages)
+    result = qa.answer("Where did rain fall?", index_dir=index, rerank=True)
+    assert len(fake_reader.read_passages) == count + 1
+    assert 5 < len(fake_reader.read_passages[-1]) <= RERANK_DEPTH
+    assert result.short == plain.short == "Spain" and result.passages[0].text.startswith("Heavy rain")
+    assert len({p.text for p in result.passages}) == len(result.passages) == 5
+
+
+def test_after_rerank_the_answer_comes_from_the_best_few_only(tmp_path, fake_encoder, fake_reader, monkeypatch):
+    from qa import rerank
+
+    notes = {f"note-{n}.txt": f"Note {n}\n\nRain and wind were reported in town number {n}.\n" for n in range(8)}
+    index = tmp_path / "index"
+    qa.build_index(write_corpus(tmp_path / "corpus", {**TROOPS, **notes}), index, progress=False)
+    last = qa.retrieve("Where did rain fall?", k=20, index_dir=index)[-1]
+    monkeypatch.setattr(rerank, "RERANK_WEIGHT", 0.0)  # the search's order alone
+    fake_reader.answers = [last.text]
+    result = qa.answer("Where did rain fall?", index_dir=index, rerank=True)
+    assert len(fake_reader.read_passages[-1]) > 5 and last.text in fake_reader.read_passages[-1]
+    assert not result.found and last.text not in [p.text for p in result.passages]

@@ -24,7 +24,9 @@ from .features import batches, collate, featurize
 from .negatives import CACHE
 
 SETTINGS = {"epochs": 2, "batch_size": 32, "learning_rate": 8e-5, "warmup": 0.06,
-            "weight_decay": 0.01, "hard_negative_share": 0.4, "easy_negative_share": 0.15, "seed": 13}
+            "weight_decay": 0.01, "hard_negative_share": 0.4, "easy_negative_share": 0.15, "seed": 13,
+            # Weights to start from (a folder of an earlier run, e.g. its final/); '' is the base model.
+            "start_from": ""}
 
 
 def base_model_path() -> str:
@@ -79,7 +81,7 @@ def train(run: Path, settings: dict, negatives_file: Path, limit: int | None = N
     examples = training_examples(settings, negatives_file)[:limit]
     features = featurize(tokenizer, examples)
     where = device()
-    model = AutoModelForQuestionAnswering.from_pretrained(base_model_path()).to(where)
+    model = AutoModelForQuestionAnswering.from_pretrained(settings["start_from"] or base_model_path()).to(where)
     per_epoch = math.ceil(len(features) / settings["batch_size"])
     total = per_epoch * settings["epochs"]
     optimiser, schedule = _optimiser(model, settings, total)

@@ -19,7 +19,9 @@ from .windows import Windows, encode
 
 # (windows) -> (start logits, end logits), each of shape (windows, length)
 Logits = Callable[[Windows], tuple[np.ndarray, np.ndarray]]
-WINDOWS_PER_RUN = 16
+WINDOWS_PER_RUN = 8
+# The margin given to a passage in which no span was decoded (none fits): below any real one.
+MISSING_MARGIN = -30.0
 
 
 @dataclass(frozen=True)
@@ -36,15 +38,33 @@ class Span:
 
 @dataclass(frozen=True)
 class Reading:
-    """What a reader found: spans best first (at most one per character range) and the chance
-    that no passage answers."""
+    """What a reader found: spans best first (at most one per character range; see `led_by`) and
+    the chance that no passage answers."""
 
     spans: tuple[Span, ...]
     no_answer: float
+    # Each passage's best span margin over "no answer" (logit scale), over all spans decoded, not
+    # only the `k` kept; empty when the reader does not give them.
+    margins: tuple[float, ...] = ()
 
     @property
     def best(self) -> Span | None:
         return self.spans[0] if self.spans else None
+
+    def led_by(self, passage: int) -> "Reading":
+        """The same reading with `passage`'s best span first (as `best`), the others after it best
+        first; unchanged when that passage has no span."""
+        if not any(span.passage == passage for span in self.spans):
+            return self
+        spans = sorted(self.spans, key=lambda span: span.passage != passage)  # stable: best first within
+        return Reading(tuple(spans), self.no_answer, self.margins)
+
+    def relevance(self, passages: int) -> list[float]:
+        """How strongly the reader finds an answer in each passage: its best margin (logit scale),
+        from `margins`, else from the spans kept (MISSING_MARGIN where a passage has none)."""
+        if len(self.margins) == passages:
+            return list(self.margins)
+        return [_logit(score) if score > 0 else MISSING_MARGIN for score in self.passage_scores(passages)]
 
     def passage_scores(self, passages: int) -> list[float]:
         """The best span score of each passage (0 where none)."""
@@ -83,7 +103,10 @@ class SpanReader:
         best = [0.0] * len(passages)
         for span in spans:
             best[span.passage] = max(best[span.passage], span.score)
-        return Reading(spans, float(np.prod([1.0 - b for b in best])))
+        margins = [MISSING_MARGIN] * len(passages)
+        for span in raw:
+            margins[span.passage] = max(margins[span.passage], span.margin)
+        return Reading(spans, float(np.prod([1.0 - b for b in best])), tuple(margins))
 
     def logits(self, windows: Windows) -> tuple[np.ndarray, np.ndarray]:
         """Start and end logits of all windows, run in groups of similar length."""
@@ -97,6 +120,11 @@ class SpanReader:
             s, e = self._logits(group)
             starts[chosen, :s.shape[1]], ends[chosen, :e.shape[1]] = s, e
         return starts, ends
+
+
+def _logit(score: float) -> float:
+    score = min(max(score, 1e-9), 1 - 1e-9)
+    return math.log(score / (1 - score))
 
 
 def _logistic(x: float) -> float:

@@ -4,7 +4,7 @@ live passages, the average length), scored per question in one pass over the que
 Tried and left out: MaxScore pruning (candidates from the rarest words, common words looked up
 for those only). With BM25's loose per-word bound (its IDF) a question's common words could
 rarely be skipped at a 300-deep top, and looking them up for many candidates cost more than
-adding their postings (docs/benchmarks.md).
+adding their postings.
 """
 
 from __future__ import annotations
