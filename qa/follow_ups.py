@@ -4,7 +4,8 @@ A question leans on the previous one when it is elliptical ("and France?", "what
 a bare "Why?"), refers back with a personal pronoun before any name of its own ("what did he
 say?", "Did they sanction Russia?", but not "How old was Howard Hesseman when he died?"), or
 with "it", "there", "also", "too", "the same" ... while naming nothing of its own ("Did it
-pass?", but not "Which countries sanctioned Iran too?"). A question that stands on its own is
+pass?", but not "Which countries sanctioned Iran too?", nor a question of more than
+OWN_WORDS_ALONE words of its own, whose "this week" or "that would" refer within it). A question that stands on its own is
 answered as if asked fresh, however short. For the "it", "also" kind, which may or may not refer
 back, qa.answer keeps the fresh answer when it is the more confident one.
 Earlier turns are cleaned of their filters (`after:` ...); a turn whose filter is invalid is kept
@@ -16,6 +17,7 @@ from __future__ import annotations
 import re
 
 from .filters import parse_question
+from .lexical import tokenize
 from .limits import bounded
 from .textfiles import encodable
 
@@ -36,6 +38,9 @@ _OWN_ANTECEDENT = re.compile(r"\bthe\s+[a-z]+")  # "When did the president say h
 _WORD = re.compile(r"[^\W_]")
 # Earlier questions a follow-up may bring along, when each leans on the one before it.
 CHAIN_QUESTIONS = 3
+# A question of more search terms than this (qa.lexical's, stemmed) is understood alone, whatever
+# "this" or "that" it holds ("Which state passed legislation this week that would ...": 14).
+OWN_WORDS_ALONE = 8
 _CAPITALISED_AFTER_START = re.compile(r"(?<!^)(?<![.?!]\s)\b[A-Z][A-Za-z]+")  # "Hesseman", "NATO"
 
 
@@ -70,6 +75,8 @@ def leans_on_previous(question: str) -> bool:
     references = [m.group(0) for m in _REFERS_BACK.finditer(question)]
     if any(_PERSONAL.fullmatch(word) for word in references):
         return False  # a pronoun after a name of the question's own is that name
+    if len(set(tokenize([question])[0])) > OWN_WORDS_ALONE:
+        return False
     return bool(references) and not _CAPITALISED_AFTER_START.search(question)
 
 

@@ -39,6 +39,9 @@ def test_variants_of_a_question():
     ("So which countries committed troops?", False), ("And which countries committed troops?", False),
     ("and when?", True), ("and what did he say about NATO?", True), ("And what about Turkey?", True),
     ("When did the president say he would leave?", False),
+    ("When did it happen?", True), ("Is that also true for the smaller ports in the south?", True),
+    ("Which state passed legislation this week that would prohibit diversity, equity and inclusion "
+     "programs at public schools and universities?", False),
 ])
 def test_leans_on_previous(question, leans):
     assert leans_on_previous(question) is leans
