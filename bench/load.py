@@ -1,6 +1,6 @@
 """Load test of the chat: concurrent users of its HTTP API against a server on loopback.
 
-    python bench/load.py --url http://127.0.0.1:7860/ --clients 20 --requests 10
+    python bench/load.py --url http://127.0.0.1:7860/ --clients 20 --requests 10 [--pause 10]
 
 Reports throughput, latency p50/p95 and errors for one client alone, then for all clients at once,
 and the server's CPU seconds per request when `--server-pid` names its process. The request count
@@ -31,8 +31,10 @@ QUESTIONS = [
 TIMEOUT_S = 120
 
 
-def run_load(url: str, clients: int, requests: int, expect: str | None = None) -> dict:
-    """`clients` users each asking `requests` questions in turn; returns the figures.
+def run_load(url: str, clients: int, requests: int, expect: str | None = None, pause: float = 0.0) -> dict:
+    """`clients` users each asking `requests` questions in turn, each `pause` seconds after its
+    previous question was asked (at once when its answer takes longer; the users start spread
+    over one pause); returns the figures.
 
     A reply counts as an error when the call fails or (with `expect`) the troops question's reply
     lacks `expect`.
@@ -45,6 +47,7 @@ def run_load(url: str, clients: int, requests: int, expect: str | None = None) -
     connections = [httpx.Client(base_url=url, timeout=TIMEOUT_S) for _ in range(clients)]
 
     def user(number: int, client) -> None:
+        time.sleep(pause * number / max(clients, 1))
         for turn in range(requests):
             question = QUESTIONS[(number + turn) % len(QUESTIONS)]
             started = time.perf_counter()
@@ -59,6 +62,7 @@ def run_load(url: str, clients: int, requests: int, expect: str | None = None) -
                 latencies.append(time.perf_counter() - started)
                 if problem:
                     errors.append(problem)
+            time.sleep(max(0.0, pause - (time.perf_counter() - started)))
 
     threads = [threading.Thread(target=user, args=(n, c)) for n, c in enumerate(connections)]
     started = time.perf_counter()
@@ -101,13 +105,13 @@ def cpu_seconds(pid: int) -> float:
 
 
 def compare(url: str, clients: int, requests: int, expect: str | None = None,
-            server_pid: int | None = None) -> dict:
+            server_pid: int | None = None, pause: float = 0.0) -> dict:
     """One client alone, then `clients` at once: the figures and the throughput ratio, and with
     `server_pid` the server's CPU milliseconds per request of each run."""
     result = {}
     for label, users, asks in (("single", 1, max(requests, 5)), ("concurrent", clients, requests)):
         cpu_before = cpu_seconds(server_pid) if server_pid else 0.0
-        result[label] = run_load(url, users, asks, expect)
+        result[label] = run_load(url, users, asks, expect, pause if users > 1 else 0.0)
         if server_pid:
             spent = cpu_seconds(server_pid) - cpu_before
             result[label]["server_cpu_ms"] = round(1000 * spent / max(result[label]["requests"], 1), 1)
@@ -122,8 +126,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--requests", type=int, default=10, help="per client")
     parser.add_argument("--server-pid", type=int, default=None,
                         help="the server's process id, to report its CPU per request")
+    parser.add_argument("--pause", type=float, default=0.0,
+                        help="seconds between one user's questions (0: ask again at once)")
     args = parser.parse_args(argv)
-    result = compare(args.url, args.clients, args.requests, "UK and France", args.server_pid)
+    result = compare(args.url, args.clients, args.requests, "UK and France", args.server_pid, args.pause)
     for label in ("single", "concurrent"):
         row = result[label]
         cpu = f" server CPU {row['server_cpu_ms']} ms/request |" if "server_cpu_ms" in row else ""
