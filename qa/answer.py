@@ -13,14 +13,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-import numpy as np
-
 from .api import reranks_by_default, searcher_for, validate_k, validate_question
 from .confidence import Measures, confidence, declines, margin_of
 from .filters import Filters, parse_question
 from .follow_ups import merged_query, needs_previous
-from .reader import Reading, get_reader
-from .rerank import RERANK_DEPTH, blended_order
+from .reader import Reading, chance_none_answers, get_reader
+from .rerank import RERANK_DEPTH, blended_order, in_order
 from .short_answer import AnswerItem, CitedSpan, ShortAnswer, short_answer
 from .spelling import variants
 from .types import Passage
@@ -205,7 +203,7 @@ def gather(searcher, question: str, query: str, k: int, filters: Filters = Filte
     if rerank and len(passages) > 1:
         read = min(depth, len(passages))
         order, scaled = blended_order(reading.relevance(read), [p.score for p in passages[:read]])
-        passages = [replace(passages[i], score=float(scaled[i])) for i in order] + passages[read:]
+        passages = in_order(passages[:read], order, scaled) + passages[read:]
         # The answer comes from the best few, the first of them when it holds a span.
         reading = reordered(reading, order[:READ_PASSAGES]).led_by(0)
     count = min(READ_PASSAGES, len(passages))
@@ -234,8 +232,7 @@ def reordered(reading: Reading, order: list[int]) -> Reading:
     margins = tuple(reading.margins[old] for old in order) if reading.margins else ()
     if len(spans) == len(reading.spans):
         return Reading(spans, reading.no_answer, margins)
-    best = Reading(spans, 0.0).passage_scores(len(order))
-    return Reading(spans, float(np.prod([1.0 - b for b in best])), margins)
+    return Reading(spans, chance_none_answers(spans, len(order)), margins)
 
 
 def answer_query(searcher, question: str, query: str, k: int, filters: Filters,

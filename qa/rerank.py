@@ -82,7 +82,12 @@ def in_blended_order(passages: list[Passage], relevance, weight: float | None = 
     """`passages` ordered by the blend of `relevance` (one per passage) and their hybrid scores,
     each passage's score replaced by the blend scaled 0..1."""
     order, scaled = blended_order(relevance, [p.score for p in passages], weight)
-    return [replace(passages[i], score=float(scaled[i])) for i in order]
+    return in_order(passages, order, scaled)
+
+
+def in_order(passages: list[Passage], order: list[int], scores) -> list[Passage]:
+    """`passages` at positions `order`, each with its score from `scores` (by old position)."""
+    return [replace(passages[i], score=float(scores[i])) for i in order]
 
 
 def blended_order(relevance, hybrid, weight: float | None = None) -> tuple[list[int], np.ndarray]:

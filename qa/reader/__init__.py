@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import threading
 
-from .base import Reader, Reading, Span, SpanReader
+from .base import Reader, Reading, Span, SpanReader, chance_none_answers
 
 _readers: list[Reader] = []
 _lock = threading.Lock()
@@ -37,4 +37,4 @@ def register_reader(reader: Reader | None) -> None:
             _readers.append(reader)
 
 
-__all__ = ["Reader", "Reading", "Span", "SpanReader", "get_reader", "register_reader"]
+__all__ = ["Reader", "Reading", "Span", "SpanReader", "chance_none_answers", "get_reader", "register_reader"]

@@ -68,10 +68,21 @@ class Reading:
 
     def passage_scores(self, passages: int) -> list[float]:
         """The best span score of each passage (0 where none)."""
-        scores = [0.0] * passages
-        for span in self.spans:
-            scores[span.passage] = max(scores[span.passage], span.score)
-        return scores
+        return best_scores(self.spans, passages)
+
+
+def best_scores(spans: Sequence[Span], passages: int) -> list[float]:
+    """The best score among `spans` of each of `passages` passages (0 where none)."""
+    scores = [0.0] * passages
+    for span in spans:
+        scores[span.passage] = max(scores[span.passage], span.score)
+    return scores
+
+
+def chance_none_answers(spans: Sequence[Span], passages: int) -> float:
+    """The chance that none of the passages answers: each passage's best span taken as the chance
+    that it does."""
+    return float(np.prod([1.0 - score for score in best_scores(spans, passages)]))
 
 
 class Reader(Protocol):
@@ -100,13 +111,10 @@ class SpanReader:
         raw, _ = decode(windows, starts, ends)
         spans = tuple(Span(s.passage, s.start, s.end, passages[s.passage][s.start:s.end], _logistic(s.margin))
                       for s in raw[:k])
-        best = [0.0] * len(passages)
-        for span in spans:
-            best[span.passage] = max(best[span.passage], span.score)
         margins = [MISSING_MARGIN] * len(passages)
         for span in raw:
             margins[span.passage] = max(margins[span.passage], span.margin)
-        return Reading(spans, float(np.prod([1.0 - b for b in best])), tuple(margins))
+        return Reading(spans, chance_none_answers(spans, len(passages)), tuple(margins))
 
     def logits(self, windows: Windows) -> tuple[np.ndarray, np.ndarray]:
         """Start and end logits of all windows, run in groups of similar length."""
