@@ -361,12 +361,21 @@ def briefing_choices(index_dir: Path) -> list[tuple[str, str]]:
 
 
 def examples_for(index_dir: Path) -> list[list[str]]:
-    """Example questions about the newest briefings of the index in use."""
+    """Example questions about the newest briefings of the index in use, each one the briefings
+    answer (not declined)."""
     try:
         titles = [b.title for b in indexed_briefings(index_dir)]
     except qa.QAError:
-        titles = []
-    return [[question] for question in example_questions(titles)]
+        return []
+    return [[question] for question in example_questions(titles, lambda q: answered(q, index_dir))]
+
+
+def answered(question: str, index_dir: Path) -> bool:
+    """Whether the briefings in `index_dir` answer `question` (False on any error)."""
+    try:
+        return qa.answer(question, index_dir=index_dir).found
+    except qa.QAError:
+        return False
 
 
 # After a reply, bring the newest question and the top of its answer into view (a chat would

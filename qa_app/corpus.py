@@ -3,12 +3,19 @@ and example questions drawn from the briefings in use."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from .markup import code_label, plain
 
 SHOWN_NAMES = 3
 EXAMPLE_COUNT = 4
+# Each example is checked by answering it; this many checks at most (about 0.15 s each).
+EXAMPLE_TRIES = 10
+# Ways to ask about a briefing by its title, tried in turn until the briefings answer one. A title
+# is a headline, not a question, so which form an extractive reader can answer depends on it.
+QUESTION_FORMS = ("What happened with {title}?", "When did {title} happen?",
+                  "Who is involved in {title}?", "Where did {title} happen?")
 # A title longer than this makes an example question too long to read at a glance.
 EXAMPLE_TITLE_CHARS = 90
 
@@ -47,15 +54,30 @@ def summarise(names: list[str], label: str, shown: int = SHOWN_NAMES) -> str:
     return f"{count}: {', '.join(names[:shown])} ... and {len(names) - shown} more"
 
 
-def example_questions(titles: list[str], count: int = EXAMPLE_COUNT) -> list[str]:
-    """Questions about the first `count` distinct titles (pass the newest first)."""
-    questions, seen = [], set()
+def example_questions(titles: list[str], answered: Callable[[str], bool],
+                      count: int = EXAMPLE_COUNT, tries: int = EXAMPLE_TRIES) -> list[str]:
+    """At most `count` questions, one per distinct title (pass the newest first), each the first
+    of QUESTION_FORMS that `answered` says the briefings answer. `answered` is called at most
+    `tries` times, so a corpus whose questions are all declined gets no examples, quickly."""
+    questions = []
+    for title in _distinct(titles):
+        for form in QUESTION_FORMS:
+            if len(questions) == count or tries == 0:
+                return questions
+            tries -= 1
+            if answered(form.format(title=title)):
+                questions.append(form.format(title=title))
+                break
+    return questions
+
+
+def _distinct(titles: list[str]) -> list[str]:
+    """The titles as plain text without end punctuation, each once (case aside), none empty or
+    too long to read at a glance, in the order given."""
+    shown, seen = [], set()
     for title in titles:
         title = plain(title).rstrip(".?!")
-        if not title or title.casefold() in seen or len(title) > EXAMPLE_TITLE_CHARS:
-            continue
-        seen.add(title.casefold())
-        questions.append(f"What do the briefings say about {title}?")
-        if len(questions) == count:
-            break
-    return questions
+        if title and title.casefold() not in seen and len(title) <= EXAMPLE_TITLE_CHARS:
+            seen.add(title.casefold())
+            shown.append(title)
+    return shown

@@ -71,7 +71,7 @@ def test_answer_in_view_then_viewer_export_and_reload(page, tmp_path):
 
 
 def test_clicking_an_example_asks_it(page):
-    example = page.get_by_text(re.compile(r"^What do the briefings say about ")).first
+    example = page.get_by_text(re.compile(r"^(What|When|Who|Where) .* UK Pressures Russia")).first
     question, replies = example.inner_text().strip(), page.locator(".bot-row").count()
     example.click()
     page.locator(".user-row", has_text=question).last.wait_for(timeout=60_000)

@@ -35,10 +35,34 @@ def test_summarise(names, expected):
 
 def test_example_questions_name_distinct_titles_in_order():
     titles = ["Port Strike Update.", "port strike update", "", "x" * 200, "Rates Wire", "A", "B", "C"]
-    assert example_questions(titles) == [
-        "What do the briefings say about Port Strike Update?",
-        "What do the briefings say about Rates Wire?",
-        "What do the briefings say about A?", "What do the briefings say about B?"]
+    assert example_questions(titles, lambda question: True) == [
+        "What happened with Port Strike Update?", "What happened with Rates Wire?",
+        "What happened with A?", "What happened with B?"]
+
+
+def test_an_example_is_a_question_the_briefings_answer():
+    """Each title gets the first form that is answered; one answered form per title."""
+    asked = []
+
+    def answered(question):
+        asked.append(question)
+        return question.startswith("When") or question == "Where did Rates Wire happen?"
+
+    assert example_questions(["Port Strike", "Rates Wire"], answered) == [
+        "When did Port Strike happen?", "When did Rates Wire happen?"]
+    assert asked == ["What happened with Port Strike?", "When did Port Strike happen?",
+                     "What happened with Rates Wire?", "When did Rates Wire happen?"]
+
+
+def test_the_sample_examples_are_answered_by_the_shipped_reader(sample_index):
+    examples = app.examples_for(sample_index)
+    assert examples and all(qa.answer(question, index_dir=sample_index).found for [question] in examples)
+
+
+def test_examples_stop_after_their_tries_when_nothing_is_answered():
+    asked = []
+    assert example_questions([f"Title {n}" for n in range(50)], asked.append, tries=7) == []
+    assert len(asked) == 7
 
 
 @pytest.mark.parametrize("source", ["../outside.txt", "", "missing.txt", "sub", "/etc/passwd"])
@@ -248,7 +272,7 @@ def test_bidirectional_controls_cannot_reverse_what_is_shown(tmp_path):
     title = "Budget \u202etroper tuc\u202c talks"
     assert "\u202e" not in app.escape_label(title) and "\\u202e" in app.escape_label(title)
     assert app.escape_markdown(f"The {title}.") == "The Budget troper tuc talks."
-    assert example_questions([title]) == ["What do the briefings say about Budget troper tuc talks?"]
+    assert example_questions([title], lambda question: True) == ["What happened with Budget troper tuc talks?"]
     corpus = write_corpus(tmp_path / "corpus", {f"{title}.txt": f"{title}\n\nThe {title} went on.\n"})
     assert not re.search("[\u202a-\u202e\u2066-\u2069]", render_briefing(read_briefing(corpus, f"{title}.txt"), 1))
 
