@@ -17,10 +17,10 @@ import subprocess
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-ANSWER_LAYER = ("qa/answer.py", "qa/entities.py", "qa/short_answer.py", "qa/sentence_choice.py",
-                "qa/sentence_vectors.py", "qa/confidence.py", "qa/countries.py", "qa/typos.py",
-                "qa/follow_ups.py", "qa/sentences.py", "qa/spelling.py", "qa/reader/__init__.py",
-                "qa/reader/base.py", "qa/reader/learned.py", "qa/reader/spans.py", "qa/reader/windows.py")
+ANSWER_LAYER = ("qa/answers/answer.py", "qa/entities.py", "qa/answers/short_answer.py", "qa/sentence_choice.py",
+                "qa/sentence_vectors.py", "qa/answers/confidence.py", "qa/answers/countries.py", "qa/answers/typos.py",
+                "qa/answers/follow_ups.py", "qa/answers/sentences.py", "qa/answers/spelling.py", "qa/answers/reader/__init__.py",
+                "qa/answers/reader/base.py", "qa/answers/reader/learned.py", "qa/answers/reader/spans.py", "qa/answers/reader/windows.py")
 RE_CALLS = {"compile", "search", "match", "fullmatch", "finditer", "findall", "sub", "split"}
 
 

@@ -113,7 +113,7 @@ def memory(work: Path) -> list[dict]:
 def pageload(work: Path, repeats: int = 5) -> list[dict]:
     """Median seconds of the page's load event (app.build_app's refresh: panel + picker)."""
     sys.path.insert(0, str(ROOT))
-    import app
+    from qa_app import index_panel
     import qa
 
     rows = []
@@ -127,8 +127,8 @@ def pageload(work: Path, repeats: int = 5) -> list[dict]:
         times = []
         for _ in range(repeats):
             started = time.perf_counter()
-            app.describe_index(corpus, index)
-            app.briefing_choices(index)
+            index_panel.describe_index(corpus, index)
+            index_panel.briefing_choices(index)
             times.append(time.perf_counter() - started)
         rows.append({"corpus": label, "median_s": statistics.median(times)})
         print(json.dumps(rows[-1]), flush=True)
@@ -137,7 +137,7 @@ def pageload(work: Path, repeats: int = 5) -> list[dict]:
 
 def html(work: Path, repeats: int = 3) -> list[dict]:
     sys.path.insert(0, str(ROOT))
-    from qa.documents import read_document
+    from qa.ingest.documents import read_document
 
     rows = []
     for rows_in_page in (1_000, 10_000):
@@ -193,7 +193,7 @@ def questions(work: Path) -> list[dict]:
 def filter_matching(patterns: int, briefings: int = 1025) -> dict:
     """CPU seconds of `patterns` in: filters over `briefings` file names (what a search's filter
     costs before ranking)."""
-    from qa.filters import Filters, contains
+    from qa.search.filters import Filters, contains
 
     names = [f"2025/briefing-{n:04d}.txt" for n in range(briefings)]
     started = time.process_time()
@@ -209,7 +209,7 @@ def filter_matching(patterns: int, briefings: int = 1025) -> dict:
 def pattern_memory(patterns: int = 600, chars: int = 50_000) -> dict:
     """How much the process grows (peak RSS, MB) after matching `patterns` distinct in: patterns
     of `chars` characters each."""
-    from qa.filters import Filters, contains
+    from qa.search.filters import Filters, contains
 
     before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     for n in range(patterns):
@@ -224,7 +224,7 @@ def pattern_memory(patterns: int = 600, chars: int = 50_000) -> dict:
 def exports(work: Path, count: int = 30) -> list[dict]:
     """Folders and MB that `count` exports of a 50-turn conversation leave in the temporary folder."""
     sys.path.insert(0, str(ROOT))
-    import app
+    from qa_app import app
 
     passage = {"source": "wire/2025-03-12-talks.txt", "title": "Talks", "paragraph": 3, "text": "x" * 2000,
                "citation": "Talks, ¶3"}

@@ -1,10 +1,10 @@
-"""Calibrating the confidence and the decline threshold (qa/confidence.py), and the answer figures
+"""Calibrating the confidence and the decline threshold (qa/answers/confidence.py), and the answer figures
 that go with them, from one pass over the questions.
 
 Every `--every`-th realtimeqa-news question (of `--year` alone, when given: 2024 is the reader's
 held-out year) is asked of an index holding its evidence (the `rtqa-` quiz paragraphs) and of one
 without it (the first `--other` `news-` paragraphs, by id). `--part evidence` / `--part without`
-record, per question, the measures the confidence is computed from (qa.confidence.Measures),
+record, per question, the measures the confidence is computed from (qa.answers.confidence.Measures),
 whether the gold paragraph is among the passages returned, the best sentence and the short answer,
 in `--out`/PART.json (the two parts can run at the same time). `--part fit` then fits a logistic
 regression of "the short answer is right" (token F1 >= 0.5 against the gold answer; every answer
@@ -15,7 +15,7 @@ declined shares per threshold, and the answer figures.
     python bench/no_answer.py --part evidence --year 2024 & python bench/no_answer.py --part without --year 2024; wait
     python bench/no_answer.py --part fit
 
-`--rerank` answers after re-ranking (qa.rerank), in files of their own.
+`--rerank` answers after re-ranking (qa.search.rerank), in files of their own.
 """
 
 from __future__ import annotations
@@ -30,9 +30,9 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from qa.answer import corrected, gather, measures  # noqa: E402
+from qa.answers.answer import corrected, gather, measures  # noqa: E402
 from qa.api import searcher_for  # noqa: E402
-from qa.confidence import WEIGHTS  # noqa: E402
+from qa.answers.confidence import WEIGHTS  # noqa: E402
 from qa.evaluate import _locator, load_beir  # noqa: E402
 from qa.evaluate_answers import (build_set, contains, exact_match, load_answers, of_year,  # noqa: E402
                                  sample, token_f1, without_evidence)
@@ -137,7 +137,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--other", type=int, default=5000)
     parser.add_argument("--cache", default=".cache/eval")
     parser.add_argument("--out", default=".cache/no_answer")
-    parser.add_argument("--rerank", action="store_true", help="answer after re-ranking (qa.rerank)")
+    parser.add_argument("--rerank", action="store_true", help="answer after re-ranking (qa.search.rerank)")
     args = parser.parse_args(argv)
     out, suffix = Path(args.out), "-rerank" if args.rerank else ""
     if args.part == "fit":

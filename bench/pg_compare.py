@@ -35,9 +35,9 @@ sys.path.insert(0, str(ROOT))
 import numpy as np  # noqa: E402
 
 from qa import build_index, retrieve  # noqa: E402
-from qa.stores import DocumentRecord, NewPassages, StoredPassage, open_store  # noqa: E402
+from qa.index.stores import DocumentRecord, NewPassages, StoredPassage, open_store  # noqa: E402
 from qa.evaluate import load_beir, percentiles, set_folder, set_name, evaluate_set  # noqa: E402
-from qa.stores.postgres.transfer import copy_index  # noqa: E402
+from qa.index.stores.postgres.transfer import copy_index  # noqa: E402
 
 LATENCY_QUESTIONS = 300
 BRIEFING = ROOT / "corpus" / "uk-presses-russia-for-compromise.txt"

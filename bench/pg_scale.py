@@ -29,7 +29,7 @@ from pg_compare import BRIEFING, interleaved_latency  # noqa: E402
 
 from qa import build_index  # noqa: E402
 from qa.evaluate import load_beir  # noqa: E402
-from qa.stores.postgres.transfer import copy_index  # noqa: E402
+from qa.index.stores.postgres.transfer import copy_index  # noqa: E402
 
 
 def adding_one_briefing_by_name(locations: dict[str, object]) -> dict:

@@ -1,8 +1,8 @@
-"""Choosing the re-ranker's depth, weight and signal (qa.rerank) by measurement.
+"""Choosing the re-ranker's depth, weight and signal (qa.search.rerank) by measurement.
 
 For every question of a BEIR-layout set (of `--year` alone, when given), the hybrid search's top
 `--depth` passages are read once by the shipped reader, and three relevance signals are kept per
-passage: the reader's best span margin over "no answer" (what qa.rerank uses), minus its
+passage: the reader's best span margin over "no answer" (what qa.search.rerank uses), minus its
 no-answer logit, and its best span logit. Each (signal, depth, weight) is then scored offline:
 the first `depth` candidates re-ordered by weight x z(signal) + (1 - weight) x z(hybrid score),
 nDCG@10, R@1 and R@5 against the set's judgements; weight 0 is the hybrid search alone. Prints a
@@ -27,10 +27,10 @@ sys.path.insert(0, str(ROOT))
 from qa.api import searcher_for  # noqa: E402
 from qa.evaluate import _locator, load_beir, of_year, score_run, set_name  # noqa: E402
 from qa.evaluate_answers import build_set  # noqa: E402
-from qa.reader import get_reader  # noqa: E402
-from qa.reader.spans import decode  # noqa: E402
-from qa.reader.windows import encode  # noqa: E402
-from qa.rerank import blended_order  # noqa: E402
+from qa.answers.reader import get_reader  # noqa: E402
+from qa.answers.reader.spans import decode  # noqa: E402
+from qa.answers.reader.windows import encode  # noqa: E402
+from qa.search.rerank import blended_order  # noqa: E402
 
 DEPTHS = (5, 10, 15, 20, 30)
 WEIGHTS = (0.0, 0.1, 0.2, 0.3, 0.4, 0.5, 0.7, 1.0)

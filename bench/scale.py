@@ -61,7 +61,7 @@ def tiny_model(folder: Path) -> Path:
 
 
 def sentences_of_set(data: Path) -> list[str]:
-    from qa.sentences import split_sentences
+    from qa.answers.sentences import split_sentences
 
     sentences = []
     with open(data / "corpus.jsonl", encoding="utf-8") as rows:
@@ -88,9 +88,9 @@ def write_corpus(folder: Path, paragraphs: int, sentences: list[str], seed: int 
 def raw_encode_rate(model_dir: Path, corpus: Path) -> dict:
     """Seconds per paragraph of raw SentenceTransformer.encode over a sample of the corpus's texts
     (the indexed texts cut to the model's windows as the build cuts them), at the best batch size."""
-    from qa.build import read_corpus
-    from qa.derive import passages_of
-    from qa.encoder import get_encoder
+    from qa.index.build import read_corpus
+    from qa.index.derive import passages_of
+    from qa.index.encoder import get_encoder
 
     documents, _ = read_corpus(corpus)
     passages = [p for d in documents for p in passages_of(d)][:RAW_SAMPLE]
@@ -172,12 +172,12 @@ def build_row(size: int, work: Path, model_dir: Path, sentences: list[str]) -> d
 def synthetic_index(corpus: Path, index: Path, model_dir: Path) -> None:
     """An index of the corpus files' paragraphs written through the store writer (records with the
     files' real sizes and times, so a build takes them as unchanged)."""
-    from qa.build import read_corpus
-    from qa.derive import passages_of
-    from qa.duplicates import HASHES
-    from qa.encoder import get_encoder
-    from qa.lexical import tokenize
-    from qa.stores import DocumentRecord, NewPassages, open_store
+    from qa.index.build import read_corpus
+    from qa.index.derive import passages_of
+    from qa.search.duplicates import HASHES
+    from qa.index.encoder import get_encoder
+    from qa.search.lexical import tokenize
+    from qa.index.stores import DocumentRecord, NewPassages, open_store
 
     rng = np.random.default_rng(0)
     encoder = get_encoder(str(model_dir))

@@ -23,10 +23,10 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run as a script from a checkout
     sys.path.insert(0, str(ROOT))
 
-from qa.dense import ANN_THRESHOLD, HNSW_SEARCH_DEPTH, build_vector_index, search_vectors
-from qa.encoder import get_encoder
+from qa.index.stores.files.dense import ANN_THRESHOLD, HNSW_SEARCH_DEPTH, build_vector_index, search_vectors
+from qa.index.encoder import get_encoder
 from qa.evaluate import BeirSet, load_beir, percentiles, score_run, set_folder, set_name, write_corpus
-from qa.search import MIN_DEPTH
+from qa.search.hybrid import MIN_DEPTH
 
 BATCH_SIZES = (16, 32, 64, 128)
 SEARCH_DEPTHS = (300, 600, 1000, 2000)
@@ -47,7 +47,7 @@ def _title_text(row: dict) -> str:
 
 def _build_set(beir: BeirSet, work: Path, progress: bool = False):
     """Write `beir`'s corpus as briefing files under `work` and index it; the BuildReport."""
-    from qa.build import build_index
+    from qa.index.build import build_index
 
     write_corpus(beir, work / "corpus")
     return build_index(work / "corpus", work / "index", progress=progress)
@@ -80,8 +80,8 @@ def bench_encode(data: Path, id_prefix: str, limit: int | None) -> dict:
 def bench_onnx(data: Path, id_prefix: str, questions: list[str]) -> dict:
     """The int8 ONNX backend against PyTorch on the same texts: paragraphs/s, question latency and
     how close its vectors stay (cosine to the PyTorch vector)."""
-    from qa.encoder import DEFAULT_MODEL
-    from qa.onnx_backend import SUFFIX
+    from qa.index.encoder import DEFAULT_MODEL
+    from qa.index.onnx_backend import SUFFIX
 
     texts = sorted((_title_text(row) for row in load_beir(data, id_prefix).corpus.values()),
                    key=len, reverse=True)
@@ -191,11 +191,11 @@ def bench_million(store, index_dir: Path, questions: list[str], count: int, keep
     """(d) `Searcher.search` (what retrieve() runs once the index is loaded) end to end at `count`
     passages: each synthetic passage is a real paragraph, with that paragraph's text and BM25 tokens
     and a vector scattered around its own vector, so both halves see real statistics. The index is
-    written through the store writer (qa.stores) into a temporary folder, 50 passages a briefing;
+    written through the store writer (qa.index.stores) into a temporary folder, 50 passages a briefing;
     with `keep`, into that folder, which is kept, and an index already there is searched as it is
     (the synthetic passages are then not made: the process holds what a server would)."""
-    from qa.search import Searcher
-    from qa.stores import open_store
+    from qa.search.hybrid import Searcher
+    from qa.index.stores import open_store
 
     folder = keep or Path(tempfile.mkdtemp(prefix="million-"))
     seconds = None
@@ -220,7 +220,7 @@ def _write_million(store, folder: Path, count: int) -> None:
     vector scattered around the paragraph's own."""
     from dataclasses import replace
 
-    from qa.stores import DocumentRecord, NewPassages, open_store
+    from qa.index.stores import DocumentRecord, NewPassages, open_store
 
     passages = store.passages(store.passage_ids())
     contexts = [p.context for p in passages]
@@ -246,7 +246,7 @@ def _write_million(store, folder: Path, count: int) -> None:
 def bench_lexical(texts: list[str], questions: list[str], count: int) -> dict:
     """(d) the BM25 half at `count` paragraphs: real paragraphs drawn again and again (so real word
     statistics), the time to score all of them and take the top candidates for one question."""
-    from qa.lexical import LexicalIndex, tokenize, top_positions
+    from qa.search.lexical import LexicalIndex, tokenize, top_positions
 
     rng = np.random.default_rng(0)
     sample = [texts[i] for i in rng.integers(0, len(texts), count)]
@@ -277,7 +277,7 @@ def bench_query_encoding(questions: list[str]) -> dict:
 def bench_incremental(corpus_dir: Path, index_dir: Path, briefing: Path) -> dict:
     """(e) seconds to add one briefing to a built index (model already loaded and run once), then
     to remove it."""
-    from qa.build import build_index
+    from qa.index.build import build_index
 
     build_index(corpus_dir, index_dir, progress=False)
     get_encoder().encode(["warm-up: the first call pays for setting up the model's threads"])

@@ -1,4 +1,4 @@
-"""Questions with a typing mistake: answered as typed, and read through qa.typos.
+"""Questions with a typing mistake: answered as typed, and read through qa.answers.typos.
 
 Every `--every`-th realtimeqa-news question gets one typing slip in one of its lower-case words
 of six letters or more (a letter left out, a neighbouring key's letter typed extra or in place of
@@ -6,7 +6,7 @@ the right one, or two letters swapped; never the first letter; seeded, so every 
 same ones). Each is asked of the evidence-only index
 (the `rtqa-` rows) and of one without the evidence (the first `--other` `news-` rows), once as
 typed and once with qa.answer's correction, and scored as in bench/no_answer.py with the
-confidence and threshold qa/confidence.py ships; the questions as written give the baseline.
+confidence and threshold qa/answers/confidence.py ships; the questions as written give the baseline.
 
     python bench/typos.py [--every 5]
 """
@@ -22,13 +22,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from qa.answer import corrected, gather, measures  # noqa: E402
+from qa.answers.answer import corrected, gather, measures  # noqa: E402
 from qa.api import searcher_for  # noqa: E402
-from qa.confidence import confidence, declines  # noqa: E402
+from qa.answers.confidence import confidence, declines  # noqa: E402
 from qa.evaluate import _locator, load_beir  # noqa: E402
 from qa.evaluate_answers import build_set, contains, load_answers, sample, without_evidence  # noqa: E402
-from qa.lexical import tokenize  # noqa: E402
-from qa.typos import neighbouring_keys  # noqa: E402
+from qa.search.lexical import tokenize  # noqa: E402
+from qa.answers.typos import neighbouring_keys  # noqa: E402
 
 _WORD = re.compile(r"\b[a-z]{6,}\b")
 
@@ -54,7 +54,7 @@ def mistyped(question: str, rng: random.Random) -> str | None:
 
 
 def asked(searcher, question: str, read: bool, locate, gold_rows, golds) -> dict:
-    """The measures of one question asked of one index, as typed or read through qa.typos."""
+    """The measures of one question asked of one index, as typed or read through qa.answers.typos."""
     text, corrections = corrected(searcher, question) if read else (question, ())
     evidence = gather(searcher, text, text, 5)
     best = evidence.chosen.sentences[0] if evidence.chosen.sentences else None
@@ -79,16 +79,16 @@ def main() -> None:
                                args.cache)
     with_index, without_index = searcher_for(evidence_dir), searcher_for(without_dir)
     locate = _locator(by_text, evidence_dir)
-    rows = {"as written": [], "as written, read through qa.typos": [], "mistyped, as typed": [],
-            "mistyped, read through qa.typos": []}
+    rows = {"as written": [], "as written, read through qa.answers.typos": [], "mistyped, as typed": [],
+            "mistyped, read through qa.answers.typos": []}
     restored = 0
     for query_id, question in beir.queries.items():
         typo = mistyped(question, rng)
         if typo is None:
             continue
         gold_rows, gold = beir.qrels[query_id], golds[query_id]
-        for name, text, read in (("as written", question, False), ("as written, read through qa.typos", question, True),
-                                 ("mistyped, as typed", typo, False), ("mistyped, read through qa.typos", typo, True)):
+        for name, text, read in (("as written", question, False), ("as written, read through qa.answers.typos", question, True),
+                                 ("mistyped, as typed", typo, False), ("mistyped, read through qa.answers.typos", typo, True)):
             with_evidence = asked(with_index, text, read, locate, gold_rows, gold)
             without = asked(without_index, text, read, lambda _: [], set(), gold)
             rows[name].append((with_evidence, without))

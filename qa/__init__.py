@@ -8,14 +8,14 @@
     qa.retrieve("ceasefire terms", since="2025-03-01", sources="*.pdf")  # filters
 """
 
-from .answer import Answer, AnswerSentence, answer
-from .short_answer import AnswerItem
-from .api import retrieve
-from .build import build_index
-from .errors import (IndexBusy, IndexDamaged, IndexMismatch, IndexNotFound, IndexNotWritable,
+from qa.answers.answer import Answer, AnswerSentence, answer
+from qa.answers.short_answer import AnswerItem
+from qa.api import retrieve
+from qa.index.build import build_index
+from qa.errors import (IndexBusy, IndexDamaged, IndexMismatch, IndexNotFound, IndexNotWritable,
                      QAError)
-from .types import BuildReport, Occurrence, Passage, SkippedFile
-from .typos import Correction
+from qa.types import BuildReport, Occurrence, Passage, SkippedFile
+from qa.answers.typos import Correction
 
 __all__ = [
     "Answer", "AnswerItem", "AnswerSentence", "BuildReport", "Correction", "IndexBusy", "IndexDamaged",

@@ -5,13 +5,13 @@ from __future__ import annotations
 import threading
 from pathlib import Path
 
-from .encoder import get_encoder, model_name
-from .filters import Filters
-from .limits import bounded
-from .search import Searcher
-from .stores import open_store
-from .textfiles import encodable
-from .types import Passage
+from qa.index.encoder import get_encoder, model_name
+from qa.search.filters import Filters
+from qa.limits import bounded
+from qa.search.hybrid import Searcher
+from qa.index.stores import open_store
+from qa.ingest.textfiles import encodable
+from qa.types import Passage
 
 # Whether retrieve() and answer() re-rank unless told: chosen by measurement (docs/benchmarks.md,
 # "Re-ranking").
@@ -35,7 +35,7 @@ def retrieve(question: str, k: int = 5, *, index_dir="index", mode: str = "hybri
     IndexDamaged) that says how to (re)build when the index cannot be used. The index is loaded
     once per `index_dir` and reloaded when a build has replaced it on disk. `mode` is "hybrid"
     (default), "dense", "bm25" or "rrf". `rerank` puts the best candidates in the order the
-    learned re-ranker reads them (qa.rerank); None means `reranks_by_default(mode)`.
+    learned re-ranker reads them (qa.search.rerank); None means `reranks_by_default(mode)`.
     """
     question = validate_question(question)
     filters = Filters.of(since, until, sources)

@@ -1,7 +1,10 @@
-"""The command line: `briefing-qa index|ask|serve|eval|bench` (or `python -m qa ...`).
+"""The command line: `python -m qa index|ask|eval|bench` (`briefing-qa`, installed, adds `serve`:
+qa_app.cli).
 
 Errors are one line and a non-zero exit. The corpus and index folders default to ./corpus and
-./index of the working directory, or $QA_CORPUS and $QA_INDEX when set.
+./index of the working directory, or $QA_CORPUS and $QA_INDEX when set (qa.config). Other
+programs add commands of their own with `main(argv, commands)`: the web app adds `serve` so that
+this library never imports it.
 """
 
 from __future__ import annotations
@@ -12,28 +15,34 @@ import json
 import logging
 import os
 import sys
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
-from .errors import QAError
+from qa.config import default_corpus, default_index
+from qa.errors import QAError
 
 # bench/ beside the package: present in a checkout, absent from an installed package.
 BENCH_DIR = Path(__file__).resolve().parent.parent / "bench"
 
 
-def default_corpus() -> str:
-    """The corpus folder when none is given: $QA_CORPUS, else ./corpus."""
-    return os.environ.get("QA_CORPUS") or "corpus"
+@dataclass(frozen=True)
+class Command:
+    """A command another program adds: its name, help line, and `run(options)`, which gets every
+    word after the name and returns the exit status."""
+
+    name: str
+    help: str
+    description: str
+    run: Callable[[list[str]], int]
 
 
-def default_index() -> str:
-    """The index folder when none is given: $QA_INDEX, else ./index."""
-    return os.environ.get("QA_INDEX") or "index"
-
-
-def main(argv: list[str] | None = None) -> int:
-    parser = _parser()
+def main(argv: list[str] | None = None, commands: Sequence[Command] = ()) -> int:
+    """Run the command line `argv` (default: sys.argv[1:]) with this library's commands and
+    `commands`; returns the exit status."""
+    parser = _parser(commands)
     args, unknown = parser.parse_known_args(argv)
-    if unknown and args.command != "serve":
+    if unknown and args.command not in {command.name for command in commands}:
         parser.error(f"unrecognized arguments: {' '.join(unknown)}")
     if unknown:  # argparse leaves options that open a REMAINDER ("serve --port 7860") unparsed
         args.options = unknown + args.options
@@ -48,7 +57,7 @@ def main(argv: list[str] | None = None) -> int:
         return 130
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(extra: Sequence[Command] = ()) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="briefing-qa", description="Cited answers from briefings.")
     commands = parser.add_subparsers(dest="command", required=True)
 
@@ -82,7 +91,7 @@ def _parser() -> argparse.ArgumentParser:
                           "as '*.pdf'); repeatable; or in:WORD in the question")
     ask.add_argument("--rerank", action=argparse.BooleanOptionalAction, default=None,
                      help="read the best candidates with the learned re-ranker before answering "
-                          "(qa.rerank; default: on where it measured better)")
+                          "(qa.search.rerank; default: on where it measured better)")
     _index_option(ask)
     ask.set_defaults(run=_ask)
 
@@ -101,18 +110,17 @@ def _parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--year", help="only questions of this year (realtimeqa ids start with their "
                                          "date; the reader's held-out news questions are 2024's)")
     evaluate.add_argument("--rerank", action=argparse.BooleanOptionalAction, default=None,
-                          help="re-rank the best candidates with the learned re-ranker (qa.rerank; "
+                          help="re-rank the best candidates with the learned re-ranker (qa.search.rerank; "
                                "default: as qa.retrieve does)")
     evaluate.add_argument("--other-prefix", default="news-", help="with --answers: rows lacking evidence")
     evaluate.add_argument("--other", type=int, default=5000, help="with --answers: how many such rows")
     evaluate.set_defaults(run=_eval)
 
-    serve = commands.add_parser(
-        "serve", help="serve the web chat (needs the app extra: pip install 'briefing-qa[app]')",
-        description="Index the corpus folder, then serve the chat; options as app.py's "
-                    "(--corpus, --index, --host, --port, --auth).", add_help=False)
-    serve.add_argument("options", nargs=argparse.REMAINDER)
-    serve.set_defaults(run=_serve)
+    for command in extra:
+        added = commands.add_parser(command.name, help=command.help, description=command.description,
+                                    add_help=False)
+        added.add_argument("options", nargs=argparse.REMAINDER)
+        added.set_defaults(run=lambda args, command=command: command.run(args.options))
 
     bench = commands.add_parser(
         "bench", help="benchmarks from a checkout's bench/ folder (see docs/benchmarks.md)",
@@ -137,7 +145,7 @@ def _model_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _index(args) -> int:
-    from .build import build_index
+    from qa.index.build import build_index
 
     report = build_index(args.corpus, args.index, full=args.full, model=args.model,
                          device=args.device, progress=sys.stderr.isatty(), only=args.only)
@@ -148,9 +156,9 @@ def _index(args) -> int:
 
 
 def _ask(args) -> int:
-    from .answer import answer
-    from .encoder import QUICK_SWITCH
-    from .filters import contains
+    from qa.answers.answer import answer
+    from qa.index.encoder import QUICK_SWITCH
+    from qa.search.filters import contains
 
     # One question: loading the model's ONNX Runtime copy (~0.5 s; ~6 s to export it the first
     # time) would cost more than it saves.
@@ -166,8 +174,8 @@ def _ask(args) -> int:
 
 
 def _eval(args) -> int:
-    from .api import reranks_by_default
-    from .evaluate import evaluate
+    from qa.api import reranks_by_default
+    from qa.evaluate import evaluate
 
     args.rerank = reranks_by_default(args.mode) if args.rerank is None else args.rerank
     if args.answers:
@@ -188,17 +196,8 @@ def _eval(args) -> int:
     return 0
 
 
-def _serve(args) -> int:
-    try:
-        import app
-    except ImportError as error:
-        raise RuntimeError(f"serving needs the app extra ({error.name} is missing): "
-                           "pip install 'briefing-qa[app]'") from None
-    return app.main(args.options)
-
-
 def _eval_answers(args) -> int:
-    from .evaluate_answers import evaluate_answers
+    from qa.evaluate_answers import evaluate_answers
 
     result = evaluate_answers(args.data, evidence_prefix=args.id_prefix or "rtqa-",
                               other_prefix=args.other_prefix, other_count=args.other,

@@ -18,9 +18,9 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .api import retrieve, searcher_for
-from .build import build_index
-from .encoder import model_name
+from qa.api import retrieve, searcher_for
+from qa.index.build import build_index
+from qa.index.encoder import model_name
 
 METRICS = ("nDCG@10", "R@1", "R@5", "R@10", "R@100", "RR@10")
 RANKING_DEPTH = 100

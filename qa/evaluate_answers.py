@@ -20,10 +20,10 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .answer import answer
-from .api import retrieve
-from .build import build_index
-from .evaluate import BeirSet, _locator, load_beir, of_year, percentiles, set_folder, write_corpus
+from qa.answers.answer import answer
+from qa.api import retrieve
+from qa.index.build import build_index
+from qa.evaluate import BeirSet, _locator, load_beir, of_year, percentiles, set_folder, write_corpus
 
 
 @dataclass

@@ -3,8 +3,8 @@ scroll to it."""
 
 from __future__ import annotations
 
-from qa.documents import Document, read_document
-from qa.textfiles import UnreadableFile
+from qa.ingest.documents import Document, read_document
+from qa.ingest.textfiles import UnreadableFile
 
 from .corpus import briefing_path
 from .markup import code_label, escape_label, escape_markdown

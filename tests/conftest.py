@@ -18,12 +18,12 @@ import numpy as np
 import pytest
 
 import qa
-from qa.encoder import Encoder, Windows, register_encoder, unregister_encoder
+from qa.index.encoder import Encoder, Windows, register_encoder, unregister_encoder
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_CORPUS = ROOT / "corpus"
 SHARED = ROOT.parent / "shared"
-# The model's ONNX copy for questions (qa.onnx_backend) goes to the checkout's ignored cache, for
+# The model's ONNX copy for questions (qa.index.onnx_backend) goes to the checkout's ignored cache, for
 # this process and the CLI and app processes tests start, not to the user's home.
 os.environ.setdefault("QA_CACHE_DIR", str(ROOT / ".cache" / "models"))
 
@@ -138,13 +138,13 @@ def free_port() -> int:
 @pytest.fixture(scope="session")
 def served(tmp_path_factory):
     """(url, corpus folder) of the chat serving the sample briefing plus a payload briefing."""
-    import app
+    from qa_app import app, startup
 
     folder = tmp_path_factory.mktemp("app")
     corpus, index = folder / "corpus", folder / "index"
     shutil.copytree(SAMPLE_CORPUS, corpus)
     (corpus / "envoy-notes.txt").write_text(PAYLOAD_BRIEFING, encoding="utf-8")
-    app.prepare_index(corpus, index)
+    startup.prepare_index(corpus, index)
     port = free_port()
     demo = app.build_app(corpus, index)
     demo.launch(server_port=port, prevent_thread_lock=True, quiet=True, **app.launch_options("127.0.0.1"))
@@ -152,7 +152,7 @@ def served(tmp_path_factory):
     demo.close()
 
 
-# -- PostgreSQL (qa.stores.postgres): one throwaway server per session, a database per test ------
+# -- PostgreSQL (qa.index.stores.postgres): one throwaway server per session, a database per test ------
 
 def _pg_server_module():
     spec = importlib.util.spec_from_file_location("pg_server", ROOT / "scripts" / "pg_server.py")
@@ -203,7 +203,7 @@ class FakeReader:
         self.read_passages: list[list[str]] = []
 
     def read(self, question, passages, k=10):
-        from qa.reader import Reading, Span
+        from qa.answers.reader import Reading, Span
 
         self.read_passages.append(list(passages))
         spans = []
@@ -221,8 +221,8 @@ def fake_reader(monkeypatch):
     """Registers a FakeReader for this test (set its `answers`) and removes it afterwards. Any
     span it finds is answered: the decline threshold, fitted to the shipped reader's scores, is
     not what plumbing tests are about."""
-    from qa import confidence
-    from qa.reader import register_reader
+    from qa.answers import confidence
+    from qa.answers.reader import register_reader
 
     monkeypatch.setattr(confidence, "DECLINE_BELOW", 1e-9)
     reader = FakeReader([])

@@ -7,8 +7,8 @@ import re
 import pytest
 
 import qa
-from qa.answer import answer
-from qa.sentences import highlight, split_sentences
+from qa.answers.answer import answer
+from qa.answers.sentences import highlight, split_sentences
 
 from conftest import ROOT, write_corpus
 

@@ -2,10 +2,10 @@
 
 import pytest
 
-from qa.confidence import Measures, confidence, declines
-from qa.countries import country_key
-from qa.follow_ups import earlier_questions, leans_on_previous, merged_query
-from qa.spelling import american, variants
+from qa.answers.confidence import Measures, confidence, declines
+from qa.answers.countries import country_key
+from qa.answers.follow_ups import earlier_questions, leans_on_previous, merged_query
+from qa.answers.spelling import american, variants
 
 
 @pytest.mark.parametrize("word, expected", [

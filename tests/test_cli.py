@@ -6,7 +6,7 @@ import sys
 
 import pytest
 
-from qa.confidence import DECLINE_BELOW
+from qa.answers.confidence import DECLINE_BELOW
 
 from conftest import ROOT, write_corpus, TINY
 
@@ -47,7 +47,7 @@ def test_index_then_ask(tmp_path, monkeypatch):
     assert set(passage) == {"source", "title", "paragraph", "text", "score", "citation", "date",
                             "publisher", "source_url", "page", "also_in"}
     assert passage["source"] == "beta.md" and passage["paragraph"] == 1
-    # One-shot commands never make the model's ONNX copy for questions (qa.encoder.QUICK_SWITCH).
+    # One-shot commands never make the model's ONNX copy for questions (qa.index.encoder.QUICK_SWITCH).
     assert not (tmp_path / "cache").exists()
 
 
@@ -69,8 +69,7 @@ def test_skipped_files_are_reported(tmp_path):
 
 
 def test_serve_passes_its_options_to_the_app(monkeypatch):
-    import app
-    from qa import cli
+    from qa_app import app, cli
 
     seen = []
     monkeypatch.setattr(app, "main", lambda options: seen.append(options) or 0)

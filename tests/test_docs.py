@@ -2,13 +2,13 @@
 options, environment variables and constants are checked against the code."""
 
 import argparse
+import importlib
 import re
 from pathlib import Path
 
 import pytest
 
-import qa
-from qa import cli
+from qa_app import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").glob("*.md")), ROOT / "training" / "README.md"]
@@ -35,22 +35,46 @@ def options_of(parser: argparse.ArgumentParser) -> set[str]:
 
 
 def subcommands() -> dict[str, argparse.ArgumentParser]:
-    [commands] = [a for a in cli._parser()._actions if isinstance(a, argparse._SubParsersAction)]
+    parser = cli.cli._parser([cli.SERVE])
+    [commands] = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
     return dict(commands.choices)
 
 
 def app_options() -> set[str]:
-    import app
+    from qa_app import startup
 
-    return options_of(app.parser())
+    return options_of(startup.parser())
+
+
+def resolves(dotted: str) -> bool:
+    """Whether `dotted` (qa.a.b...) is a module or a name in one: its longest importable prefix,
+    then attributes."""
+    parts = dotted.split(".")
+    for cut in range(len(parts), 0, -1):
+        try:
+            found = importlib.import_module(".".join(parts[:cut]))
+        except ImportError:
+            continue
+        for name in parts[cut:]:
+            if not hasattr(found, name):
+                return False
+            found = getattr(found, name)
+        return True
+    return False
 
 
 @pytest.mark.parametrize("page", CURRENT, ids=lambda p: p.name)
 def test_documented_qa_names_exist(page):
-    named = set(re.findall(r"`qa\.([A-Za-z_][A-Za-z0-9_]*)", text_of(page)))
-    modules = {path.stem for path in (ROOT / "qa").iterdir()}
-    missing = sorted(name for name in named if not hasattr(qa, name) and name not in modules)
-    assert not missing, f"{page.name} names qa.{missing}, which do not exist"
+    named = set(re.findall(r"`(qa(?:_app)?(?:\.[A-Za-z_][A-Za-z0-9_]*)+)", text_of(page)))
+    missing = sorted(name for name in named if not resolves(name))
+    assert not missing, f"{page.name} names {missing}, which do not exist"
+
+
+@pytest.mark.parametrize("page", CURRENT, ids=lambda p: p.name)
+def test_documented_paths_exist(page):
+    named = set(re.findall(r"`((?:qa|qa_app|bench|training|tests|docs|scripts)/[\w/.-]*)`", text_of(page)))
+    missing = sorted(path for path in named if not (ROOT / path).exists())
+    assert not missing, f"{page.name} names {missing}, which do not exist"
 
 
 @pytest.mark.parametrize("page", CURRENT, ids=lambda p: p.name)

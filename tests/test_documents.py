@@ -2,9 +2,9 @@
 
 import pytest
 
-from qa.build import read_corpus
-from qa.documents import split_document
-from qa.textfiles import UnreadableFile, decode_text
+from qa.index.build import read_corpus
+from qa.ingest.documents import split_document
+from qa.ingest.textfiles import UnreadableFile, decode_text
 
 from conftest import SAMPLE_CORPUS, write_corpus
 

@@ -8,8 +8,8 @@ import pytest
 
 import qa
 from qa.api import searcher_for
-from qa.duplicates import near_duplicate_groups, signatures
-from qa.filters import Filters, parse_question
+from qa.search.duplicates import near_duplicate_groups, signatures
+from qa.search.filters import Filters, parse_question
 from qa.limits import MAX_FILTER_CHARS, MAX_SOURCES
 
 from formats import WIRE, write_format_corpus
@@ -156,8 +156,8 @@ def test_near_duplicate_pairs(first, second, same):
 
 
 def test_index_panel_states_the_date_range(index):
-    import app
+    from qa_app import index_panel
 
-    panel = app.describe_index(index.parent / "corpus", index)
+    panel = index_panel.describe_index(index.parent / "corpus", index)
     assert "**7** briefings" in panel
     assert "Dated 2025-01-10 to 2025-03-12" in panel and "undated" not in panel

@@ -3,8 +3,8 @@
 import pytest
 
 import qa
-from qa.build import read_corpus
-from qa.dates import date_in_name, iso_date
+from qa.index.build import read_corpus
+from qa.ingest.dates import date_in_name, iso_date
 
 from formats import write_format_corpus
 
@@ -124,7 +124,7 @@ def test_small_pages_and_fragments_keep_their_paragraphs(tmp_path, page, expecte
 
 
 def test_a_reader_that_fails_unexpectedly_skips_only_that_file(tmp_path, monkeypatch):
-    from qa import readers
+    from qa.ingest import formats as readers
 
     def broken(raw):
         raise RecursionError("maximum recursion depth exceeded")

@@ -15,18 +15,18 @@ import httpx
 import markdown_it
 import pytest
 
-import app
+from qa_app import app, chat, index_panel, markup, replies, startup
 from bench.hardening import write_docx_bomb  # the benchmark's bomb: one builder for both
 import qa
-from qa.stores import files as file_store
-from qa.documents import read_document
+from qa.index.stores.files import store as file_store
+from qa.ingest.documents import read_document
 from qa.errors import write_error
-from qa.readers import html as html_reader
-from qa.readers import pdf as pdf_reader
-from qa.readers.base import MAX_METADATA_CHARS
-from qa.readers.word import MAX_UNPACKED_BYTES
-from qa.status import index_status
-from qa.textfiles import UnreadableFile, decode_text
+from qa.ingest.formats import html as html_reader
+from qa.ingest.formats import pdf as pdf_reader
+from qa.ingest.formats.base import MAX_METADATA_CHARS
+from qa.ingest.formats.word import MAX_UNPACKED_BYTES
+from qa.index.status import index_status
+from qa.ingest.textfiles import UnreadableFile, decode_text
 from qa.types import Passage, make_citation
 
 from conftest import TINY, write_corpus
@@ -228,12 +228,12 @@ def test_read_only_index_is_served_when_nothing_changed(tmp_path, fake_encoder, 
     index = small_disk / "index"
     qa.build_index(corpus, index, progress=False)
     subprocess.run(["mount", "-o", "remount,ro", str(small_disk)], check=True)
-    app.prepare_index(corpus, index)
+    startup.prepare_index(corpus, index)
     assert "read-only" in capsys.readouterr().err
     assert qa.retrieve("Valletta harbour tuna catch", k=1, index_dir=index)[0].source == "alpha.txt"
     (corpus / "gamma.txt").write_text("Gamma\n\nA new briefing about rail freight.\n")
     with pytest.raises(qa.IndexNotWritable, match="read-only"):
-        app.prepare_index(corpus, index)
+        startup.prepare_index(corpus, index)
 
 
 def test_read_only_index_simulated(tmp_path, fake_encoder, monkeypatch, capsys):
@@ -245,13 +245,13 @@ def test_read_only_index_simulated(tmp_path, fake_encoder, monkeypatch, capsys):
     def read_only(index_dir):
         raise OSError(errno.EROFS, "Read-only file system", str(index_dir / ".lock"))
 
-    monkeypatch.setattr(file_store, "_take_lock", read_only)
-    app.prepare_index(corpus, index)
+    monkeypatch.setattr(file_store, "take_lock", read_only)
+    startup.prepare_index(corpus, index)
     assert "read-only" in capsys.readouterr().err
     (corpus / "alpha.txt").write_text("Alpha\n\nChanged text about rail freight.\n")
     with pytest.raises(qa.IndexNotWritable, match="read-only"):
-        app.prepare_index(corpus, index)
-    app.start_index(corpus, index).join(60)  # the app's start: the last index is served, with a warning
+        startup.prepare_index(corpus, index)
+    startup.start_index(corpus, index).join(60)  # the app's start: the last index is served, with a warning
     error = capsys.readouterr().err
     assert error.count("\n") == 1 and "read-only" in error and "serving the last one built" in error
 
@@ -268,12 +268,12 @@ HOSTILE = [
 
 @pytest.mark.parametrize("text", HOSTILE)
 def test_escaped_markdown_renders_as_the_text_itself(text):
-    output = rendered(app.escape_markdown(text))
+    output = rendered(markup.escape_markdown(text))
     assert not re.search(r"<(img|a|h\d|ol|ul|li|hr|code|del|em|strong|table|blockquote)\b", output)
     lines = [line.strip() for line in text.replace("\r\n", "\n").split("\n")]
-    assert [line.strip() for line in shown_text(app.escape_markdown(text)).split("\n") if line.strip()] == [
+    assert [line.strip() for line in shown_text(markup.escape_markdown(text)).split("\n") if line.strip()] == [
         line for line in lines if line]
-    assert app.unescape_markdown(app.escape_markdown(text)) == text.replace("\r\n", "\n")
+    assert markup.unescape_markdown(markup.escape_markdown(text)) == text.replace("\r\n", "\n")
 
 
 def _passage(source: str, title: str) -> Passage:
@@ -286,7 +286,7 @@ def test_reply_shows_hostile_file_and_folder_names_as_text():
     result = qa.Answer(question="harbour?", query="harbour?", found=False, short=None, items=(), sentences=(),
                        passages=(_passage(source, "T\n# itle"),), highlights=((),), confidence=0.0,
                        filters="in:x\n# y")
-    output = rendered(app.format_answer(result))
+    output = rendered(replies.format_answer(result))
     assert "<img" not in output and "evil.example.com/x.png\"" not in output
     assert not re.search(r"<h\d", output)
     assert "nl\\n&gt; ![a](https:\\nevil.example.com\\nx.png)\\n.txt" in output
@@ -297,7 +297,7 @@ def test_index_panel_shows_hostile_names_as_text(tmp_path, fake_encoder):
     qa.build_index(corpus, tmp_path / "index", progress=False)
     for name in ("# new heading.txt", "evil\n# heading\n![i](https:\nx.example\ni.png).pdf"):
         (corpus / name).write_bytes(b"\x00\x01\x02" * 100)  # skipped as binary, listed as new
-    output = rendered(app.describe_index(corpus, tmp_path / "index"))
+    output = rendered(index_panel.describe_index(corpus, tmp_path / "index"))
     assert not re.search(r"<(h\d|img|a)\b", output)
     assert "# new heading.txt" in html.unescape(output)
 
@@ -305,7 +305,7 @@ def test_index_panel_shows_hostile_names_as_text(tmp_path, fake_encoder):
 def test_picker_labels_are_one_line(tmp_path, fake_encoder):
     corpus = write_corpus(tmp_path / "corpus", {"evil\n# x.txt": "the text here, with no title line.\n"})
     qa.build_index(corpus, tmp_path / "index", progress=False)
-    labels = [label for label, _ in app.briefing_choices(tmp_path / "index")]
+    labels = [label for label, _ in index_panel.briefing_choices(tmp_path / "index")]
     assert labels == ["evil\\n# x"]
 
 
@@ -314,7 +314,7 @@ def test_user_messages_are_kept_as_text_in_the_chat_history(sample_index):
     _, messages, turns, _ = app.respond(sample_index, question, [], [], None, None, None)
     shown = rendered(messages[0]["content"])
     assert "<img" not in shown and not re.search(r"<h\d", shown)
-    assert app.earlier_questions(messages) == [question]
+    assert chat.earlier_questions(messages) == [question]
     assert turns[0]["question"] == question
     _, messages, _, _ = app.respond(sample_index, None, [], [], None, None, None)
     assert messages[0]["content"] == "" and messages[1]["content"].startswith("⚠️")
@@ -325,7 +325,7 @@ def test_rebuild_failure_shows_no_server_path(tmp_path, monkeypatch):
         raise RuntimeError("Error in faiss at /srv/secret/index/vectors.faiss")
 
     monkeypatch.setattr(qa, "build_index", broken)
-    reply = app.rebuild(tmp_path / "corpus", tmp_path / "index")
+    reply = index_panel.rebuild(tmp_path / "corpus", tmp_path / "index")
     assert "could not be rebuilt" in reply and "/srv/secret" not in reply
 
 

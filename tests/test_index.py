@@ -8,12 +8,12 @@ import numpy as np
 import pytest
 
 import qa
-from qa import build as build_module
-from qa import derive
-from qa.stores import file_writer
+from qa.index import build as build_module
+from qa.index import derive
+from qa.index.stores.files import writer as file_writer
 from qa.api import searcher_for
-from qa.status import index_status
-from qa.stores import open_store
+from qa.index.status import index_status
+from qa.index.stores import open_store
 
 from conftest import TINY, write_corpus
 
@@ -309,7 +309,7 @@ def test_files_unchanged_since_the_last_build_are_not_read_again(tiny_corpus, tm
 
 def test_named_files_are_updated_without_listing_the_corpus(tiny_corpus, tmp_path, fake_encoder,
                                                             monkeypatch):
-    from qa import changes
+    from qa.ingest import changes
 
     index = tmp_path / "index"
     qa.build_index(tiny_corpus, index, progress=False)
@@ -369,7 +369,7 @@ def segment_files(index):
 
 def test_adding_or_removing_a_briefing_writes_only_what_is_new(tiny_corpus, tmp_path, fake_encoder,
                                                                monkeypatch):
-    from qa.stores import merging
+    from qa.index.stores.files import merging
 
     monkeypatch.setattr(merging, "EXPUNGE_SHARE", 0.9)  # removing half of this tiny segment: no rewrite
     index = tmp_path / "index"
@@ -390,7 +390,7 @@ def test_adding_or_removing_a_briefing_writes_only_what_is_new(tiny_corpus, tmp_
 
 
 def test_merged_segments_answer_like_a_full_build(tmp_path, fake_encoder, monkeypatch):
-    from qa.stores import merging
+    from qa.index.stores.files import merging
 
     monkeypatch.setattr(merging, "FACTOR", 2)
     rng = np.random.default_rng(11)
@@ -464,7 +464,7 @@ def test_status_reads_only_sizes_and_times(tiny_corpus, tmp_path, fake_encoder, 
 
 def test_a_loaded_index_keeps_answering_while_builds_merge_its_segments_away(tiny_corpus, tmp_path,
                                                                              fake_encoder, monkeypatch):
-    from qa.stores import merging
+    from qa.index.stores.files import merging
 
     monkeypatch.setattr(merging, "FACTOR", 2)
     index = tmp_path / "index"
@@ -489,6 +489,6 @@ def test_a_loaded_index_keeps_answering_while_builds_merge_its_segments_away(tin
     ([20000, 9000] + [9] * 8, [0] * 10, (2, 10)),
 ])
 def test_merge_policy(sizes, deleted, expected):
-    from qa.stores.merging import next_merge
+    from qa.index.stores.files.merging import next_merge
 
     assert next_merge(sizes, deleted) == expected

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from conftest import ROOT, SAMPLE_CORPUS
 
-SHIPPED = ("pyproject.toml", "README.md", "app.py", "qa", "qa_app")
+SHIPPED = ("pyproject.toml", "README.md", "qa", "qa_app")
 
 
 def run(*command, cwd) -> str:
@@ -40,10 +40,12 @@ def test_pip_install_then_import_and_command_outside_the_checkout(tmp_path):
 
     elsewhere = tmp_path / "elsewhere"
     elsewhere.mkdir()
-    where = run(str(python), "-c", "import qa, qa.readers, qa_app.viewer, app; print(qa.__file__); print(app.__file__); "
-                "from qa.reader.learned import MODEL_DIR; print(MODEL_DIR / 'model.onnx')", cwd=elsewhere)
+    where = run(str(python), "-c", "import qa, qa.ingest.formats, qa_app.app; print(qa.__file__); print(qa_app.app.__file__); "
+                "from qa.answers.reader.learned import MODEL_DIR; print(MODEL_DIR / 'model.onnx')", cwd=elsewhere)
     assert all(line.startswith(str(purelib)) for line in where.split()), where
     assert Path(where.split()[-1]).is_file()  # the reader's weights are installed with the package
+    no_app_module = subprocess.run([str(python), "-c", "import app"], cwd=elsewhere, capture_output=True)
+    assert no_app_module.returncode != 0  # the web app is qa_app.app, not a top-level module
     command = environment / "bin" / "briefing-qa"
     for word in ("index", "ask", "serve", "eval"):
         assert word in run(str(command), "--help", cwd=elsewhere)

@@ -1,6 +1,6 @@
 """A build killed with SIGKILL (an OOM kill, a container stop, `kill -9`) leaves no process behind
 and no lock: the next build runs, for either store (issue 29). The build reads its 300 briefings in
-worker processes (qa.workers) and stalls at its first embedding, so it is killed while they run."""
+worker processes (qa.index.workers) and stalls at its first embedding, so it is killed while they run."""
 
 from __future__ import annotations
 
@@ -20,9 +20,9 @@ import pytest
 import qa
 from conftest import TINY, new_database, write_corpus
 from qa.errors import IndexBusy
-from qa.stores.owner import this_process
-from qa.stores.postgres.writer import BUILD_LOCK, BUILDER
-from qa.workers import WorkerDied, ordered_results
+from qa.index.stores.owner import this_process
+from qa.index.stores.postgres.writer import BUILD_LOCK, BUILDER
+from qa.index.workers import WorkerDied, ordered_results
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads /proc (Linux)")
@@ -31,8 +31,8 @@ STALLING_BUILD = textwrap.dedent("""
     import os, sys, time
     sys.path[:0] = [{root!r}, {tests!r}]
     from conftest import FakeEncoder
-    import qa, qa.build
-    from qa.encoder import register_encoder
+    import qa, qa.index.build
+    from qa.index.encoder import register_encoder
 
     class Stalling(FakeEncoder):
         def encode(self, texts, progress=False):
@@ -41,7 +41,7 @@ STALLING_BUILD = textwrap.dedent("""
 
     register_encoder(Stalling())
     os.environ["QA_MODEL"] = "fake-hash-encoder"
-    qa.build.BATCH_PASSAGES = 8  # the first batch is embedded while the workers still read
+    qa.index.build.BATCH_PASSAGES = 8  # the first batch is embedded while the workers still read
     qa.build_index(sys.argv[1], sys.argv[2], progress=False)
 """)
 
@@ -114,8 +114,8 @@ def test_workers_answer_in_order_and_their_errors_are_raised_here():
 # -- a lock whose build has died is taken over ---------------------------------------------------
 
 def ended_process() -> str:
-    """The owner name (qa.stores.owner) of a process that has ended."""
-    code = "from qa.stores.owner import this_process; print(this_process())"
+    """The owner name (qa.index.stores.owner) of a process that has ended."""
+    code = "from qa.index.stores.owner import this_process; print(this_process())"
     return subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True,
                           check=True).stdout.strip()
 

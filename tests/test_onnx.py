@@ -10,10 +10,10 @@ import numpy as np
 import pytest
 
 import qa
-from qa.build import read_corpus
-from qa import onnx_backend
-from qa.encoder import DEFAULT_MODEL, QUICK_SWITCH, QUICK_TEXTS, Encoder, get_encoder
-from qa.onnx_backend import FLOAT_FILE, SUFFIX, quick_model
+from qa.index.build import read_corpus
+from qa.index import onnx_backend
+from qa.index.encoder import DEFAULT_MODEL, QUICK_SWITCH, QUICK_TEXTS, Encoder, get_encoder
+from qa.index.onnx_backend import FLOAT_FILE, SUFFIX, quick_model
 
 from conftest import SAMPLE_CORPUS
 

@@ -11,12 +11,12 @@ from pathlib import Path
 import pytest
 from markdown_it import MarkdownIt
 
-import app
+from qa_app import app, index_panel, markup, replies, startup
 import qa
 from conftest import TINY, write_corpus
 from qa.limits import MAX_QUESTION_CHARS
-from qa.status import index_status, indexed_briefings
-from qa.uploads import same_content
+from qa.index.status import index_status, indexed_briefings
+from qa.ingest.uploads import same_content
 from qa_app import exports
 from qa_app.conversation import MAX_TURNS, cited_passages, export_markdown, restore
 from qa_app.corpus import briefing_path, example_questions, removal_prompt, remove_briefing, summarise
@@ -55,7 +55,7 @@ def test_an_example_is_a_question_the_briefings_answer():
 
 
 def test_the_sample_examples_are_answered_by_the_shipped_reader(sample_index):
-    examples = app.examples_for(sample_index)
+    examples = index_panel.examples_for(sample_index)
     assert examples and all(qa.answer(question, index_dir=sample_index).found for [question] in examples)
 
 
@@ -89,9 +89,9 @@ def test_adding_and_removing_on_the_page_index_those_files_alone(tmp_path, fake_
     upload = tmp_path / "harbour.txt"
     upload.write_text("Harbour\n\nThe harbour pilots went on strike.\n", encoding="utf-8")
 
-    assert "Added harbour.txt" in app.upload([str(upload)], corpus, index)
+    assert "Added harbour.txt" in index_panel.upload([str(upload)], corpus, index)
     assert {b.source for b in indexed_briefings(index)} == {"alpha.txt", "beta.md", "harbour.txt"}
-    assert "Removed alpha.txt" in app.remove("alpha.txt", corpus, index)
+    assert "Removed alpha.txt" in index_panel.remove("alpha.txt", corpus, index)
     assert {b.source for b in indexed_briefings(index)} == {"beta.md", "harbour.txt"}
     status = index_status(corpus, index)
     assert status.new == ["dropped.txt"] and not status.removed and not status.changed
@@ -101,7 +101,7 @@ def test_removing_a_linked_briefing_deletes_the_link_not_its_target(tmp_path, fa
     corpus, index = write_corpus(tmp_path / "corpus", TINY), tmp_path / "index"
     (corpus / "link.txt").symlink_to(corpus / "alpha.txt")
     qa.build_index(corpus, index, progress=False)
-    assert "Removed link.txt" in app.remove("link.txt", corpus, index)
+    assert "Removed link.txt" in index_panel.remove("link.txt", corpus, index)
     assert (corpus / "alpha.txt").is_file() and not (corpus / "link.txt").is_symlink()
     assert {b.source for b in indexed_briefings(index)} == {"alpha.txt", "beta.md"}
 
@@ -168,17 +168,17 @@ def test_restore_keeps_well_formed_bounded_turns_only():
     ("word " * 100, [], (0, 179)),
 ])
 def test_snippet_keeps_context_around_the_highlight_cut_at_spaces(text, spans, expected):
-    start, end, shown = app.snippet(text, spans)
+    start, end, shown = replies.snippet(text, spans)
     assert (start, end) == expected and shown == text[start:end]
     assert all(start <= a and b <= end for a, b in spans)
 
 
 def test_long_paragraph_is_folded_in_the_reply():
     text = "a " * 100 + "The fact." + " b" * 100
-    lines = app._source_text(text, [(200, 209)])
+    lines = replies._source_text(text, [(200, 209)])
     assert lines[0].startswith("> …") and "**The fact.**" in lines[0] and lines[0].endswith("…")
     assert "<details><summary>Full paragraph</summary>" in lines
-    assert app._source_text("Whole.", [(0, 6)]) == ["> **Whole.**"]
+    assert replies._source_text("Whole.", [(0, 6)]) == ["> **Whole.**"]
 
 
 def test_same_content_finds_the_identical_briefing(tiny_corpus):
@@ -191,10 +191,10 @@ def test_port_in_use_is_one_line():
         taken.bind(("127.0.0.1", 0))
         taken.listen()
         port = taken.getsockname()[1]
-        message = app.port_in_use("127.0.0.1", port)
+        message = startup.port_in_use("127.0.0.1", port)
     assert message == (f"error: port {port} on 127.0.0.1 is in use: choose another with --port N "
                        "(in a checkout: make run PORT=N)")
-    assert app.port_in_use("127.0.0.1", port) is None
+    assert startup.port_in_use("127.0.0.1", port) is None
 
 
 class Progress:
@@ -210,12 +210,12 @@ class Progress:
 def test_remove_rebuilds_without_the_briefing_and_reports_progress(fake_encoder, tiny_corpus, tmp_path):
     index = tmp_path / "index"
     progress = Progress()
-    assert "2 briefings; " in app.unescape_markdown(app.rebuild(tiny_corpus, index, progress))
+    assert "2 briefings; " in markup.unescape_markdown(index_panel.rebuild(tiny_corpus, index, progress))
     assert progress.calls == [(0, "Reading the corpus folder")]
-    report = app.unescape_markdown(app.remove("alpha.txt", tiny_corpus, index, progress))
+    report = markup.unescape_markdown(index_panel.remove("alpha.txt", tiny_corpus, index, progress))
     assert report.startswith("Removed alpha.txt") and "1 briefing; paragraphs: 0 added, 0 updated, 2 removed" in report
-    assert [b[1] for b in app.briefing_choices(index)] == ["beta.md"]
-    assert app.remove("alpha.txt", tiny_corpus, index).startswith("⚠️")
+    assert [b[1] for b in index_panel.briefing_choices(index)] == ["beta.md"]
+    assert index_panel.remove("alpha.txt", tiny_corpus, index).startswith("⚠️")
 
 
 def test_export_takes_odd_stored_turns_without_failing():
@@ -234,7 +234,7 @@ def test_export_takes_odd_stored_turns_without_failing():
     ("not a time", "not a time"),
 ])
 def test_the_build_time_is_shown_readably(built_at, shown):
-    assert app.readable_time(built_at) == shown
+    assert index_panel.readable_time(built_at) == shown
 
 
 # -- corpus strings never become markup; what is kept stays bounded (issue 29) --------------------
@@ -270,8 +270,8 @@ def test_a_hostile_file_name_is_text_in_the_viewer_and_the_remove_confirmation(t
 
 def test_bidirectional_controls_cannot_reverse_what_is_shown(tmp_path):
     title = "Budget \u202etroper tuc\u202c talks"
-    assert "\u202e" not in app.escape_label(title) and "\\u202e" in app.escape_label(title)
-    assert app.escape_markdown(f"The {title}.") == "The Budget troper tuc talks."
+    assert "\u202e" not in markup.escape_label(title) and "\\u202e" in markup.escape_label(title)
+    assert markup.escape_markdown(f"The {title}.") == "The Budget troper tuc talks."
     assert example_questions([title], lambda question: True) == ["What happened with Budget troper tuc talks?"]
     corpus = write_corpus(tmp_path / "corpus", {f"{title}.txt": f"{title}\n\nThe {title} went on.\n"})
     assert not re.search("[\u202a-\u202e\u2066-\u2069]", render_briefing(read_briefing(corpus, f"{title}.txt"), 1))
@@ -330,7 +330,7 @@ def test_start_up_serves_the_last_index_while_its_build_runs(tmp_path, fake_enco
         return build(*args, **kwargs)
 
     monkeypatch.setattr(qa, "build_index", slow_build)
-    thread = app.start_index(corpus, index)
+    thread = startup.start_index(corpus, index)
     assert started.wait(60) and thread.is_alive()
     assert qa.retrieve("tuna catch", k=1, index_dir=index)[0].source == "alpha.txt"  # served meanwhile
     release.set()
@@ -346,12 +346,12 @@ def test_a_start_up_build_that_fails_leaves_the_last_index_served(tmp_path, fake
         raise qa.IndexNotWritable(index, "the disk is full")
 
     monkeypatch.setattr(qa, "build_index", full_disk)
-    app.start_index(corpus, index).join(60)
+    startup.start_index(corpus, index).join(60)
     assert "serving the last one built" in capsys.readouterr().err
     assert qa.retrieve("tuna catch", k=1, index_dir=index)[0].source == "alpha.txt"
 
 
 def test_without_an_index_the_start_up_build_runs_before_serving(tmp_path, fake_encoder):
     corpus, index = write_corpus(tmp_path / "corpus", TINY), tmp_path / "index"
-    assert app.start_index(corpus, index) is None
+    assert startup.start_index(corpus, index) is None
     assert {b.source for b in indexed_briefings(index)} == {"alpha.txt", "beta.md"}

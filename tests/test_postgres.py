@@ -1,8 +1,8 @@
-"""The PostgreSQL + pgvector store (qa.stores.postgres) against a real server.
+"""The PostgreSQL + pgvector store (qa.index.stores.postgres) against a real server.
 
 The server is the throwaway one of scripts/pg-server, started once per session, or the one named
 by QA_TEST_DATABASE (CI starts one). Each test gets a database of its own. Results are checked
-against brute force (numpy for vectors, bm25s through qa.lexical for BM25).
+against brute force (numpy for vectors, bm25s through qa.search.lexical for BM25).
 """
 
 from __future__ import annotations
@@ -23,13 +23,13 @@ import pytest
 
 import qa
 from conftest import new_database, write_corpus
-from qa.documents import text_digest
-from qa.duplicates import signatures
+from qa.ingest.documents import text_digest
+from qa.search.duplicates import signatures
 from qa.errors import IndexBusy, IndexNotFound, QAError
-from qa.filters import Filters
-from qa.lexical import LexicalIndex, tokenize
-from qa.stores import DocumentRecord, NewPassages, StoredPassage, open_store
-from qa.stores.postgres.errors import (DatabaseLost, DatabaseUnavailable, ExtensionMissing,
+from qa.search.filters import Filters
+from qa.search.lexical import LexicalIndex, tokenize
+from qa.index.stores import DocumentRecord, NewPassages, StoredPassage, open_store
+from qa.index.stores.postgres.errors import (DatabaseLost, DatabaseUnavailable, ExtensionMissing,
                                        SchemaTooNew)
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -256,7 +256,7 @@ KILLED_BUILD = textwrap.dedent("""
     import os, sys
     sys.path[:0] = [{root!r}, {tests!r}]
     from test_postgres import document
-    from qa.stores import open_store
+    from qa.index.stores import open_store
     writer = open_store(sys.argv[1]).writer("fake", 8)
     writer.delete_document("undated.txt")
     writer.add_document(*document("new.txt", ["A briefing that never lands."]))
@@ -376,7 +376,7 @@ def test_a_database_that_goes_away_mid_query_is_reported(database):
 
 
 def test_skipped_files_are_replaced_with_each_publish(database):
-    from qa.stores import SkippedRecord
+    from qa.index.stores import SkippedRecord
 
     store = open_store(database)
     first = [SkippedRecord("scan.pdf", "a PDF without a text layer", 10, 20, 30),
@@ -482,7 +482,7 @@ def test_a_briefing_named_is_added_and_removed_through_postgres(fake_encoder, da
 
 
 def test_a_file_index_copied_to_postgres_answers_the_same(fake_encoder, database, tmp_path):
-    from qa.stores.postgres.transfer import copy_index
+    from qa.index.stores.postgres.transfer import copy_index
 
     corpus = write_corpus(tmp_path / "corpus", BRIEFINGS)
     qa.build_index(corpus, tmp_path / "index", progress=False)

@@ -1,21 +1,21 @@
-"""The reader contract (qa.reader): windows over passages, span decoding, the answer built from
+"""The reader contract (qa.answers.reader): windows over passages, span decoding, the answer built from
 spans (with a fake reader: plumbing), and the shipped learned reader's own answers."""
 
 import numpy as np
 import pytest
 
 import qa
-from qa.reader import Reading, Span
-from qa.reader.spans import MAX_ANSWER_TOKENS, decode
-from qa.reader.windows import MAX_LENGTH, encode
-from qa.short_answer import asks_for_list, split_items
+from qa.answers.reader import Reading, Span
+from qa.answers.reader.spans import MAX_ANSWER_TOKENS, decode
+from qa.answers.reader.windows import MAX_LENGTH, encode
+from qa.answers.short_answer import asks_for_list, split_items
 
 from conftest import write_corpus
 
 
 @pytest.fixture(scope="module")
 def tokenizer():
-    from qa.reader.learned import MODEL_DIR
+    from qa.answers.reader.learned import MODEL_DIR
     from transformers import AutoTokenizer
 
     return AutoTokenizer.from_pretrained(str(MODEL_DIR))
@@ -153,7 +153,7 @@ def test_a_reading_scores_no_answer_from_its_best_spans():
 
 
 def test_a_reading_of_some_passages_keeps_their_spans_and_margins_in_the_new_order():
-    from qa.answer import reordered
+    from qa.answers.answer import reordered
 
     reading = Reading((Span(0, 0, 2, "UK", 0.8), Span(2, 0, 6, "France", 0.5)), 0.1, (1.4, -2.0, 0.0))
     kept = reordered(reading, [2, 1])
@@ -165,7 +165,7 @@ def test_a_reading_of_some_passages_keeps_their_spans_and_margins_in_the_new_ord
 
 
 def test_with_rerank_the_reader_reads_the_deeper_candidates_once(tmp_path, fake_encoder, fake_reader):
-    from qa.rerank import RERANK_DEPTH
+    from qa.search.rerank import RERANK_DEPTH
 
     notes = {f"note-{n}.txt": f"Note {n}\n\nRain and wind were reported in town number {n}.\n" for n in range(8)}
     index = tmp_path / "index"
@@ -181,7 +181,7 @@ def test_with_rerank_the_reader_reads_the_deeper_candidates_once(tmp_path, fake_
 
 
 def test_after_rerank_the_answer_comes_from_the_best_few_only(tmp_path, fake_encoder, fake_reader, monkeypatch):
-    from qa import rerank
+    from qa.search import rerank
 
     notes = {f"note-{n}.txt": f"Note {n}\n\nRain and wind were reported in town number {n}.\n" for n in range(8)}
     index = tmp_path / "index"

@@ -2,10 +2,11 @@
 
 import pytest
 
-from app import escape_markdown, format_answer
-from qa.answer import Answer, AnswerItem, AnswerSentence
+from qa_app.markup import escape_markdown
+from qa_app.replies import format_answer
+from qa.answers.answer import Answer, AnswerItem, AnswerSentence
 from qa.types import Occurrence, Passage
-from qa.typos import Correction
+from qa.answers.typos import Correction
 
 
 def reply_for(passage: Passage, filters: str = "", short=None, items=(), found=True) -> str:

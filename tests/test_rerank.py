@@ -1,11 +1,11 @@
-"""Re-ranking (qa.rerank): plumbing with fake re-rankers, and the shipped model on the sample."""
+"""Re-ranking (qa.search.rerank): plumbing with fake re-rankers, and the shipped model on the sample."""
 
 import numpy as np
 import pytest
 
 import qa
-from qa import rerank
-from qa.rerank import ReaderRelevance, register_reranker, reranked
+from qa.search import rerank
+from qa.search.rerank import ReaderRelevance, register_reranker, reranked
 from qa.types import Passage
 
 from conftest import FakeReader, write_corpus

@@ -10,8 +10,8 @@ import textwrap
 import pytest
 
 import qa
-from qa import changes as changes_module
-from qa.stores import open_store
+from qa.ingest import changes as changes_module
+from qa.index.stores import open_store
 
 from conftest import ROOT, TINY, write_corpus
 
@@ -60,9 +60,11 @@ KILL_DRIVER = textwrap.dedent("""
     import os, signal, sys
     sys.path[:0] = [{root!r}, {tests!r}]
     import qa
-    from qa.stores import file_writer, files, merging, segment
+    from qa.index.stores.files import writer as file_writer
+    from qa.index.stores.files import store as files
+    from qa.index.stores.files import merging, segment
     from conftest import FakeEncoder
-    from qa.encoder import register_encoder
+    from qa.index.encoder import register_encoder
     encoder = FakeEncoder()
     register_encoder(encoder)
     os.environ["QA_MODEL"] = encoder.name
@@ -76,16 +78,16 @@ KILL_DRIVER = textwrap.dedent("""
         original_register = file_writer.FileWriter._register
         file_writer.FileWriter._register = lambda self, *a: die() if getattr(self, "_opened", None) else original_register(self, *a)
     elif point == "generation":
-        files._write_atomically = die
+        files.write_atomically = die
     elif point == "swap":
-        original = files._write_atomically
+        original = files.write_atomically
         def swap(path, text):
             if path.name != files.POINTER:
                 return original(path, text)
             temporary = path.with_name(path.name + ".killed.tmp")
             temporary.write_text(text)
             die()
-        files._write_atomically = swap
+        files.write_atomically = swap
     elif point == "merge":
         merging.FACTOR = 2
         merging.merged = die
@@ -136,17 +138,17 @@ def test_mismatched_manifest_is_detected(tiny_corpus, tmp_path, fake_encoder):
 
 
 def test_chat_shows_damaged_index_and_offers_rebuild(tiny_corpus, tmp_path, fake_encoder):
-    import app
+    from qa_app import chat, index_panel
 
     index = tmp_path / "index"
     qa.build_index(tiny_corpus, index, progress=False)
     [segment] = (index / "segments").iterdir()
     (segment / "vectors.npy").write_bytes(b"garbage")
-    reply = app.make_chat(index)("tuna?", [])
+    reply = chat.make_chat(index)("tuna?", [])
     assert reply.startswith("⚠️") and "damaged" in reply and "Rebuild" in reply
-    assert "Rebuild index" in app.describe_index(tiny_corpus, index)
-    assert "added" in app.rebuild(tiny_corpus, index)
-    assert "Alpha Briefing" in app.make_chat(index)("tuna catch fishermen?", [])
+    assert "Rebuild index" in index_panel.describe_index(tiny_corpus, index)
+    assert "added" in index_panel.rebuild(tiny_corpus, index)
+    assert "Alpha Briefing" in chat.make_chat(index)("tuna catch fishermen?", [])
 
 
 @pytest.mark.parametrize("host, auth, warns", [
@@ -154,9 +156,9 @@ def test_chat_shows_damaged_index_and_offers_rebuild(tiny_corpus, tmp_path, fake
     ("0.0.0.0", False, True), ("0.0.0.0", True, True),
 ])
 def test_non_loopback_bind_warns(host, auth, warns):
-    import app
+    from qa_app import startup
 
-    warning = app.bind_warning(host, auth)
+    warning = startup.bind_warning(host, auth)
     assert (warning is not None) is warns
     if warns and not auth:
         assert "--auth" in warning
@@ -167,16 +169,16 @@ def test_non_loopback_bind_warns(host, auth, warns):
     "<img src=x onerror=alert(1)>", "Quels pays ont promis des troupes ?",
 ])
 def test_odd_questions_through_the_chat(sample_index, question):
-    import app
+    from qa_app import chat
 
-    reply = app.make_chat(sample_index)(question, [])
+    reply = chat.make_chat(sample_index)(question, [])
     assert isinstance(reply, str) and reply
     assert "<img" not in reply and "⚠️ The question could not be answered" not in reply
 
 
 def test_chat_survives_an_unexpected_failure(sample_index, monkeypatch):
-    import app
+    from qa_app import chat
 
-    monkeypatch.setattr(app, "answer", lambda *a, **k: 1 / 0)
-    reply = app.make_chat(sample_index)("Which countries committed troops?", [])
+    monkeypatch.setattr(chat, "answer", lambda *a, **k: 1 / 0)
+    reply = chat.make_chat(sample_index)("Which countries committed troops?", [])
     assert "could not be answered" in reply

@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import qa
-from qa.build import read_corpus
+from qa.index.build import read_corpus
 
 from conftest import SAMPLE_CORPUS, write_corpus
 
@@ -70,7 +70,7 @@ def test_tokenize_matches_bm25s():
     import bm25s
     import Stemmer
 
-    from qa.lexical import tokenize
+    from qa.search.lexical import tokenize
 
     texts = ["The 30-day ceasefire, Lavrov said!", "Poland and Italy were THERE",
              "Café crème à Genève; naïve résumé", "", "a I x 42"]
@@ -82,7 +82,7 @@ def test_tokenize_matches_bm25s():
 def test_vectorised_bm25_matrix_equals_bm25s():
     import bm25s
 
-    from qa.lexical import _VectorisedBM25, tokenize
+    from qa.search.lexical import _VectorisedBM25, tokenize
 
     texts = [p.text for p in read_corpus(SAMPLE_CORPUS)[0][0].paragraphs] + [
         "Tuna tuna tuna catch", "", "Valletta harbour reopened", "The catch of the day"]
@@ -99,7 +99,7 @@ def test_vectorised_bm25_matrix_equals_bm25s():
 def test_passages_are_tokenised_once_and_embedded_like_their_text():
     """encode_passages cuts windows from one tokenisation and feeds the ids to the model: a text
     that fits one window gets encode's vector, a long one the windows the text cut would give."""
-    from qa.encoder import get_encoder
+    from qa.index.encoder import get_encoder
 
     encoder = get_encoder()
     short = ["Troops were sent to the border on Monday.", "Prices rose by 3% in March."]
@@ -114,8 +114,8 @@ def test_passages_are_tokenised_once_and_embedded_like_their_text():
 def test_graph_segments_find_the_exact_top_and_skip_deleted_or_filtered(tmp_path, fake_encoder, monkeypatch):
     """Past the ANN threshold a segment is searched through its HNSW graph: on a small set the
     graph finds what brute force finds, and never returns deleted or filtered-out passages."""
-    from qa import dense
-    from qa.stores import open_store
+    from qa.index.stores.files import dense
+    from qa.index.stores import open_store
 
     monkeypatch.setattr(dense, "ANN_THRESHOLD", 5)  # 64-dimension fake vectors: graphs past 30
     rng = np.random.default_rng(2)
@@ -129,7 +129,7 @@ def test_graph_segments_find_the_exact_top_and_skip_deleted_or_filtered(tmp_path
         assert any(segment.graph is not None for segment in reader.segments)
         ids = reader.passage_ids()
         sources = {i: p.source for i, p in zip(ids.tolist(), reader.passages(ids))}
-        allowed = reader.allowed(qa.filters.Filters.of(sources="doc[0-4].txt"))
+        allowed = reader.allowed(qa.search.filters.Filters.of(sources="doc[0-4].txt"))
         for question in ["w1 w2 w3", "w50 w60", "w7"]:
             query = fake_encoder.encode([question])[0]
             exact = reader.dense_scores(query, ids)
@@ -143,8 +143,8 @@ def test_in_an_index_past_the_threshold_only_tiny_segments_are_searched_exactly(
                                                                                 monkeypatch):
     """A segment added to an index past the ANN threshold gets a graph from GRAPH_MIN_VECTORS on,
     though it is below the threshold itself; a smaller one is searched exactly; both are found."""
-    from qa import dense
-    from qa.stores import open_store
+    from qa.index.stores.files import dense
+    from qa.index.stores import open_store
 
     monkeypatch.setattr(dense, "ANN_THRESHOLD", 5)  # 64-dimension fake vectors: graphs past 30
     monkeypatch.setattr(dense, "GRAPH_MIN_VECTORS", 4)
@@ -164,7 +164,7 @@ def test_in_an_index_past_the_threshold_only_tiny_segments_are_searched_exactly(
 
 
 def test_equal_scores_come_newest_first_and_only_ties_read_dates():
-    from qa.catalog import Catalog
+    from qa.index.catalog import Catalog
 
     class DatedStore:
         asked: list = []

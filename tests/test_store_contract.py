@@ -1,4 +1,4 @@
-"""The store contract (qa.stores.base), checked against brute-force answers for every backend.
+"""The store contract (qa.index.stores.base), checked against brute-force answers for every backend.
 
 A backend joins by adding a location to `store_location`'s params (PostgreSQL: a new database on
 the session's server, conftest.pg_server). Documents are written through the writer with random
@@ -11,11 +11,11 @@ import bm25s
 import numpy as np
 import pytest
 
-from qa.duplicates import signatures
-from qa.filters import Filters
-from qa.lexical import tokenize
-from qa.stores import DocumentRecord, NewPassages, SkippedRecord, StoredPassage, open_store
-from qa.stores import merging
+from qa.search.duplicates import signatures
+from qa.search.filters import Filters
+from qa.search.lexical import tokenize
+from qa.index.stores import DocumentRecord, NewPassages, SkippedRecord, StoredPassage, open_store
+from qa.index.stores.files import merging
 
 from conftest import new_database
 

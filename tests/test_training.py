@@ -45,8 +45,8 @@ def test_the_float_export_gives_pytorchs_logits(trained, tmp_path):
 def test_labels_point_at_the_answer_tokens():
     from transformers import AutoTokenizer
 
-    from qa.reader.learned import MODEL_DIR
-    from qa.reader.windows import encode_pairs
+    from qa.answers.reader.learned import MODEL_DIR
+    from qa.answers.reader.windows import encode_pairs
     from training.data import Example
     from training.features import label
 

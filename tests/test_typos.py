@@ -1,19 +1,18 @@
 """Typing mistakes: which words are corrected, to what, and which are left as typed."""
 
-import importlib
 
 import pytest
 
 import qa
 from conftest import TINY, write_corpus
-from qa import typos
-from qa.answer import answer
-from qa.follow_ups import CHAIN_QUESTIONS
-from qa.lexical import tokenize
+from qa.answers import typos
+from qa.answers.answer import answer
+from qa.answers.follow_ups import CHAIN_QUESTIONS
+from qa.search.lexical import tokenize
 from qa.limits import MAX_QUESTION_CHARS
 
-answer_module = importlib.import_module("qa.answer")  # `qa.answer` is also the function
-from qa.typos import Correction, apply, is_known_word, one_slip_apart, typing_mistakes
+from qa.answers import answer as answer_module
+from qa.answers.typos import Correction, apply, is_known_word, one_slip_apart, typing_mistakes
 
 PASSAGES = [
     "The 30-day interim ceasefire was presented to Moscow. Its commitment to peace was doubted.",

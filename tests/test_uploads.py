@@ -2,7 +2,7 @@
 
 import pytest
 
-from qa.uploads import (MAX_UPLOAD_BYTES, MAX_UPLOAD_CHARS, MAX_UPLOAD_PARAGRAPHS, UploadRejected,
+from qa.ingest.uploads import (MAX_UPLOAD_BYTES, MAX_UPLOAD_CHARS, MAX_UPLOAD_PARAGRAPHS, UploadRejected,
                         safe_name, save_upload)
 
 

@@ -1,4 +1,4 @@
-"""Training of the learned reader (qa.reader), outside the installed package.
+"""Training of the learned reader (qa.answers.reader), outside the installed package.
 
     python -m training.negatives   # hard negatives from this project's own retrieval (cached)
     python -m training.train       # fine-tune, checkpointing under ~/.cache/briefing-qa/training

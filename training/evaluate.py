@@ -5,7 +5,7 @@ no-answer pairs (each validation question against the paragraph this project's r
 highest that does not hold its answer) how often the best span scores below 0.5 ("declined"),
 beside how often answerable pairs score at least 0.5.
 
-    python -m training.evaluate --model qa/reader/model            # the shipped ONNX export
+    python -m training.evaluate --model qa/answers/reader/model            # the shipped ONNX export
     python -m training.evaluate --model ~/.cache/briefing-qa/training/reader-v1/epoch-1  # PyTorch
 """
 
@@ -20,7 +20,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from qa.evaluate_answers import exact_match, token_f1
-from qa.reader.base import SpanReader
+from qa.answers.reader.base import SpanReader
 
 from .data import load_all, made_negatives, news_paragraphs
 from .negatives import CACHE
@@ -47,7 +47,7 @@ def torch_reader(folder: Path) -> SpanReader:
 
 def load_reader(folder: Path) -> SpanReader:
     if (folder / "model.onnx").exists():
-        from qa.reader.learned import load_shipped
+        from qa.answers.reader.learned import load_shipped
 
         return load_shipped(folder)
     return torch_reader(folder)

@@ -1,7 +1,7 @@
 """Export a trained reader for ONNX Runtime, check it against PyTorch, and write its model card.
 
     python -m training.export --weights ~/.cache/briefing-qa/training/reader-v1/final \
-        --version 1 [--out qa/reader/model]
+        --version 1 [--out qa/answers/reader/model]
 
 Steps: PyTorch -> float32 ONNX -> int8 (weight matrices per channel, the word-piece embedding
 table too, which alone is 47 MB in float32); the float export must give PyTorch's logits (largest
@@ -24,8 +24,8 @@ from pathlib import Path
 
 import numpy as np
 
-from qa.reader.learned import INPUTS, MODEL_DIR, MODEL_FILE, load_shipped, onnx_logits
-from qa.reader.windows import MAX_LENGTH, STRIDE, encode_pairs
+from qa.answers.reader.learned import INPUTS, MODEL_DIR, MODEL_FILE, load_shipped, onnx_logits
+from qa.answers.reader.windows import MAX_LENGTH, STRIDE, encode_pairs
 
 from .data import load_all
 from .evaluate import evaluate, torch_reader, validation_pairs

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from qa.reader.windows import encode_pairs
+from qa.answers.reader.windows import encode_pairs
 
 from .data import Example
 

@@ -17,7 +17,7 @@ from pathlib import Path
 from tqdm import tqdm
 
 from qa.api import retrieve
-from qa.build import build_index
+from qa.index.build import build_index
 from qa.evaluate import BeirSet, _locator, write_corpus
 
 from .data import SQUAD_FILES, TRAIN_DIR, load_all, news_paragraphs

@@ -1,0 +1,106 @@
+"""What the index knows about each passage beyond its text: its briefing's date, publisher and
+URL, and its near-duplicates. Turns ranked passage ids into the `Passage` objects callers see.
+"""
+
+from __future__ import annotations
+
+from functools import cached_property
+
+import numpy as np
+
+from qa.index.stores import AllowedSet, DocumentRecord, StoreReader
+from qa.types import Occurrence, Passage, make_citation
+
+
+class Catalog:
+    """Passage metadata of one store snapshot, read through the store contract."""
+
+    def __init__(self, store: StoreReader):
+        self.store = store
+
+    @cached_property
+    def _documents(self) -> dict[str, DocumentRecord]:
+        return self.store.documents()
+
+    @cached_property
+    def passage_count(self) -> int:
+        return self.store.info().passages
+
+    def document(self, source: str) -> DocumentRecord | None:
+        """The record of a briefing (title, date, publisher, url, ...); None if unknown."""
+        return self._documents.get(source)
+
+    def newest_first_on_ties(self, ids: np.ndarray, scores: np.ndarray) -> list[tuple[int, float]]:
+        """(passage id, score) pairs by score, best first; equal scores (to 1e-6) newest first."""
+        if not len(ids):
+            return []
+        rounded = np.round(scores, 6)
+        _, inverse, counts = np.unique(rounded, return_inverse=True, return_counts=True)
+        tied = counts[inverse] > 1
+        dates = np.zeros(len(ids), np.int64)  # only ties need dates: one lookup fewer, mostly
+        if tied.any():
+            dates[tied] = self.store.dates(ids[tied])
+        order = np.lexsort((-dates, -rounded))
+        return [(int(i), float(s)) for i, s in zip(ids[order], scores[order])]
+
+    def passages(self, ranked: list[tuple[int, float]]) -> list[Passage]:
+        """The ranked (id, score) pairs as Passages."""
+        stored = self.store.passages(np.array([i for i, _ in ranked], np.int64))
+        return [self._passage(passage, score) for passage, (_, score) in zip(stored, ranked)]
+
+    def collapsed(self, ranked: list[tuple[int, float]], k: int,
+                  allowed: AllowedSet | None) -> list[Passage]:
+        """The first `k` near-duplicate groups of `ranked`, each shown once: as its newest
+        allowed member, with the group's other briefings (newest first) as `also_in`."""
+        picked = self._first_groups(ranked, k)
+        singles = [position for position, _, members in picked if len(members) == 1]
+        stored = dict(zip(singles, self.store.passages(np.array(singles, np.int64)))) if singles else {}
+        return [self._passage(stored[position], score) if len(members) == 1
+                else self._group_passage(position, score, members, allowed)
+                for position, score, members in picked]
+
+    def _first_groups(self, ranked: list[tuple[int, float]],
+                      k: int) -> list[tuple[int, float, np.ndarray]]:
+        """(id, score, group members) of the first ranked member of each of the first `k` groups;
+        groups are looked up for a few times `k` ids at a time, as few are needed mostly."""
+        ids = np.array([i for i, _ in ranked], np.int64)
+        picked, seen, start, chunk = [], set(), 0, 4 * k
+        while start < len(ids) and len(picked) < k:
+            groups = self.store.duplicate_groups(ids[start:start + chunk])
+            for (position, score), members in zip(ranked[start:start + chunk], groups):
+                if int(members[0]) not in seen:
+                    seen.add(int(members[0]))
+                    picked.append((position, score, members))
+                    if len(picked) == k:
+                        break
+            start, chunk = start + chunk, chunk * 4
+        return picked
+
+    def _group_passage(self, position: int, score: float, members: np.ndarray,
+                       allowed: AllowedSet | None) -> Passage:
+        dates = dict(zip(members.tolist(), self.store.dates(members).tolist()))
+        permitted = self.store.allows(allowed, members)
+        candidates = [position] + [m for m, ok in zip(members.tolist(), permitted) if ok and m != position]
+        representative = max(candidates, key=dates.__getitem__)  # a tie keeps the ranked one
+        stored = dict(zip(members.tolist(), self.store.passages(members)))
+        others, sources = [], {stored[representative].source}
+        for member in sorted(members.tolist(), key=lambda m: -dates[m]):
+            passage = stored[member]
+            if passage.source not in sources:
+                sources.add(passage.source)
+                record = self.document(passage.source)
+                others.append(Occurrence(
+                    source=passage.source, title=passage.title, paragraph=passage.paragraph,
+                    date=record.date if record else None,
+                    citation=make_citation(passage.title, passage.paragraph, passage.page)))
+        return self._passage(stored[representative], score, tuple(others))
+
+    def _passage(self, stored, score: float, also_in: tuple[Occurrence, ...] = ()) -> Passage:
+        """A stored passage as a Passage with `score` and its briefing's metadata."""
+        record = self.document(stored.source)
+        return Passage(
+            source=stored.source, title=stored.title, paragraph=stored.paragraph,
+            text=stored.text, score=round(score, 6),
+            citation=make_citation(stored.title, stored.paragraph, stored.page),
+            date=record.date if record else None, publisher=record.publisher if record else None,
+            source_url=record.url if record else None, page=stored.page, also_in=also_in)

@@ -1,0 +1,288 @@
+"""A published version of the PostgreSQL index, read through one REPEATABLE READ transaction.
+
+The transaction is the snapshot: whatever builds commit later, this reader sees the version it
+started on. Calls from several threads take turns on its connection.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import threading
+from datetime import date
+
+import numpy as np
+
+from qa.search.filters import Filters
+from qa.index.stores.base import (BM25_B, BM25_K1, AllowedSet, DocumentRecord, SkippedRecord, StoreInfo,
+                    StoredPassage, StoreReader)
+from qa.index.stores.postgres.connection import lost_guard
+
+CACHED_PASSAGES = 20_000
+_PASSAGE_COLUMNS = "id, source, title, paragraph, text, heading, digest, page"
+
+# BM25 (see qa.index.stores.base) of the passages holding any query term, read from the postings index
+# on `term`; {join} adds the passages table when {where} (filters, as conditions on `p`) needs it.
+_BM25 = f"""
+WITH query AS MATERIALIZED (SELECT term, count(*)::float8 AS repeats
+                            FROM unnest(%(tokens)s::text[]) AS term GROUP BY term),
+     corpus AS MATERIALIZED (SELECT total_length::float8 / greatest(passages, 1) AS mean_length,
+                                    passages::float8 AS n
+                             FROM corpus_stats LIMIT 1),
+     weights AS MATERIALIZED (SELECT q.term, q.repeats * ln(1 + (c.n - s.df + 0.5) / (s.df + 0.5)) AS idf
+                              FROM query AS q JOIN term_stats AS s ON s.term = q.term CROSS JOIN corpus AS c)
+SELECT o.passage_id, sum(w.idf * o.tf / (o.tf + {BM25_K1} * (1 - {BM25_B} + {BM25_B} * o.length
+                                                               / c.mean_length)))::float4 AS score
+FROM weights AS w JOIN postings AS o ON o.term = w.term CROSS JOIN corpus AS c {{join}}
+WHERE {{where}}
+GROUP BY o.passage_id
+"""
+_FILTERED = "JOIN passages AS p ON p.id = o.passage_id"
+
+
+class PostgresAllowed(AllowedSet):
+    """Passages of the allowed documents: a date range in SQL, and the ids of the documents whose
+    source the filters allow (None: any source)."""
+
+    def __init__(self, filters: Filters, document_ids: list[int] | None, empty: bool):
+        self.since, self.until = filters.since, filters.until
+        self.document_ids = document_ids
+        self._empty = empty
+
+    @property
+    def empty(self) -> bool:
+        return self._empty
+
+    def where(self, alias: str = "p") -> tuple[str, dict]:
+        """A SQL condition on the passages table (as `alias`) and its parameters."""
+        conditions, parameters = [], {}
+        if self.since:
+            conditions.append(f"{alias}.date >= %(since)s")
+            parameters["since"] = self.since
+        if self.until:
+            conditions.append(f"{alias}.date <= %(until)s")
+            parameters["until"] = self.until
+        if self.document_ids is not None:
+            conditions.append(f"{alias}.document_id = ANY(%(documents)s)")
+            parameters["documents"] = self.document_ids
+        return " AND ".join(conditions) or "true", parameters
+
+
+class PostgresReader(StoreReader):
+    """One published version: every query runs in this reader's snapshot transaction."""
+
+    def __init__(self, connection, url: str, meta: dict):
+        self._connection, self._url, self._meta = connection, url, meta
+        self._lock = threading.Lock()
+        self._documents: dict[str, DocumentRecord] | None = None
+        # A snapshot never changes, so passages once read are kept (a search shows a few, one by one).
+        self._passages: dict[int, StoredPassage] = {}
+        self._cache_lock = threading.Lock()
+        self._document_ids: dict[str, int] = {}
+
+    def _rows(self, sql: str, parameters=None) -> list[tuple]:
+        with self._lock, lost_guard(self._url):
+            return self._connection.execute(sql, parameters).fetchall()
+
+    def info(self) -> StoreInfo:
+        passages, documents = self._rows(
+            "SELECT (SELECT passages FROM corpus_stats), (SELECT count(*) FROM documents)")[0]
+        return StoreInfo(version=self._meta["version"], model=self._meta["model"],
+                         dimension=self._meta["dimension"], built_at=self._meta["built_at"],
+                         passages=int(passages), documents=int(documents),
+                         extra={"backend": "PostgreSQL + pgvector"})
+
+    # -- filters ----------------------------------------------------------------------------------
+    def allowed(self, filters: Filters) -> PostgresAllowed | None:
+        if not filters:
+            return None
+        documents = self.documents()
+        by_source = [source for source in documents if filters.allows_source(source)]
+        kept = [s for s in by_source if filters.allows_date(documents[s].date)]
+        document_ids = [self._document_ids[s] for s in by_source] if filters.sources else None
+        return PostgresAllowed(filters, document_ids, empty=not kept)
+
+    def allows(self, allowed: PostgresAllowed | None, ids: np.ndarray) -> np.ndarray:
+        if allowed is None:
+            return np.ones(len(ids), dtype=bool)
+        where, parameters = allowed.where()
+        rows = self._rows(f"SELECT p.id, {where} FROM passages AS p WHERE p.id = ANY(%(ids)s)",
+                          {**parameters, "ids": _ints(ids)})
+        return np.array(_in_order(ids, dict(rows)), dtype=bool)
+
+    # -- dense ------------------------------------------------------------------------------------
+    def dense_top(self, vector, k, allowed=None):
+        if k <= 0 or (allowed is not None and allowed.empty):
+            return _empty()
+        where, parameters = allowed.where() if allowed is not None else ("true", {})
+        # Each passage's best window: twice as many windows as passages are asked of the index.
+        rows = self._rows(f"""
+            SELECT passage_id, max(score)::float4 AS best FROM (
+                SELECT v.passage_id, -(v.embedding <#> %(vector)s) AS score
+                FROM passage_vectors AS v JOIN passages AS p ON p.id = v.passage_id
+                WHERE {where}
+                ORDER BY v.embedding <#> %(vector)s LIMIT %(windows)s) AS nearest
+            GROUP BY passage_id ORDER BY best DESC, passage_id LIMIT %(k)s""",
+                          {**parameters, "vector": _vector(vector), "windows": 2 * k, "k": k})
+        return _id_score_arrays(rows)
+
+    def dense_scores(self, vector, ids):
+        rows = self._rows("""
+            SELECT passage_id, max(-(embedding <#> %(vector)s))::float4 FROM passage_vectors
+            WHERE passage_id = ANY(%(ids)s) GROUP BY passage_id""",
+                          {"vector": _vector(vector), "ids": _ints(ids)})
+        return np.array(_in_order(ids, dict(rows)), dtype=np.float32)
+
+    # -- lexical ----------------------------------------------------------------------------------
+    def lexical_top(self, tokens, k, allowed=None):
+        if k <= 0 or not tokens or (allowed is not None and allowed.empty):
+            return _empty()
+        where, parameters = allowed.where() if allowed is not None else ("true", {})
+        sql = _BM25.format(join=_FILTERED if allowed is not None else "", where=where)
+        rows = self._rows(sql + " ORDER BY score DESC, o.passage_id LIMIT %(k)s",
+                          {**parameters, **_token_parameters(tokens), "k": k})
+        ids, scores = _id_score_arrays(rows)
+        keep = scores > 0
+        return ids[keep], scores[keep]
+
+    def document_frequencies(self, tokens):
+        rows = self._rows("SELECT term, df FROM term_stats WHERE term = ANY(%s)", (list(dict.fromkeys(tokens)),))
+        found = dict(rows)
+        return {token: int(found.get(token, 0)) for token in dict.fromkeys(tokens)}
+
+    def lexical_scores(self, tokens, ids):
+        self._check_live(ids)
+        if not tokens or not len(ids):
+            return np.zeros(len(ids), dtype=np.float32)
+        rows = self._rows(_BM25.format(join="", where="o.passage_id = ANY(%(ids)s)"),
+                          {**_token_parameters(tokens), "ids": _ints(ids)})
+        scores = dict(rows)
+        return np.array([scores.get(i, 0.0) for i in _ints(ids)], dtype=np.float32)
+
+    # -- records ----------------------------------------------------------------------------------
+    def passages(self, ids):
+        wanted = _ints(ids)
+        with self._cache_lock:
+            found = {i: self._passages[i] for i in set(wanted) if i in self._passages}
+        missing = sorted(set(wanted) - found.keys())
+        if missing:
+            rows = self._rows(f"SELECT {_PASSAGE_COLUMNS} FROM passages WHERE id = ANY(%s)", (missing,))
+            fetched = {row[0]: StoredPassage(*row[1:]) for row in rows}
+            found.update(fetched)
+            with self._cache_lock:
+                if len(self._passages) + len(fetched) > CACHED_PASSAGES:
+                    self._passages.clear()
+                self._passages.update(fetched)
+        return _in_order(wanted, found)
+
+    def passage_ids(self, sources=None):
+        if sources is None:
+            rows = self._rows("SELECT id FROM passages ORDER BY id")
+        else:
+            rows = self._rows("SELECT id FROM passages WHERE source = ANY(%s) ORDER BY id",
+                              (list(sources),))
+        return np.array([row[0] for row in rows], dtype=np.int64)
+
+    def documents(self):
+        if self._documents is None:
+            rows = self._rows("""SELECT id, source, title, digest, paragraphs, date::text, publisher,
+                                        url, size, modified_ns, read_ns FROM documents""")
+            self._document_ids = {row[1]: row[0] for row in rows}
+            self._documents = {row[1]: DocumentRecord(row[1], row[2], row[3], tuple(row[4]), *row[5:])
+                               for row in rows}
+        return dict(self._documents)
+
+    def dates(self, ids):
+        rows = self._rows("SELECT id, date FROM passages WHERE id = ANY(%s)", (_ints(ids),))
+        ordinals = {i: day.toordinal() if isinstance(day, date) else 0 for i, day in rows}
+        return np.array(_in_order(ids, ordinals), dtype=np.int64)
+
+    def duplicate_groups(self, ids):
+        rows = self._rows("""
+            SELECT p.id, array_agg(m.id ORDER BY m.id) FROM passages AS p
+            JOIN passages AS m ON m.group_id = p.group_id
+            WHERE p.id = ANY(%s) GROUP BY p.id""", (_ints(ids),))
+        groups = {i: np.array(members, dtype=np.int64) for i, members in rows}
+        return _in_order(ids, groups)
+
+    def skipped(self):
+        rows = self._rows("SELECT source, reason, size, modified_ns, read_ns FROM skipped_files "
+                          "ORDER BY source")
+        return [SkippedRecord(*row) for row in rows]
+
+    # -- reuse by a build -------------------------------------------------------------------------
+    def vectors_by_context(self, contexts):
+        rows = self._by_text(
+            [text for _, _, text in contexts],
+            """SELECT DISTINCT ON (p.title, p.heading, p.text, v.window_no)
+                      p.title, p.heading, p.text, v.embedding
+               FROM passages AS p JOIN passage_vectors AS v ON v.passage_id = p.id
+               WHERE md5(p.text) = ANY(%s) ORDER BY p.title, p.heading, p.text, v.window_no""")
+        wanted, found = set(contexts), {}
+        for title, heading, text, embedding in rows:
+            if (title, heading, text) in wanted:
+                found.setdefault((title, heading, text), []).append(embedding.to_numpy())
+        return {key: np.stack(rows).astype(np.float32) for key, rows in found.items()}
+
+    def tokens_by_context(self, contexts):
+        rows = self._by_text([text for _, _, text in contexts],
+                               "SELECT title, heading, text, terms, counts FROM passages "
+                               "WHERE md5(text) = ANY(%s)")
+        wanted = set(contexts)
+        return {(t, h, x): [term for term, count in zip(terms, counts) for _ in range(count)]
+                for t, h, x, terms, counts in rows if (t, h, x) in wanted}
+
+    def signatures_by_text(self, texts):
+        rows = self._by_text(texts, "SELECT text, signature FROM passages WHERE md5(text) = ANY(%s)")
+        wanted = set(texts)
+        return {text: np.array(row, dtype=np.uint32) for text, row in rows if text in wanted}
+
+    def close(self) -> None:
+        with self._lock:
+            self._connection.close()
+
+    # -- helpers ----------------------------------------------------------------------------------
+    def _by_text(self, texts: list[str], sql: str) -> list[tuple]:
+        """Rows of `sql`, whose one parameter is the md5 (PostgreSQL's, indexed) of the wanted
+        texts; the caller keeps only exact matches."""
+        hashes = sorted({hashlib.md5(text.encode("utf-8")).hexdigest() for text in texts})
+        return self._rows(sql, (hashes,)) if hashes else []
+
+    def _check_live(self, ids) -> None:
+        wanted = set(_ints(ids))
+        if wanted:
+            found = {row[0] for row in self._rows("SELECT id FROM passages WHERE id = ANY(%s)",
+                                                  (list(wanted),))}
+            if wanted - found:
+                raise KeyError(f"passages not in this version: {sorted(wanted - found)[:5]}")
+
+
+def _ints(ids) -> list[int]:
+    """Ids as a Python list (numpy arrays would be sent as vectors by pgvector's adapter)."""
+    return [int(i) for i in np.asarray(ids, dtype=np.int64).ravel()]
+
+
+def _vector(vector):
+    from pgvector import Vector
+
+    return Vector(np.asarray(vector, dtype=np.float32).ravel())
+
+
+def _in_order(ids, by_id: dict) -> list:
+    """The value of each of `ids` in order; KeyError for an id that is not live."""
+    try:
+        return [by_id[i] for i in _ints(ids)]
+    except KeyError as error:
+        raise KeyError(f"passage {error.args[0]} is not in this version") from None
+
+
+def _token_parameters(tokens: list[str]) -> dict:
+    return {"tokens": list(tokens)}
+
+
+def _id_score_arrays(rows) -> tuple[np.ndarray, np.ndarray]:
+    return (np.array([row[0] for row in rows], dtype=np.int64),
+            np.array([row[1] for row in rows], dtype=np.float32))
+
+
+def _empty() -> tuple[np.ndarray, np.ndarray]:
+    return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float32)
