@@ -16,8 +16,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from qa import answer, retrieve  # noqa: E402
-from qa.evaluate import load_beir, of_year, percentiles, set_name  # noqa: E402
-from qa.evaluate_answers import build_set, sample  # noqa: E402
+from bench.evaluate import load_beir, of_year, percentiles, set_name  # noqa: E402
+from bench.evaluate_answers import build_set, sample  # noqa: E402
 
 WARM_UP = 3
 

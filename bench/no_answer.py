@@ -33,8 +33,8 @@ sys.path.insert(0, str(ROOT))
 from qa.answers.answer import corrected, gather, measures  # noqa: E402
 from qa.api import searcher_for  # noqa: E402
 from qa.answers.confidence import WEIGHTS  # noqa: E402
-from qa.evaluate import _locator, load_beir  # noqa: E402
-from qa.evaluate_answers import (build_set, contains, exact_match, load_answers, of_year,  # noqa: E402
+from bench.evaluate import _locator, load_beir  # noqa: E402
+from bench.evaluate_answers import (build_set, contains, exact_match, load_answers, of_year,  # noqa: E402
                                  sample, token_f1, without_evidence)
 
 NAMES = list(WEIGHTS)

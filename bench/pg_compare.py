@@ -6,7 +6,7 @@ briefing (docs/benchmarks.md, "PostgreSQL").
 
 The set is indexed in files through `python -m qa eval`'s cache (embedding only what is new),
 copied into the (emptied) database without embedding again, then:
-- nDCG@10 and the other metrics through each (the eval's own code path, `qa.evaluate`);
+- nDCG@10 and the other metrics through each (the eval's own code path, `bench.evaluate`);
 - retrieve(k=10) latency, the two backends taking turns question by question, so that load from
   other work on the machine falls on both alike;
 - writing: the copy into PostgreSQL against the same copy into a new file index (passages/s);
@@ -36,7 +36,7 @@ import numpy as np  # noqa: E402
 
 from qa import build_index, retrieve  # noqa: E402
 from qa.index.stores import DocumentRecord, NewPassages, StoredPassage, open_store  # noqa: E402
-from qa.evaluate import load_beir, percentiles, set_folder, set_name, evaluate_set  # noqa: E402
+from bench.evaluate import load_beir, percentiles, set_folder, set_name, evaluate_set  # noqa: E402
 from qa.index.stores.postgres.transfer import copy_index  # noqa: E402
 
 LATENCY_QUESTIONS = 300

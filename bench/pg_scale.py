@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 from pg_compare import BRIEFING, interleaved_latency  # noqa: E402
 
 from qa import build_index  # noqa: E402
-from qa.evaluate import load_beir  # noqa: E402
+from bench.evaluate import load_beir  # noqa: E402
 from qa.index.stores.postgres.transfer import copy_index  # noqa: E402
 
 

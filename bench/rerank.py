@@ -25,8 +25,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from qa.api import searcher_for  # noqa: E402
-from qa.evaluate import _locator, load_beir, of_year, score_run, set_name  # noqa: E402
-from qa.evaluate_answers import build_set  # noqa: E402
+from bench.evaluate import _locator, load_beir, of_year, score_run, set_name  # noqa: E402
+from bench.evaluate_answers import build_set  # noqa: E402
 from qa.answers.reader import get_reader  # noqa: E402
 from qa.answers.reader.spans import decode  # noqa: E402
 from qa.answers.reader.windows import encode  # noqa: E402

@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 import qa  # noqa: E402
-from qa.evaluate import score_run  # noqa: E402
+from bench.evaluate import score_run  # noqa: E402
 
 QUESTIONS = json.loads((ROOT / "bench" / "sample_questions.json").read_text())["questions"]
 

@@ -25,7 +25,7 @@ if str(ROOT) not in sys.path:  # run as a script from a checkout
 
 from qa.index.stores.files.dense import ANN_THRESHOLD, HNSW_SEARCH_DEPTH, build_vector_index, search_vectors
 from qa.index.encoder import get_encoder
-from qa.evaluate import BeirSet, load_beir, percentiles, score_run, set_folder, set_name, write_corpus
+from bench.evaluate import BeirSet, load_beir, percentiles, score_run, set_folder, set_name, write_corpus
 from qa.search.hybrid import MIN_DEPTH
 
 BATCH_SIZES = (16, 32, 64, 128)
@@ -243,25 +243,6 @@ def _write_million(store, folder: Path, count: int) -> None:
         writer.publish()
 
 
-def bench_lexical(texts: list[str], questions: list[str], count: int) -> dict:
-    """(d) the BM25 half at `count` paragraphs: real paragraphs drawn again and again (so real word
-    statistics), the time to score all of them and take the top candidates for one question."""
-    from qa.search.lexical import LexicalIndex, tokenize, top_positions
-
-    rng = np.random.default_rng(0)
-    sample = [texts[i] for i in rng.integers(0, len(texts), count)]
-    index, seconds = _timed(lambda: LexicalIndex.build(tokenize(sample)))
-    timings = []
-    for question in questions[:LATENCY_QUERIES]:
-        started = time.perf_counter()
-        top_positions(index.score_all(question), MIN_DEPTH)
-        timings.append((time.perf_counter() - started) * 1000)
-    p50, p95 = percentiles(timings).values()
-    print(f"| BM25 at {count} paragraphs | build {seconds:.0f} s | score + top {MIN_DEPTH} p50 {p50} ms, "
-          f"p95 {p95} ms |", flush=True)
-    return {"paragraphs": count, "build_seconds": seconds, "p50": p50, "p95": p95}
-
-
 def bench_query_encoding(questions: list[str]) -> dict:
     """The question-embedding part of every retrieve(), one question at a time."""
     encoder = get_encoder()
@@ -332,8 +313,6 @@ def run(part: str, data: Path, out: Path | None, sample_corpus: Path, cache: Pat
             windows = store.vectors_by_context([passage.context for passage in passages])
             seeds = np.concatenate(list(windows.values()))
             results["ann"] = bench_ann(seeds, questions, 1_000_000)
-            texts = [passage.indexed_text for passage in passages]
-            results["lexical"] = bench_lexical(texts, questions, 1_000_000)
             results["query_encoding"] = bench_query_encoding(questions)
         if part in ("million", "all"):
             results["million"] = bench_million(store, full / "index", questions, 1_000_000, keep)

@@ -25,8 +25,8 @@ sys.path.insert(0, str(ROOT))
 from qa.answers.answer import corrected, gather, measures  # noqa: E402
 from qa.api import searcher_for  # noqa: E402
 from qa.answers.confidence import confidence, declines  # noqa: E402
-from qa.evaluate import _locator, load_beir  # noqa: E402
-from qa.evaluate_answers import build_set, contains, load_answers, sample, without_evidence  # noqa: E402
+from bench.evaluate import _locator, load_beir  # noqa: E402
+from bench.evaluate_answers import build_set, contains, load_answers, sample, without_evidence  # noqa: E402
 from qa.search.lexical import tokenize  # noqa: E402
 from qa.answers.typos import neighbouring_keys  # noqa: E402
 

@@ -10,7 +10,7 @@ this library never imports it.
 from __future__ import annotations
 
 import argparse
-import importlib.util
+import importlib
 import json
 import logging
 import os
@@ -95,7 +95,8 @@ def _parser(extra: Sequence[Command] = ()) -> argparse.ArgumentParser:
     _index_option(ask)
     ask.set_defaults(run=_ask)
 
-    evaluate = commands.add_parser("eval", help="measure retrieval quality on a BEIR-layout set")
+    evaluate = commands.add_parser("eval", help="measure retrieval quality on a BEIR-layout set "
+                                                "(from a checkout: bench/evaluate.py)")
     evaluate.add_argument("--data", required=True, help="folder with corpus.jsonl, queries.jsonl, qrels/")
     evaluate.add_argument("--id-prefix", default="", help="keep corpus rows whose id starts so")
     evaluate.add_argument("--limit", type=int, default=None, help="first N queries only")
@@ -175,7 +176,8 @@ def _ask(args) -> int:
 
 def _eval(args) -> int:
     from qa.api import reranks_by_default
-    from qa.evaluate import evaluate
+
+    evaluate = _checkout_module("evaluate").evaluate
 
     args.rerank = reranks_by_default(args.mode) if args.rerank is None else args.rerank
     if args.answers:
@@ -197,7 +199,7 @@ def _eval(args) -> int:
 
 
 def _eval_answers(args) -> int:
-    from qa.evaluate_answers import evaluate_answers
+    evaluate_answers = _checkout_module("evaluate_answers").evaluate_answers
 
     result = evaluate_answers(args.data, evidence_prefix=args.id_prefix or "rtqa-",
                               other_prefix=args.other_prefix, other_count=args.other,
@@ -214,13 +216,20 @@ def _eval_answers(args) -> int:
 
 
 def _bench(args) -> int:
-    script = BENCH_DIR / f"{args.name}.py"
-    if not args.name.isidentifier() or not script.is_file():
-        found = sorted(p.stem for p in BENCH_DIR.glob("*.py")) if BENCH_DIR.is_dir() else []
-        where = f"one of {', '.join(found)}" if found else "run from a checkout of the repository"
-        raise ValueError(f"no benchmark {args.name!r}: benchmarks live in the repository's bench/ "
-                         f"folder ({where})")
-    spec = importlib.util.spec_from_file_location(f"bench_{args.name}", script)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = _checkout_module(args.name)
+    if not hasattr(module, "main"):
+        raise ValueError(f"bench/{args.name}.py is evaluation code, not a benchmark: see python -m qa eval")
     return module.main(args.options) or 0
+
+
+def _checkout_module(name: str):
+    """bench/NAME.py of the checkout this package runs from (evaluation and benchmarks are not
+    installed); ValueError naming the choices, or saying a checkout is needed."""
+    if not name.isidentifier() or not (BENCH_DIR / f"{name}.py").is_file():
+        found = sorted(p.stem for p in BENCH_DIR.glob("*.py") if p.stem != "__init__") if BENCH_DIR.is_dir() else []
+        where = f"one of {', '.join(found)}" if found else "run from a checkout of the repository"
+        raise ValueError(f"no benchmark {name!r}: benchmarks and evaluation live in the repository's "
+                         f"bench/ folder ({where})")
+    if str(BENCH_DIR.parent) not in sys.path:
+        sys.path.insert(0, str(BENCH_DIR.parent))
+    return importlib.import_module(f"bench.{name}")

@@ -241,3 +241,16 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())) or item.module.__name__ in SLOW_MODULES:
             item.add_marker(pytest.mark.slow)
+
+
+def bm25s_scores(texts: list[str], question: str):
+    """bm25s's Lucene BM25 score of every text for `question` (the reference our stores match)."""
+    import bm25s
+    import numpy as np
+
+    from qa.search.lexical import tokenize
+
+    reference = bm25s.BM25()
+    reference.index(tokenize(texts), show_progress=False)
+    known = [token for token in tokenize([question])[0] if token in reference.vocab_dict]
+    return reference.get_scores(known).astype(np.float32) if known else np.zeros(len(texts), np.float32)

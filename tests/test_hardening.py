@@ -30,7 +30,7 @@ from qa.ingest.textfiles import UnreadableFile, decode_text
 from qa.types import Passage, make_citation
 
 from conftest import TINY, write_corpus
-from formats import write_docx, write_pdf
+from formats import write_pdf
 
 
 # 327 bytes: seven levels of nine aliases, 9**7 "lol"s when the title is turned into text.

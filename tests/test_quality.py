@@ -8,7 +8,7 @@ margin; a change that costs more than that fails here.
 import pytest
 
 from conftest import SHARED
-from qa.evaluate import evaluate_set, load_beir, with_distractors
+from bench.evaluate import evaluate_set, load_beir, with_distractors
 
 SCIFACT = SHARED / "bench" / "scifact"
 MEASURED_NDCG10 = {"hybrid": 0.9315, "dense": 0.8948, "bm25": 0.8852}  # 2026-11-25

@@ -4,9 +4,8 @@ import numpy as np
 import pytest
 
 import qa
-from qa.index.build import read_corpus
 
-from conftest import SAMPLE_CORPUS, write_corpus
+from conftest import write_corpus
 
 
 def test_troops_question_finds_uk_and_france_first(sample_index):
@@ -77,23 +76,6 @@ def test_tokenize_matches_bm25s():
     expected = bm25s.tokenize(texts, stopwords="en", stemmer=Stemmer.Stemmer("english"),
                               return_ids=False, show_progress=False)
     assert tokenize(texts) == expected
-
-
-def test_vectorised_bm25_matrix_equals_bm25s():
-    import bm25s
-
-    from qa.search.lexical import _VectorisedBM25, tokenize
-
-    texts = [p.text for p in read_corpus(SAMPLE_CORPUS)[0][0].paragraphs] + [
-        "Tuna tuna tuna catch", "", "Valletta harbour reopened", "The catch of the day"]
-    tokens = tokenize(texts)
-    reference, ours = bm25s.BM25(), _VectorisedBM25()
-    reference.index(tokens, show_progress=False)
-    ours.index(tokens, show_progress=False)
-    assert reference.vocab_dict == ours.vocab_dict
-    for part in ("data", "indices", "indptr"):
-        assert reference.scores[part].dtype == ours.scores[part].dtype
-        assert np.array_equal(reference.scores[part], ours.scores[part])
 
 
 def test_passages_are_tokenised_once_and_embedded_like_their_text():

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from tqdm import tqdm
 
-from qa.evaluate_answers import exact_match, token_f1
+from bench.evaluate_answers import exact_match, token_f1
 from qa.answers.reader.base import SpanReader
 
 from .data import load_all, made_negatives, news_paragraphs

@@ -18,7 +18,7 @@ from tqdm import tqdm
 
 from qa.api import retrieve
 from qa.index.build import build_index
-from qa.evaluate import BeirSet, _locator, write_corpus
+from bench.evaluate import BeirSet, _locator, write_corpus
 
 from .data import SQUAD_FILES, TRAIN_DIR, load_all, news_paragraphs
 

@@ -61,7 +61,7 @@ class _Worker:
     """One worker process computing `function` of the tasks sent to it, in order."""
 
     def __init__(self, function):
-        package_root = str(Path(__file__).resolve().parent.parent)
+        package_root = str(Path(__file__).resolve().parents[2])  # the folder holding qa/
         environment = {**os.environ, "PYTHONPATH": os.pathsep.join(
             [package_root, *filter(None, [os.environ.get("PYTHONPATH")])])}
         self.process = subprocess.Popen(

@@ -23,7 +23,7 @@ from pathlib import Path
 from qa.answers.answer import answer
 from qa.api import retrieve
 from qa.index.build import build_index
-from qa.evaluate import BeirSet, _locator, load_beir, of_year, percentiles, set_folder, write_corpus
+from bench.evaluate import BeirSet, _locator, load_beir, of_year, percentiles, set_folder, write_corpus
 
 
 @dataclass
