@@ -23,9 +23,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-sys.path.insert(0, str(ROOT / "bench"))
 
-from pg_compare import BRIEFING, interleaved_latency  # noqa: E402
+from bench.pg_compare import BRIEFING, interleaved_latency  # noqa: E402
 
 from qa import build_index  # noqa: E402
 from bench.evaluate import load_beir  # noqa: E402

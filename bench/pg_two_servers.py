@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT / "bench"))
+sys.path.insert(0, str(ROOT))
 
 STARTUP_TIMEOUT_S = 300
 UPLOAD_TEXT = ("# Arctic Shipping\n\nIcebreakers escorted 42 tankers through the Northern Sea Route "
@@ -73,7 +73,7 @@ def upload_then_ask_other(first: str, second: str, folder: Path) -> tuple[str, s
 
 def load_both(urls: list[str], clients: int, requests: int) -> dict:
     """run_load on every url at once; the aggregate throughput and every server's figures."""
-    from load import run_load
+    from bench.load import run_load
 
     results: dict[str, dict] = {}
     threads = [threading.Thread(target=lambda u=url: results.__setitem__(
@@ -91,7 +91,7 @@ def load_both(urls: list[str], clients: int, requests: int) -> dict:
 
 
 def main() -> int:
-    from load import run_load
+    from bench.load import run_load
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--database", required=True)

@@ -43,12 +43,22 @@ THEME = gr.themes.Default(font=("ui-sans-serif", "system-ui", "sans-serif"),
 LOOPBACK = LOOPBACK_NAMES
 # Gradio keeps each upload in its cache; the app has copied it into the corpus within seconds.
 UPLOAD_CACHE_CLEANUP = (900, 900)  # every 15 minutes, files older than 15 minutes
+SOURCES_LABEL_QUESTION_CHARS = 80
 
 
 def source_choices(turns) -> gr.Radio:
-    """The latest turn's sources, to open in the viewer (values: their 0-based positions)."""
+    """The latest turn's sources, to open in the viewer (values: their 0-based positions),
+    labelled with that turn's question: the chat may show an earlier reply (after a reload)."""
     choices = [(label, str(n)) for n, (label, _) in enumerate(cited_passages(turns[-1]))] if turns else []
-    return gr.Radio(choices=choices, value=None, visible=bool(choices))
+    return gr.Radio(choices=choices, value=None, visible=bool(choices), label=sources_label(turns))
+
+
+def sources_label(turns) -> str:
+    """"Open a source of the reply to: <the latest question>" (cut to one short line)."""
+    question = one_line(str(turns[-1].get("question") or "")) if turns else ""
+    if len(question) > SOURCES_LABEL_QUESTION_CHARS:
+        question = question[:SOURCES_LABEL_QUESTION_CHARS - 1] + "…"
+    return f"Open a source of the reply to: {question}" if question else "Open a source in the viewer"
 
 
 def open_source(corpus_dir: Path, choice: str | None, turns):
@@ -70,7 +80,6 @@ def export(turns) -> str | None:
     Only the newest few export files are kept (qa_app.exports)."""
     _, turns = restore({"turns": turns})
     if not turns:
-        gr.Warning("Nothing to export yet: ask a question first.")
         return None
     stamp = datetime.now()
     text = export_markdown(turns, stamp.strftime("%Y-%m-%d %H:%M"))
@@ -172,11 +181,16 @@ def _chat_area(index_dir: Path) -> dict:
                                      label="Briefings", allow_custom_value=True,
                                      info="Search only these (none chosen: all). Or type in:WORD in a question.")
     with gr.Row():
-        area["export"] = gr.Button("Export as Markdown", size="sm")
+        # Its file is written after each reply, so one click downloads the conversation so far.
+        area["export"] = gr.DownloadButton("Export as Markdown", size="sm", visible=False, elem_id="export")
         area["clear"] = gr.Button("Clear conversation", size="sm")
-    area["download"] = gr.File(label="Conversation (Markdown)", visible=False, interactive=False,
-                                elem_id="export")
     return area
+
+
+def export_button(turns) -> gr.DownloadButton:
+    """The export button holding the conversation so far, hidden while there is none."""
+    path = export(turns)
+    return gr.DownloadButton(value=path, visible=bool(path))
 
 
 def _wire_chat(app: gr.Blocks, area: dict, turns: gr.State, saved: gr.BrowserState, index_dir: Path):
@@ -198,9 +212,7 @@ def _wire_chat(app: gr.Blocks, area: dict, turns: gr.State, saved: gr.BrowserSta
                                     api_visibility="private")
     for asked in (area["message"].submit(**asking), chosen.then(**asking)):  # an example is asked at once
         asked.then(None, js=SHOW_ANSWER_JS).then(keep, [chatbot, turns], saved, api_visibility="private")
-    area["export"].click(export, turns, area["download"], api_visibility="private").then(
-        lambda path: gr.File(visible=bool(path)), area["download"], area["download"],
-        api_visibility="private")
+    turns.change(export_button, turns, area["export"], api_visibility="private")  # asked, restored, cleared
     area["clear"].click(lambda: ([], [], source_choices([]), {"messages": [], "turns": []}),
                         outputs=[chatbot, turns, sources, saved], api_visibility="private")
     app.load(restored, saved, [chatbot, turns, sources], api_visibility="private")

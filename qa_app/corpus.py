@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
-from .markup import code_label, plain
+from qa_app.markup import code_label, counted, plain
 
 SHOWN_NAMES = 3
 EXAMPLE_COUNT = 4
@@ -48,7 +48,7 @@ def summarise(names: list[str], label: str, shown: int = SHOWN_NAMES) -> str:
     """"55 new files: a, b, c ... and 52 more" (all names when there are few); '' for none."""
     if not names:
         return ""
-    count = f"{len(names)} {label} file{'s' if len(names) != 1 else ''}"
+    count = counted(len(names), f"{label} file")
     if len(names) <= shown + 1:
         return f"{count}: {', '.join(names)}"
     return f"{count}: {', '.join(names[:shown])} ... and {len(names) - shown} more"

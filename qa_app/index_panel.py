@@ -11,7 +11,7 @@ import qa
 from qa.index.status import index_status, indexed_briefings
 from qa.ingest.uploads import MAX_UPLOAD_BYTES, UploadRejected, safe_name, same_content, save_upload
 from qa_app.corpus import example_questions, remove_briefing, summarise
-from qa_app.markup import code_label, escape_label, escape_markdown, one_line
+from qa_app.markup import code_label, counted, escape_label, escape_markdown, one_line
 
 log = logging.getLogger("qa.app")
 
@@ -23,7 +23,8 @@ def describe_index(corpus_dir: Path, index_dir: Path) -> str:
         status = index_status(corpus_dir, index_dir)
     except qa.QAError as error:
         return f"⚠️ {escape_label(str(error))}\n\nUse **Rebuild index** below."
-    lines = [f"**{status.briefings}** briefings, **{status.paragraphs}** paragraphs"]
+    lines = [f"{counted(status.briefings, 'briefing', f'**{status.briefings}**')}, "
+             f"{counted(status.paragraphs, 'paragraph', f'**{status.paragraphs}**')}"]
     if status.dates:
         undated = f" ({status.undated} undated)" if status.undated else ""
         lines.append(f"Dated {status.dates[0]} to {status.dates[1]}{undated}")

@@ -63,3 +63,8 @@ def plain(text: str) -> str:
     """A title as plain text for a label the page shows as text: on one line, bidirectional
     controls left out."""
     return " ".join(_BIDI.sub("", text).split())
+
+
+def counted(count: int, noun: str, shown: str | None = None) -> str:
+    """"1 briefing", "2 briefings" (`shown` is how the number reads, as "**2**")."""
+    return f"{shown or count} {noun}{'' if count == 1 else 's'}"

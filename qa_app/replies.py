@@ -9,7 +9,7 @@ from datetime import datetime
 from qa.answers.answer import Answer, read_as
 from qa.answers.sentences import highlight
 from qa.types import Passage
-from qa_app.markup import code_label, escape_label, escape_markdown
+from qa_app.markup import code_label, counted, escape_label, escape_markdown
 
 # A URL shown as a link: http(s) only, and nothing that could end the link or start markup.
 _WEB_URL = re.compile(r"^https?://[^\s<>`\\]+$", re.IGNORECASE)
@@ -113,7 +113,7 @@ def _also_in(passage: Passage) -> str:
     count = len(passage.also_in)
     others = "; ".join(
         escape_label(o.citation) + (f" ({o.date})" if o.date else "") for o in passage.also_in)
-    return f"_Also in {count} other briefing{'s' if count > 1 else ''}:_ {others}"
+    return f"_Also in {counted(count, 'other briefing')}:_ {others}"
 
 
 def date_text(value) -> str | None:

@@ -29,7 +29,9 @@ def prepare_index(corpus_dir: Path, index_dir: Path) -> None:
     """Build the index, or bring it up to date, before serving. When another process (an app
     server sharing the index) is building it, serve what it publishes instead; a read-only index
     folder is served as it is when the corpus has not changed since its build (IndexNotWritable
-    otherwise)."""
+    otherwise). Says what it does on stderr, a line a stage (progress bars on a terminal)."""
+    print(f"reading {corpus_dir}/ into the index at {index_dir} (new and changed briefings only)",
+          file=sys.stderr)
     try:
         report = qa.build_index(corpus_dir, index_dir, progress=sys.stderr.isatty())
     except IndexBusy as busy:
@@ -75,6 +77,7 @@ def warm_up(index_dir: Path) -> None:
     """Load the index and the model now (and make the model's quick copy on first use), so the
     first question does not wait for them. A problem with the index or the question is left for
     the first question to report; one loading the model is raised (the chat could not answer)."""
+    print("loading the index and the models", file=sys.stderr)
     try:
         qa.retrieve("warm-up", k=1, index_dir=index_dir)
     except (qa.QAError, ValueError):

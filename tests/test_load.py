@@ -4,12 +4,7 @@ The full run (bench/load.py, figures in docs/benchmarks.md) also compares throug
 client; here only behaviour is checked: every request is answered, correctly, with no error.
 """
 
-import sys
-
-from conftest import ROOT
-
-sys.path.insert(0, str(ROOT / "bench"))
-from load import run_load  # noqa: E402
+from bench.load import run_load
 
 
 def test_twenty_concurrent_clients_get_answers(served):

@@ -355,3 +355,19 @@ def test_without_an_index_the_start_up_build_runs_before_serving(tmp_path, fake_
     corpus, index = write_corpus(tmp_path / "corpus", TINY), tmp_path / "index"
     assert startup.start_index(corpus, index) is None
     assert {b.source for b in indexed_briefings(index)} == {"alpha.txt", "beta.md"}
+
+
+def test_counts_read_as_words(tmp_path, fake_encoder):
+    assert [markup.counted(n, "briefing") for n in (0, 1, 2)] == ["0 briefings", "1 briefing", "2 briefings"]
+    corpus = write_corpus(tmp_path / "corpus", {"alpha.txt": "Alpha\n\nThe harbour reopened.\n"})
+    qa.build_index(corpus, tmp_path / "index", progress=False)
+    assert index_panel.describe_index(corpus, tmp_path / "index").startswith("**1** briefing, **1** paragraph\n")
+    assert summarise(["a.txt"], "new") == "1 new file: a.txt"
+
+
+def test_the_sources_to_open_name_the_question_they_answer():
+    assert app.sources_label([]) == "Open a source in the viewer"
+    turns = [{"question": "First?"}, {"question": "Which countries\ncommitted troops?"}]
+    assert app.sources_label(turns) == "Open a source of the reply to: Which countries\\ncommitted troops?"
+    long = app.sources_label([{"question": "w" * 500}])
+    assert long.endswith("w…") and len(long) < 120

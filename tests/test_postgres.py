@@ -498,8 +498,7 @@ def test_a_file_index_copied_to_postgres_answers_the_same(fake_encoder, database
 # -- many app servers, one database ------------------------------------------------------------------
 
 def test_an_upload_through_one_app_server_is_answered_by_another(pg_server, tmp_path):
-    sys.path.insert(0, str(ROOT / "bench"))
-    from pg_two_servers import free_port, start_app, upload_then_ask_other, wait_ready
+    from bench.pg_two_servers import free_port, start_app, upload_then_ask_other, wait_ready
 
     shutil.copytree(ROOT / "corpus", tmp_path / "corpus")
     with new_database(pg_server) as url:

@@ -48,7 +48,11 @@ def test_k_larger_than_index_returns_everything(sample_index):
     "<script>alert(1)</script>", "Quels pays ont promis des troupes ?",
 ])
 def test_odd_questions_get_results_not_crashes(sample_index, question):
-    assert isinstance(qa.retrieve(question, k=3, index_dir=sample_index), list)
+    """Odd text is searched like any other: at most k passages of the index, best first."""
+    passages = qa.retrieve(question, k=3, index_dir=sample_index)
+    everything = {(p.source, p.paragraph) for p in qa.retrieve("Ukraine", k=1000, index_dir=sample_index)}
+    assert len(passages) <= 3 and {(p.source, p.paragraph) for p in passages} <= everything
+    assert [p.score for p in passages] == sorted((p.score for p in passages), reverse=True)
 
 
 def labelled_questions():

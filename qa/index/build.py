@@ -13,6 +13,8 @@ import time
 from collections import Counter
 from pathlib import Path
 
+from tqdm.auto import tqdm
+
 from qa.ingest.changes import CLOCK_SLACK_NS, corpus_changes, named_changes
 from qa.index.derive import Derivation
 from qa.ingest.documents import Document, list_corpus_files, read_indexable
@@ -78,7 +80,9 @@ def build_index(corpus_dir="corpus", index_dir="index", *, full: bool = False,
                                 index_dir=index_dir)
         read_ns = time.time_ns()
         skipped, read_documents = list(changes.skipped), 0
-        for batch in _batches(_read(changes.to_read, read_ns)):
+        reading = tqdm(_read(changes.to_read, read_ns), total=len(changes.to_read), desc="reading briefings",
+                       unit="file", disable=not progress or not changes.to_read)
+        for batch in _batches(reading):
             for item in [entry for entry in batch if isinstance(entry, SkippedRecord)]:
                 changed = True
                 skipped.append(item)
@@ -99,6 +103,7 @@ def build_index(corpus_dir="corpus", index_dir="index", *, full: bool = False,
             for document, new in zip(documents, derivation.new_passages(documents)):
                 writer.add_document(_record(document, read_ns), new)
                 changed = True
+        reading.close()
         writer.set_skipped(sorted(skipped, key=lambda record: record.source))
         if changed or previous is None or [r.source for r in skipped] != [r.source for r in previous.skipped()]:
             writer.publish()

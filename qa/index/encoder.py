@@ -213,7 +213,8 @@ class Encoder:
         inputs = [prefix + ids + suffix for ids in windows]
         order = np.argsort([-len(ids) for ids in inputs], kind="stable")
         vectors = np.empty((len(inputs), self.dimension), dtype=np.float32)
-        bar = tqdm(total=len(inputs), desc="embedding paragraphs", unit="piece", disable=not progress)
+        bar = tqdm(total=len(inputs), desc="embedding paragraphs", unit="piece", disable=not progress,
+                   leave=False)
         for start in range(0, len(inputs), self.batch_size):
             chunk = order[start:start + self.batch_size]
             ids = np.full((len(chunk), len(inputs[chunk[0]])), tokenizer.pad_token_id or 0, dtype=np.int64)
