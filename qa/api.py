@@ -3,13 +3,12 @@
 from __future__ import annotations
 
 import threading
-from pathlib import Path
 
 from qa.index.encoder import get_encoder, model_name
 from qa.search.filters import Filters
 from qa.limits import bounded
 from qa.search.hybrid import Searcher
-from qa.index.stores import open_store
+from qa.index.stores import index_location, open_store
 from qa.ingest.textfiles import encodable
 from qa.types import Passage
 
@@ -70,8 +69,8 @@ def validate_question(question: str) -> str:
 def searcher_for(index_dir="index") -> Searcher:
     """The cached Searcher of `index_dir` (a folder, or a URL a store backend registered),
     (re)loaded when the live version changed."""
-    location = index_dir if "://" in str(index_dir) and not isinstance(index_dir, Path) \
-        else Path(index_dir).resolve()
+    location = index_location(index_dir)
+    location = location if isinstance(location, str) else location.resolve()
     store = open_store(location)
     version = store.version()
     with _lock:

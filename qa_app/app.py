@@ -20,6 +20,7 @@ from pathlib import Path
 import gradio as gr
 from starlette.middleware import Middleware
 
+from qa.index.stores import index_location
 from qa.limits import bounded
 from qa.ingest.formats import EXTENSIONS
 from qa.ingest.uploads import MAX_UPLOAD_BYTES
@@ -100,11 +101,6 @@ SHOW_CITED_JS = """() => setTimeout(() => {
   document.querySelector('#viewer blockquote')?.scrollIntoView({block: 'center'});
 }, 100)"""
 STORAGE_KEY = "briefing-qa-conversation"
-
-
-def index_location(index):
-    """A `postgresql://...` URL as given (a Path would fold its //), anything else as a folder."""
-    return index if "://" in str(index) and not isinstance(index, Path) else Path(index)
 
 
 def respond(index_dir: Path, message, messages, turns, since, until, briefings):

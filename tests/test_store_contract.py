@@ -6,6 +6,7 @@ vectors, in several sessions, so the files backend holds several segments, delet
 """
 
 from datetime import date
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -230,3 +231,14 @@ def test_a_file_reader_keeps_reading_after_its_segments_are_merged_away(tmp_path
         assert not any((tmp_path / "index" / "segments" / s.name).exists() for s in reader.segments)
         np.testing.assert_allclose(reader.lexical_scores(["w1", "w2"], ids), expected)
         assert len(reader.passages(ids)) == len(ids)
+
+
+@pytest.mark.parametrize("given, expected", [
+    ("index", Path("index")), (Path("index"), Path("index")),
+    ("postgresql://qa@host/db", "postgresql://qa@host/db"),
+    (Path("postgresql:/qa"), Path("postgresql:/qa")),  # a Path is a folder, whatever its name
+])
+def test_an_index_location_is_a_url_or_a_folder(given, expected):
+    from qa.index.stores import index_location
+
+    assert index_location(given) == expected and type(index_location(given)) is type(expected)

@@ -24,14 +24,22 @@ def register_scheme(scheme: str, factory: Callable[[str], Store]) -> None:
     _factories[scheme.lower()] = factory
 
 
+def index_location(location) -> str | Path:
+    """An index location as given: a URL ("scheme://...", str) stays text, since a Path would fold
+    its //; anything else (str or Path) is a folder Path."""
+    if isinstance(location, Path) or "://" not in str(location):
+        return Path(location)
+    return str(location)
+
+
 def open_store(location) -> Store:
     """The store at `location`: a registered URL scheme's backend, else a folder (files backend).
 
     Raises ValueError for a URL whose scheme no backend registered.
     """
-    text = str(location)
-    scheme, separator, _ = text.partition("://")
-    if separator and not isinstance(location, Path):
+    location = index_location(location)
+    if isinstance(location, str):
+        scheme = location.partition("://")[0]
         if scheme.lower() not in _factories and scheme.lower() in _BACKEND_MODULES:
             try:
                 importlib.import_module(_BACKEND_MODULES[scheme.lower()])
@@ -42,12 +50,12 @@ def open_store(location) -> Store:
         if factory is None:
             raise ValueError(f"no index backend for {scheme}:// locations; use a folder path"
                              + (f" or one of {', '.join(sorted(_factories))}" if _factories else ""))
-        return factory(text)
+        return factory(location)
     from qa.index.stores.files.store import FileStore
 
-    return FileStore(Path(location))
+    return FileStore(location)
 
 
 __all__ = ["AllowedSet", "DocumentRecord", "NewPassages", "SkippedRecord", "Store", "StoreInfo",
-           "StoredPassage", "StoreReader", "StoreWriter", "join_context", "open_store",
+           "StoredPassage", "StoreReader", "StoreWriter", "index_location", "join_context", "open_store",
            "register_scheme"]
