@@ -6,10 +6,9 @@ import threading
 
 from qa.index.encoder import get_encoder, model_name
 from qa.search.filters import Filters
-from qa.limits import bounded
 from qa.search.hybrid import Searcher
+from qa.search.question import Question
 from qa.index.stores import index_location, open_store
-from qa.ingest.textfiles import encodable
 from qa.types import Passage
 
 # Whether retrieve() and answer() re-rank unless told: chosen by measurement (docs/benchmarks.md,
@@ -36,7 +35,7 @@ def retrieve(question: str, k: int = 5, *, index_dir="index", mode: str = "hybri
     (default), "dense", "bm25" or "rrf". `rerank` puts the best candidates in the order the
     learned re-ranker reads them (qa.search.rerank); None means `reranks_by_default(mode)`.
     """
-    question = validate_question(question)
+    question = Question.read(question).text
     filters = Filters.of(since, until, sources)
     rerank = reranks_by_default(mode) if rerank is None else bool(rerank)
     return searcher_for(index_dir).search(question, validate_k(k), mode=mode, filters=filters, rerank=rerank)
@@ -53,17 +52,6 @@ def validate_k(k) -> int:
     if isinstance(k, bool) or not isinstance(k, int) or k < 1:
         raise ValueError(f"k must be a whole number of at least 1, not {k!r}")
     return k
-
-
-def validate_question(question: str) -> str:
-    """The question cut to its bound (qa.limits), stripped of surrounding space, anything UTF-8
-    cannot encode replaced by U+FFFD; ValueError when nothing is left."""
-    if not isinstance(question, str):
-        raise ValueError(f"the question must be text, not {type(question).__name__}")
-    stripped = encodable(bounded(question)).strip()
-    if not stripped:
-        raise ValueError("the question is empty: type a question about the briefings")
-    return stripped
 
 
 def searcher_for(index_dir="index") -> Searcher:

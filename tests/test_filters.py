@@ -161,3 +161,14 @@ def test_index_panel_states_the_date_range(index):
     panel = index_panel.describe_index(index.parent / "corpus", index)
     assert "**7** briefings" in panel
     assert "Dated 2025-01-10 to 2025-03-12" in panel and "undated" not in panel
+
+
+def test_a_question_is_read_once_into_its_text_and_typed_filters():
+    from qa.search.question import Question
+
+    asked = Question.read("  troops in:wire after:2025-03  ", typed_filters=True)
+    assert asked.text == "troops" and asked.typed_filters == parse_question("in:wire after:2025-03")[1]
+    assert Question.read("troops in:wire").text == "troops in:wire"  # retrieve keeps the words
+    for raw, message in [("in:wire", "only filters"), ("   ", "empty"), (5, "must be text")]:
+        with pytest.raises(ValueError, match=message):
+            Question.read(raw, typed_filters=True)

@@ -13,9 +13,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 
-from qa.api import reranks_by_default, searcher_for, validate_k, validate_question
+from qa.api import reranks_by_default, searcher_for, validate_k
 from qa.answers.confidence import Measures, confidence, declines, margin_of
-from qa.search.filters import Filters, parse_question
+from qa.search.filters import Filters
+from qa.search.question import Question
 from qa.answers.follow_ups import merged_query, needs_previous
 from qa.answers.reader import Reading, chance_none_answers, get_reader
 from qa.search.rerank import RERANK_DEPTH, blended_order, in_order
@@ -123,9 +124,9 @@ def answer(question: str, k: int = 5, history: list[str] | None = None, *,
     reads the top RERANK_DEPTH candidates and answers from the best after re-ranking (qa.search.rerank;
     None means qa.api.reranks_by_default()). Raises what `qa.retrieve` raises.
     """
-    question, typed = parse_question(validate_question(question))
-    filters = Filters.of(since, until, sources).overridden_by(typed)
-    question, k = validate_question(question), validate_k(k)
+    asked = Question.read(question, typed_filters=True)
+    filters = Filters.of(since, until, sources).overridden_by(asked.typed_filters)
+    question, k = asked.text, validate_k(k)
     searcher = searcher_for(index_dir)
     read, corrections = corrected(searcher, question, filters)
     rerank = reranks_by_default() if rerank is None else bool(rerank)
