@@ -49,6 +49,13 @@ class IndexBusy(QAError):
         )
 
 
+class BuildCancelled(QAError):
+    """A build was cancelled (qa.index.cancellation) before it published: the index is as it was."""
+
+    def __init__(self):
+        super().__init__("the build was cancelled; the index is as it was before it")
+
+
 class IndexNotWritable(QAError):
     """The index folder cannot be written: the disk is full, or the folder is read-only.
 

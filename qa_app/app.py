@@ -30,7 +30,8 @@ from qa_app.exports import save_export
 from qa_app.markup import escape_markdown, one_line
 from qa_app.viewer import cited_number, read_briefing, render_briefing
 from qa_app.chat import ask, make_chat
-from qa_app.index_panel import briefing_choices, describe_index, examples_for, rebuild, remove, upload
+from qa_app.index_panel import (RunningBuild, briefing_choices, describe_index, examples_for, rebuild, remove,
+                                upload)
 from qa_app.replies import format_answer
 from qa_app.startup import ANOTHER_PORT, TAGLINE, bind_warning, parser, port_in_use, start_index, warm_up
 from qa_app.web_guards import LOOPBACK_NAMES, HostGuard, UploadGuard
@@ -216,8 +217,11 @@ def _wire_chat(app: gr.Blocks, area: dict, turns: gr.State, saved: gr.BrowserSta
 
 def _index_panel(corpus_dir: Path, index_dir: Path) -> dict:
     """The index tab's components, by name: status, rebuild, upload, remove."""
-    panel = {"status": gr.Markdown(describe_index(corpus_dir, index_dir)),
-             "rebuild": gr.Button("Rebuild index")}
+    panel = {"status": gr.Markdown(describe_index(corpus_dir, index_dir))}
+    with gr.Row():
+        panel["rebuild"] = gr.Button("Rebuild index", scale=3)
+        # A build of a huge file can take many minutes; the index stays as it was when cancelled.
+        panel["stop"] = gr.Button("Cancel build", scale=1)
     panel["files"] = gr.File(label=f"Add briefings ({', '.join(EXTENSIONS)})",
                              file_count="multiple", file_types=list(EXTENSIONS))
     panel["replace"] = gr.Checkbox(False, label="Replace a briefing with the same file name")
@@ -244,11 +248,13 @@ def _wire_panel(app: gr.Blocks, panel: dict, area: dict, corpus_dir: Path, index
 
     refreshed = [panel["status"], area["picker"], panel["remove_choice"], area["examples"]]
 
+    running = RunningBuild()
+
     def rebuild_now(progress=gr.Progress(track_tqdm=True)):
-        return rebuild(corpus_dir, index_dir, progress)
+        return rebuild(corpus_dir, index_dir, progress, running=running)
 
     def upload_now(files, replace, progress=gr.Progress(track_tqdm=True)):
-        return upload(files, corpus_dir, index_dir, replace, progress)
+        return upload(files, corpus_dir, index_dir, replace, progress, running=running)
 
     def ask_to_remove(source):
         if not source:
@@ -273,6 +279,7 @@ def _wire_panel(app: gr.Blocks, panel: dict, area: dict, corpus_dir: Path, index
     panel["remove"].click(ask_to_remove, panel["remove_choice"],
                           [panel["confirm_row"], panel["confirm_text"], panel["report"]],
                           api_visibility="private")
+    panel["stop"].click(lambda: gr.Info(running.cancel()), api_name="cancel_build")
     panel["cancel"].click(lambda: gr.update(visible=False), outputs=panel["confirm_row"],
                           api_visibility="private")
     app.load(refresh, outputs=refreshed, api_visibility="private")

@@ -4,10 +4,15 @@ removing briefings, and the example questions and briefing choices that follow a
 from __future__ import annotations
 
 import logging
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
 
 import qa
+from qa.errors import BuildCancelled
+from qa.index.cancellation import Cancellation
 from qa.index.status import index_status, indexed_briefings
 from qa.ingest.uploads import MAX_UPLOAD_BYTES, UploadRejected, safe_name, same_content, save_upload
 from qa_app.corpus import example_questions, remove_briefing, summarise
@@ -52,36 +57,102 @@ def readable_time(iso: str) -> str:
     return moment.strftime("%Y-%m-%d %H:%M") + (" UTC" if moment.tzinfo is not None else "")
 
 
-def rebuild(corpus_dir: Path, index_dir: Path, progress=None, only=None) -> str:
+class RunningBuild:
+    """The page's build in progress, if any (the page runs one at a time), so that the Cancel
+    button can stop it (qa.index.cancellation)."""
+
+    def __init__(self):
+        self._current: Cancellation | None = None
+        self._lock = threading.Lock()
+
+    @contextmanager
+    def running(self) -> Iterator[Cancellation]:
+        """The Cancellation of a build run within the block."""
+        cancellation = Cancellation()
+        with self._lock:
+            self._current = cancellation
+        try:
+            yield cancellation
+        finally:
+            with self._lock:
+                if self._current is cancellation:
+                    self._current = None
+
+    def cancel(self) -> str:
+        """Stop the build in progress; what happened, as Markdown."""
+        with self._lock:
+            current = self._current
+        if current is None:
+            return "No build is running."
+        current.cancel()
+        return "Cancelling the build: the index stays as it was."
+
+
+def rebuild(corpus_dir: Path, index_dir: Path, progress=None, only=None,
+            running: RunningBuild | None = None) -> str:
     """Bring the index up to date, reporting progress (files read, paragraphs embedded); with
     `only` (the files an upload or a removal touched), for those files alone, without listing the
-    corpus, so the cost does not grow with it."""
-    if progress is not None:
-        progress(0, desc="Reading the corpus folder")
+    corpus, so the cost does not grow with it. With `running`, the Cancel button can stop it."""
+    return _rebuilt(corpus_dir, index_dir, progress, only, running)[0]
+
+
+def _rebuilt(corpus_dir: Path, index_dir: Path, progress, only, running) -> tuple[str, bool]:
+    """(what the build did, as Markdown; whether it was cancelled)."""
     try:
-        report = qa.build_index(corpus_dir, index_dir, progress=progress is not None, only=only)
+        report = _build(corpus_dir, index_dir, progress, only, running)
+    except BuildCancelled as cancelled:
+        return f"⚠️ {escape_label(str(cancelled))}", True
     except qa.QAError as error:
-        return f"⚠️ {escape_label(str(error))}"
+        return f"⚠️ {escape_label(str(error))}", False
     except Exception as error:  # the page must say something, and not the server's paths
         log.exception("rebuild failed")
         return (f"⚠️ The index could not be rebuilt ({escape_label(type(error).__name__)}); "
-                "the server's log has the details. The previous index is still in use.")
+                "the server's log has the details. The previous index is still in use."), False
     skipped = [f"{s.source}: {s.reason}" for s in report.skipped]
     return escape_markdown(report.summary()) + (
-        "\n\n" + escape_label(summarise(skipped, "skipped")) if skipped else "")
+        "\n\n" + escape_label(summarise(skipped, "skipped")) if skipped else ""), False
 
 
-def upload(files, corpus_dir: Path, index_dir: Path, replace: bool = False, progress=None) -> str:
-    """Add the uploaded files to the corpus and rebuild; identical content is not added twice."""
-    lines, added = [], []
+def _build(corpus_dir: Path, index_dir: Path, progress, only, running: RunningBuild | None):
+    if progress is not None:
+        progress(0, desc="Reading the corpus folder")
+    if running is None:
+        return qa.build_index(corpus_dir, index_dir, progress=progress is not None, only=only)
+    with running.running() as cancellation:
+        return qa.build_index(corpus_dir, index_dir, progress=progress is not None, only=only,
+                              cancellation=cancellation)
+
+
+def upload(files, corpus_dir: Path, index_dir: Path, replace: bool = False, progress=None,
+           running: RunningBuild | None = None) -> str:
+    """Add the uploaded files to the corpus and rebuild; identical content is not added twice. A
+    cancelled build takes the files it was adding back out of the corpus (a file that replaced
+    another stays, unindexed, and the reply says so)."""
+    lines, added, new = [], [], []
     for file in files or []:
         path = Path(file if isinstance(file, str) else file.name)
+        existed = (Path(corpus_dir) / safe_name(path.name)).exists()
         line, saved = _add_upload(path, corpus_dir, replace)
         lines.append(line)
         added += [saved] if saved else []
+        new += [saved] if saved and not (existed and saved.name == safe_name(path.name)) else []
     if added:
-        lines.append(rebuild(corpus_dir, index_dir, progress, only=added))
+        said, cancelled = _rebuilt(corpus_dir, index_dir, progress, added, running)
+        lines.append(said)
+        if cancelled:
+            lines.append(_taken_back(new, [path for path in added if path not in new]))
     return "\n\n".join(lines) or "No file chosen."
+
+
+def _taken_back(new: list[Path], kept: list[Path]) -> str:
+    """Take the `new` files of a cancelled upload out of the corpus; what happened, as Markdown."""
+    for path in new:
+        path.unlink(missing_ok=True)
+    said = [f"Not added: {', '.join(escape_label(p.name) for p in new)}"] if new else []
+    if kept:
+        said.append(f"{', '.join(escape_label(p.name) for p in kept)} replaced the earlier file and "
+                    "is not indexed: remove it, or use **Rebuild index**")
+    return "\n\n".join(said)
 
 
 def _add_upload(path: Path, corpus_dir: Path, replace: bool) -> tuple[str, Path | None]:

@@ -16,6 +16,7 @@ from pathlib import Path
 from tqdm.auto import tqdm
 
 from qa.ingest.changes import CLOCK_SLACK_NS, corpus_changes, named_changes
+from qa.index.cancellation import Cancellation
 from qa.index.derive import Derivation
 from qa.ingest.documents import Document, list_corpus_files, read_indexable
 from qa.index.encoder import get_encoder
@@ -37,7 +38,7 @@ PARALLEL_READ_FILES = 64
 @explaining_write_errors
 def build_index(corpus_dir="corpus", index_dir="index", *, full: bool = False,
                 model: str | None = None, device: str | None = None,
-                progress: bool = True, only=None) -> BuildReport:
+                progress: bool = True, only=None, cancellation: Cancellation | None = None) -> BuildReport:
     """Bring the index in `index_dir` up to date with the briefings in `corpus_dir`.
 
     Files whose size and modification time are unchanged since they were read (or skipped) are
@@ -54,6 +55,10 @@ def build_index(corpus_dir="corpus", index_dir="index", *, full: bool = False,
     corpus is read, as without `only`. Raises ValueError for a path outside the corpus folder or
     unknown to both, IndexBusy when another build holds the index, FileNotFoundError when the
     corpus folder is missing.
+
+    A `cancellation` (qa.index.cancellation) stops the build from another thread: files are then
+    read in worker processes, ended at once on cancel, and the build raises BuildCancelled
+    between files or chunks of paragraphs, having published nothing.
     """
     started = time.perf_counter()
     if full and only is not None:
@@ -77,10 +82,11 @@ def build_index(corpus_dir="corpus", index_dir="index", *, full: bool = False,
             report.removed += len(records[source].paragraphs)
             writer.delete_document(source)
         derivation = Derivation(encoder, previous, progress, dimension=dimension,
-                                index_dir=index_dir)
+                                index_dir=index_dir, cancellation=cancellation)
         read_ns = time.time_ns()
         skipped, read_documents = list(changes.skipped), 0
-        reading = tqdm(_read(changes.to_read, read_ns), total=len(changes.to_read), desc="reading briefings",
+        reading = tqdm(_read(changes.to_read, read_ns, cancellation), total=len(changes.to_read),
+                       desc="reading briefings",
                        unit="file", disable=not progress or not changes.to_read)
         for batch in _batches(reading):
             for item in [entry for entry in batch if isinstance(entry, SkippedRecord)]:
@@ -104,6 +110,8 @@ def build_index(corpus_dir="corpus", index_dir="index", *, full: bool = False,
                 writer.add_document(_record(document, read_ns), new)
                 changed = True
         reading.close()
+        if cancellation is not None:
+            cancellation.check()
         writer.set_skipped(sorted(skipped, key=lambda record: record.source))
         if changed or previous is None or [r.source for r in skipped] != [r.source for r in previous.skipped()]:
             writer.publish()
@@ -132,11 +140,18 @@ def read_corpus(corpus_dir: Path) -> tuple[list[Document], list[SkippedFile]]:
     return documents, skipped
 
 
-def _read(to_read: list[tuple[Path, str]], read_ns: int):
+def _read(to_read: list[tuple[Path, str]], read_ns: int, cancellation: Cancellation | None = None):
     """Each file as a Document, or as a SkippedRecord saying why not; in order, read ahead by
-    worker processes when there are many (qa.index.workers: they hold nothing of the build's and end
-    with it)."""
+    worker processes when there are many or the build can be cancelled (qa.index.workers: they
+    hold nothing of the build's and end with it, or when cancelled)."""
     tasks = [(path, source, read_ns) for path, source in to_read]
+    if not tasks:
+        return
+    if cancellation is not None:
+        for item in ordered_results(_read_one, tasks, max(1, min(4, usable_cores(), len(tasks))), cancellation):
+            cancellation.check()
+            yield item
+        return
     if len(to_read) < PARALLEL_READ_FILES or usable_cores() < 2:
         yield from (_read_one(*task) for task in tasks)
         return

@@ -6,12 +6,16 @@ from __future__ import annotations
 
 import numpy as np
 
+from qa.errors import IndexMismatch
+from qa.index.cancellation import Cancellation
+from qa.index.encoder import Encoder
+from qa.index.stores import NewPassages, StoredPassage, StoreReader, join_context
 from qa.ingest.documents import Document
 from qa.search.duplicates import signatures
-from qa.index.encoder import Encoder
-from qa.errors import IndexMismatch
 from qa.search.lexical import tokenize
-from qa.index.stores import NewPassages, StoredPassage, StoreReader, join_context
+
+# Texts embedded between two checks for a cancelled build (about 8 s on 2 cores).
+CANCELLABLE_CHUNK = 1024
 
 
 class Derivation:
@@ -22,9 +26,10 @@ class Derivation:
     under the same name since the last build)."""
 
     def __init__(self, encoder: Encoder, previous: StoreReader | None, progress: bool = False, *,
-                 dimension: int, index_dir):
+                 dimension: int, index_dir, cancellation: Cancellation | None = None):
         self._encoder, self.previous, self.progress = encoder, previous, progress
         self.dimension, self.index_dir = dimension, index_dir
+        self.cancellation = cancellation
         self.embedded = 0
 
     @property
@@ -60,7 +65,17 @@ class Derivation:
         return result
 
     def _embed(self, contexts: list[tuple]) -> list[np.ndarray]:
-        """The window vectors of each indexed text, one array (windows, dimension) per text."""
+        """The window vectors of each indexed text, one array (windows, dimension) per text; in
+        chunks of CANCELLABLE_CHUNK texts, checking between them, when the build can be cancelled."""
+        if self.cancellation is None:
+            return self._embed_all(contexts)
+        vectors = []
+        for start in range(0, len(contexts), CANCELLABLE_CHUNK):
+            self.cancellation.check()
+            vectors += self._embed_all(contexts[start:start + CANCELLABLE_CHUNK])
+        return vectors
+
+    def _embed_all(self, contexts: list[tuple]) -> list[np.ndarray]:
         vectors, owners = self.encoder.encode_passages([join_context(c) for c in contexts],
                                                        progress=self.progress)
         return np.split(vectors, np.cumsum(np.bincount(owners, minlength=len(contexts)))[:-1])

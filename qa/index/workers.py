@@ -35,26 +35,41 @@ class WorkerDied(RuntimeError):
     """A worker process ended without answering (killed, out of memory)."""
 
 
-def ordered_results(function, tasks, workers: int):
+def ordered_results(function, tasks, workers: int, cancellation=None):
     """`function(*task)` for each task, in order, computed by `workers` worker processes (here,
     where no interpreter can be started); an exception the function raised is raised here.
-    `function` must be a module-level function, its tasks and results picklable."""
+    `function` must be a module-level function, its tasks and results picklable. A
+    `cancellation` (qa.index.cancellation) ends the workers when cancelled, and BuildCancelled is
+    raised here instead of their death."""
     if not sys.executable:
         yield from (function(*task) for task in tasks)
         return
     pool = [_Worker(function) for _ in range(workers)]
     try:
-        in_flight: deque[_Worker] = deque()
-        for number, task in enumerate(tasks):
-            if len(in_flight) == AHEAD * workers:
-                yield in_flight.popleft().receive()
-            pool[number % workers].send(task)
-            in_flight.append(pool[number % workers])
-        while in_flight:
-            yield in_flight.popleft().receive()
+        if cancellation is None:
+            yield from _results(pool, tasks)
+            return
+        with cancellation.stopping_with(lambda: [worker.kill() for worker in pool]):
+            try:
+                yield from _results(pool, tasks)
+            except (WorkerDied, BrokenPipeError):
+                cancellation.check()
+                raise
     finally:
         for worker in pool:
             worker.close()
+
+
+def _results(pool: list[_Worker], tasks):
+    """The results of `tasks` in order, sent round the pool a few ahead (AHEAD)."""
+    in_flight: deque[_Worker] = deque()
+    for number, task in enumerate(tasks):
+        if len(in_flight) == AHEAD * len(pool):
+            yield in_flight.popleft().receive()
+        pool[number % len(pool)].send(task)
+        in_flight.append(pool[number % len(pool)])
+    while in_flight:
+        yield in_flight.popleft().receive()
 
 
 class _Worker:
@@ -88,6 +103,10 @@ class _Worker:
     def _died(self) -> WorkerDied:
         return WorkerDied(f"a worker process reading the corpus ended (exit status "
                           f"{self.process.wait()}); see the messages above")
+
+    def kill(self) -> None:
+        """End the process now (a cancelled build): a result it was computing is lost."""
+        self.process.kill()
 
     def close(self) -> None:
         try:
