@@ -10,8 +10,9 @@ from qa_app.markup import code_label, counted, plain
 
 SHOWN_NAMES = 3
 EXAMPLE_COUNT = 4
-# Each example is checked by answering it; this many checks at most (about 0.15 s each).
-EXAMPLE_TRIES = 10
+# Each example is checked by answering it; this many checks at most (about 0.15 s each, once per
+# published index).
+EXAMPLE_TRIES = 24
 # Ways to ask about a briefing by its title, tried in turn until the briefings answer one. A title
 # is a headline, not a question, so which form an extractive reader can answer depends on it.
 QUESTION_FORMS = ("What happened with {title}?", "When did {title} happen?",
@@ -76,7 +77,7 @@ def _distinct(titles: list[str]) -> list[str]:
     too long to read at a glance, in the order given."""
     shown, seen = [], set()
     for title in titles:
-        title = plain(title).rstrip(".?!")
+        title = plain(title).strip().rstrip(" .?!…")
         if title and title.casefold() not in seen and len(title) <= EXAMPLE_TITLE_CHARS:
             seen.add(title.casefold())
             shown.append(title)

@@ -11,6 +11,7 @@ from datetime import datetime, timezone
 from pathlib import Path
 
 import qa
+from qa.api import searcher_for
 from qa.errors import BuildCancelled
 from qa.index.cancellation import Cancellation
 from qa.index.status import index_status, indexed_briefings
@@ -19,6 +20,9 @@ from qa_app.corpus import example_questions, remove_briefing, summarise
 from qa_app.markup import code_label, counted, escape_label, escape_markdown, one_line
 
 log = logging.getLogger("qa.app")
+# Example questions by index location: (index version, examples).
+_examples: dict[str, tuple[str, list[list[str]]]] = {}
+_examples_lock = threading.Lock()
 
 
 def describe_index(corpus_dir: Path, index_dir: Path) -> str:
@@ -191,12 +195,21 @@ def briefing_choices(index_dir: Path) -> list[tuple[str, str]]:
 
 def examples_for(index_dir: Path) -> list[list[str]]:
     """Example questions about the newest briefings of the index in use, each one the briefings
-    answer (not declined)."""
+    answer (not declined); worked out once per published version of the index, since every page
+    load asks for them."""
     try:
+        version = searcher_for(index_dir).version
         titles = [b.title for b in indexed_briefings(index_dir)]
-    except qa.QAError:
+    except (qa.QAError, ValueError):
         return []
-    return [[question] for question in example_questions(titles, lambda q: answered(q, index_dir))]
+    key = str(index_dir)
+    with _examples_lock:
+        if key in _examples and _examples[key][0] == version:
+            return _examples[key][1]
+    examples = [[question] for question in example_questions(titles, lambda q: answered(q, index_dir))]
+    with _examples_lock:
+        _examples[key] = (version, examples)
+    return examples
 
 
 def answered(question: str, index_dir: Path) -> bool:

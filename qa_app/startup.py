@@ -25,27 +25,33 @@ TAGLINE = ("Ask questions about your briefings: every answer is taken from them 
 ANOTHER_PORT = "choose another with --port N (in a checkout: make run PORT=N)"
 
 
+def say(line: str) -> None:
+    """One line on stderr, written at once: the start-up build runs beside serving, and two
+    threads' lines must not run together."""
+    sys.stderr.write(f"{line}\n")
+    sys.stderr.flush()
+
+
 def prepare_index(corpus_dir: Path, index_dir: Path) -> None:
     """Build the index, or bring it up to date, before serving. When another process (an app
     server sharing the index) is building it, serve what it publishes instead; a read-only index
     folder is served as it is when the corpus has not changed since its build (IndexNotWritable
     otherwise). Says what it does on stderr, a line a stage (progress bars on a terminal)."""
-    print(f"reading {corpus_dir}/ into the index at {index_dir} (new and changed briefings only)",
-          file=sys.stderr)
+    say(f"reading {corpus_dir}/ into the index at {index_dir} (new and changed briefings only)")
     try:
         report = qa.build_index(corpus_dir, index_dir, progress=sys.stderr.isatty())
     except IndexBusy as busy:
-        print(f"not rebuilding: {busy}", file=sys.stderr)
+        say(f"not rebuilding: {busy}")
         return
     except qa.IndexNotWritable as error:
         if not error.read_only or not _up_to_date(corpus_dir, index_dir):
             raise
-        print(f"warning: {index_dir}/ is read-only; serving it as built, since the corpus has "
-              "not changed", file=sys.stderr)
+        say(f"warning: {index_dir}/ is read-only; serving it as built, since the corpus has "
+            "not changed")
         return
     for skipped in report.skipped:
-        print(f"skipped {skipped.source}: {skipped.reason}", file=sys.stderr)
-    print(report.summary(), file=sys.stderr)
+        say(f"skipped {skipped.source}: {skipped.reason}")
+    say(report.summary())
 
 
 def start_index(corpus_dir: Path, index_dir: Path) -> threading.Thread | None:
@@ -69,15 +75,15 @@ def _prepare_beside_serving(corpus_dir: Path, index_dir: Path) -> None:
     try:
         prepare_index(corpus_dir, index_dir)
     except Exception as error:  # noqa: BLE001 - the last published index is still served
-        print(f"warning: the index was not brought up to date ({one_line(str(error)) or type(error).__name__}); "
-              "serving the last one built: fix this, then use Rebuild index", file=sys.stderr)
+        say(f"warning: the index was not brought up to date ({one_line(str(error)) or type(error).__name__}); "
+            "serving the last one built: fix this, then use Rebuild index")
 
 
 def warm_up(index_dir: Path) -> None:
     """Load the index and the model now (and make the model's quick copy on first use), so the
     first question does not wait for them. A problem with the index or the question is left for
     the first question to report; one loading the model is raised (the chat could not answer)."""
-    print("loading the index and the models", file=sys.stderr)
+    say("loading the index and the models")
     try:
         qa.retrieve("warm-up", k=1, index_dir=index_dir)
     except (qa.QAError, ValueError):

@@ -371,3 +371,21 @@ def test_the_sources_to_open_name_the_question_they_answer():
     assert app.sources_label(turns) == "Open a source of the reply to: Which countries\\ncommitted troops?"
     long = app.sources_label([{"question": "w" * 500}])
     assert long.endswith("w…") and len(long) < 120
+
+
+def test_examples_are_worked_out_once_per_index_version(tmp_path, fake_encoder, monkeypatch):
+    corpus = write_corpus(tmp_path / "corpus", TINY)
+    index = tmp_path / "index"
+    qa.build_index(corpus, index, progress=False)
+    asked = []
+    monkeypatch.setattr(index_panel, "answered", lambda question, where: asked.append(question) or True)
+    first = index_panel.examples_for(index)
+    assert first and index_panel.examples_for(index) == first and len(asked) == len(first)
+    (corpus / "gamma.txt").write_text("Gamma Wire\n\nComets were seen over Malta.\n")
+    qa.build_index(corpus, index, progress=False)
+    assert ["What happened with Gamma Wire?"] in index_panel.examples_for(index)  # a new version
+
+
+def test_a_title_cut_short_makes_a_question_without_a_gap():
+    assert example_questions(["Williams keeps the legend ..."], lambda question: True) == [
+        "What happened with Williams keeps the legend?"]
