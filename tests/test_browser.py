@@ -83,6 +83,8 @@ def test_upload_then_remove_a_briefing(page, served, tmp_path):
     briefing.write_text("# Glacier Survey\n\nThe Aletsch glacier lost 2.1 metres of ice in 2024.\n",
                         encoding="utf-8")
     page.get_by_role("tab", name="Index").click()
+    page.get_by_role("button", name="Cancel build").click()  # nothing to cancel yet
+    sync_api.expect(page.get_by_text("No build is running.")).to_be_visible()
     page.locator("input[type=file]").first.set_input_files(str(briefing))
     sync_api.expect(page.get_by_text("Added glacier survey.md")).to_be_visible(timeout=60_000)
     assert (corpus / "glacier survey.md").exists()
