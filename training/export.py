@@ -103,7 +103,9 @@ def export(weights: Path, out: Path, version: int, negatives: Path, limit: int |
         losses = {part: pytorch_figures[part]["f1"] - int8_figures[part]["f1"]
                   for part in pytorch_figures if isinstance(pytorch_figures[part], dict)}
         if max(losses.values()) > MAX_F1_LOSS:
-            raise SystemExit(f"int8 loses more than a point of F1: {losses}")
+            rejected = out.with_name(f"{out.name}.rejected-card.json")  # the figures, kept to compare
+            rejected.write_text(json.dumps(card, indent=1) + "\n")
+            raise SystemExit(f"int8 loses more than a point of F1: {losses}; figures in {rejected}")
         card["size_mb"] = round((staging / MODEL_FILE).stat().st_size / 2**20, 1)
         (staging / "card.json").write_text(json.dumps(card, indent=1) + "\n")
         (staging / "README.md").write_text(_card_text(card))
