@@ -86,30 +86,31 @@ def build_index(corpus_dir="corpus", index_dir="index", *, full: bool = False,
         read_ns = time.time_ns()
         skipped, read_documents = list(changes.skipped), 0
         reading = tqdm(_read(changes.to_read, read_ns, cancellation), total=len(changes.to_read),
-                       desc="reading briefings",
-                       unit="file", disable=not progress or not changes.to_read)
-        for batch in _batches(reading):
-            for item in [entry for entry in batch if isinstance(entry, SkippedRecord)]:
-                changed = True
-                skipped.append(item)
-                report.skipped.append(SkippedFile(item.source, item.reason))
-                log.warning("skipped %s: %s", item.source, item.reason)
-                writer.delete_document(item.source)
-                report.removed += len(records[item.source].paragraphs) if item.source in records else 0
-            documents = [entry for entry in batch if isinstance(entry, Document)]
-            read_documents += len(documents)
-            for document in documents:
-                _count(report, records.get(document.source), document)
-            same = [d for d in documents if _same_content(records.get(d.source), d)]
-            for document in same:
-                if _refresh(records[document.source], _record(document, read_ns)):
-                    writer.update_record(_record(document, read_ns))
+                       desc="reading briefings", unit="file", disable=not progress or not changes.to_read)
+        try:
+            for batch in _batches(reading):
+                for item in [entry for entry in batch if isinstance(entry, SkippedRecord)]:
                     changed = True
-            documents = [d for d in documents if d not in same]
-            for document, new in zip(documents, derivation.new_passages(documents)):
-                writer.add_document(_record(document, read_ns), new)
-                changed = True
-        reading.close()
+                    skipped.append(item)
+                    report.skipped.append(SkippedFile(item.source, item.reason))
+                    log.warning("skipped %s: %s", item.source, item.reason)
+                    writer.delete_document(item.source)
+                    report.removed += len(records[item.source].paragraphs) if item.source in records else 0
+                documents = [entry for entry in batch if isinstance(entry, Document)]
+                read_documents += len(documents)
+                for document in documents:
+                    _count(report, records.get(document.source), document)
+                same = [d for d in documents if _same_content(records.get(d.source), d)]
+                for document in same:
+                    if _refresh(records[document.source], _record(document, read_ns)):
+                        writer.update_record(_record(document, read_ns))
+                        changed = True
+                documents = [d for d in documents if d not in same]
+                for document, new in zip(documents, derivation.new_passages(documents)):
+                    writer.add_document(_record(document, read_ns), new)
+                    changed = True
+        finally:
+            reading.close()
         if cancellation is not None:
             cancellation.check()
         writer.set_skipped(sorted(skipped, key=lambda record: record.source))
