@@ -42,6 +42,22 @@ def test_the_float_export_gives_pytorchs_logits(trained, tmp_path):
     assert float_parity(final, tmp_path / "float.onnx", examples) < PARITY_FLOAT
 
 
+def test_int8_keeps_the_matmuls_asked_for_in_float(trained, tmp_path):
+    import onnx
+
+    from training.export import export_float, quantize
+
+    _, final, _ = trained
+    export_float(final, tmp_path / "float.onnx")
+    quantize(tmp_path / "float.onnx", tmp_path / "all.onnx")
+    quantize(tmp_path / "float.onnx", tmp_path / "kept.onnx", keep_float=r"qa_outputs")
+
+    def float_matmuls(path):
+        return {n.name for n in onnx.load(str(path)).graph.node if n.op_type == "MatMul" and "qa_outputs" in n.name}
+
+    assert not float_matmuls(tmp_path / "all.onnx") and float_matmuls(tmp_path / "kept.onnx")
+
+
 def test_labels_point_at_the_answer_tokens():
     from transformers import AutoTokenizer
 

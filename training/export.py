@@ -16,6 +16,7 @@ import argparse
 import json
 import logging
 import platform
+import re
 import shutil
 import tempfile
 import time
@@ -60,13 +61,19 @@ def export_float(weights: Path, target: Path) -> None:
                           opset_version=17, dynamo=False)
 
 
-def quantize(source: Path, target: Path) -> None:
+def quantize(source: Path, target: Path, keep_float: str | None = None) -> None:
+    """int8 weights (per channel) for the MatMuls and the embedding table; MatMuls whose node name
+    matches the regular expression `keep_float` stay float."""
+    import onnx
     from onnxruntime.quantization import QuantType, quantize_dynamic
 
+    excluded = [node.name for node in onnx.load(str(source)).graph.node
+                if keep_float and node.op_type == "MatMul" and re.search(keep_float, node.name)]
     logging.disable(logging.WARNING)
     try:
         quantize_dynamic(str(source), str(target), weight_type=QuantType.QInt8, per_channel=True,
-                         op_types_to_quantize=["MatMul", "Gather"], extra_options={"MatMulConstBOnly": True})
+                         op_types_to_quantize=["MatMul", "Gather"], nodes_to_exclude=excluded,
+                         extra_options={"MatMulConstBOnly": True})
     finally:
         logging.disable(logging.NOTSET)
 
@@ -81,7 +88,8 @@ def float_parity(weights: Path, onnx_file: Path, examples) -> float:
     return float(max(np.abs(torch_starts - onnx_starts)[mask].max(), np.abs(torch_ends - onnx_ends)[mask].max()))
 
 
-def export(weights: Path, out: Path, version: int, negatives: Path, limit: int | None) -> dict:
+def export(weights: Path, out: Path, version: int, negatives: Path, limit: int | None,
+           keep_float: str | None = None) -> dict:
     answerable, no_answer = validation_pairs(negatives, limit)
     with tempfile.TemporaryDirectory() as work:
         work = Path(work)
@@ -91,7 +99,7 @@ def export(weights: Path, out: Path, version: int, negatives: Path, limit: int |
             raise SystemExit(f"the float export differs from PyTorch by {parity:.2e} (> {PARITY_FLOAT})")
         staging = work / "model"
         staging.mkdir()
-        quantize(work / "float.onnx", staging / MODEL_FILE)
+        quantize(work / "float.onnx", staging / MODEL_FILE, keep_float)
         torch_reader(weights).tokenizer.save_pretrained(str(staging))
         card = _card(weights, version, parity)
         (staging / "card.json").write_text(json.dumps(card, indent=1) + "\n")
@@ -150,8 +158,11 @@ def main() -> None:
     parser.add_argument("--out", type=Path, default=MODEL_DIR)
     parser.add_argument("--negatives", type=Path, default=CACHE / "negatives.json")
     parser.add_argument("--limit", type=int, help="at most N validation questions a part")
+    parser.add_argument("--keep-float", metavar="REGEX",
+                        help="MatMul nodes whose name matches stay float (e.g. the last layer's "
+                             "feed-forward: 'layer.5/(intermediate|output)/dense')")
     args = parser.parse_args()
-    card = export(args.weights, args.out, args.version, args.negatives, args.limit)
+    card = export(args.weights, args.out, args.version, args.negatives, args.limit, args.keep_float)
     print(json.dumps(card["validation"], indent=1))
     print(f"exported {card['size_mb']} MB to {args.out}")
 
