@@ -49,7 +49,11 @@ def ordered_results(function, tasks, workers: int, cancellation=None):
         if cancellation is None:
             yield from _results(pool, tasks)
             return
-        with cancellation.stopping_with(lambda: [worker.kill() for worker in pool]):
+        def stop() -> None:
+            for worker in pool:
+                worker.kill()
+
+        with cancellation.stopping_with(stop):
             try:
                 yield from _results(pool, tasks)
             except (WorkerDied, BrokenPipeError):
