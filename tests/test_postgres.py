@@ -29,6 +29,8 @@ from qa.errors import IndexBusy, IndexNotFound, QAError
 from qa.search.filters import Filters
 from qa.search.lexical import tokenize
 from qa.index.stores import DocumentRecord, NewPassages, StoredPassage, open_store
+from qa.index.stores.postgres import bm25
+from qa.index.stores.postgres.schema import MIGRATIONS
 from qa.index.stores.postgres.errors import (DatabaseLost, DatabaseUnavailable, ExtensionMissing,
                                        SchemaTooNew)
 
@@ -118,6 +120,36 @@ def test_bm25_scores_match_bm25s_over_the_live_passages(database):
             order = order[expected[order] > 0][:3]
             assert top_ids.tolist() == ids[order].tolist()
             np.testing.assert_allclose(top_scores, expected[order], rtol=1e-5)
+
+
+@pytest.mark.parametrize("later_length", [1, 60], ids=["mean-shrinks", "mean-grows"])
+def test_bm25_top_stays_exact_when_the_mean_length_moves_away_from_the_impacts(
+        database, later_length, monkeypatch):
+    """Impacts are written at the first build's mean length; later builds move the mean, and
+    the top-k, read a posting at a time, must still be brute force's ranking."""
+    monkeypatch.setattr(bm25, "FIRST_DEPTH", 1)
+    monkeypatch.setattr(bm25, "DEEPER_BY", 2)
+    rng = np.random.default_rng(11)
+    words = ["grain", "port", "strike", "ship", "corridor", "ceasefire", "tuna", "budget"]
+    store = open_store(database)
+
+    def texts(count: int, length: int) -> list[str]:
+        return [" ".join(rng.choice(words, int(rng.integers(1, length + 1)))) for _ in range(count)]
+
+    publish(store, {f"first/{i}.txt": (texts(6, 12), None) for i in range(4)})
+    publish(store, {f"later/{i}.txt": (texts(6, later_length), None) for i in range(8)}, seed=50)
+    with store.reader("fake") as reader:
+        ids, passages = live_passages(reader)
+        texts_indexed = [p.indexed_text for p in passages]
+        for question in ["grain strike", "tuna tuna budget port", "ceasefire corridor ship grain"]:
+            expected = bm25s_scores(texts_indexed, question)
+            tokens = tokenize([question])[0]
+            for k in [1, 4, 10, 30]:
+                top_ids, top_scores = reader.lexical_top(tokens, k)
+                order = np.lexsort((ids, -expected))
+                order = order[expected[order] > 0][:k]
+                assert top_ids.tolist() == ids[order].tolist(), (question, k)
+                np.testing.assert_allclose(top_scores, expected[order], rtol=1e-5)
 
 
 def test_dense_search_matches_brute_force_over_windows(database):
@@ -350,14 +382,17 @@ def test_an_index_of_schema_version_1_is_migrated_and_keeps_its_bm25(database):
         admin.execute("CREATE TABLE sentence_vectors (passage_id bigint PRIMARY KEY REFERENCES "
                       "passages (id) ON DELETE CASCADE, spans integer[] NOT NULL, embeddings bytea NOT NULL)")
         admin.execute("INSERT INTO sentence_vectors SELECT id, ARRAY[0, 1], '\\x00' FROM passages")
+        admin.execute("DELETE FROM qa_meta WHERE key = 'impact_mean_length'")
         admin.execute("DELETE FROM qa_schema WHERE version > 1")
     with open_store(database).reader("fake") as reader:
         for question, scores in before.items():
             tokens = tokenize([question])[0]
             np.testing.assert_allclose(reader.lexical_scores(tokens, ids), scores, rtol=1e-6)
-            assert len(reader.lexical_top(tokens, 3)[0]) == min(3, int((scores > 0).sum()))
+            top_ids, top_scores = reader.lexical_top(tokens, 3)
+            best = sorted(((-s, i) for i, s in zip(ids.tolist(), scores.tolist()) if s > 0))[:3]
+            assert top_ids.tolist() == [i for _, i in best]
     with psycopg.connect(database) as check:
-        assert check.execute("SELECT max(version) FROM qa_schema").fetchone()[0] == 3
+        assert check.execute("SELECT max(version) FROM qa_schema").fetchone()[0] == len(MIGRATIONS)
         assert check.execute("SELECT to_regclass('sentence_vectors')").fetchone()[0] is None
 
 

@@ -18,6 +18,7 @@ from qa.index.stores import DocumentRecord, NewPassages, SkippedRecord, StoredPa
 from qa.index.stores.files import merging
 
 from conftest import bm25s_scores, new_database
+from qa.index.stores.postgres import bm25
 
 DIMENSION = 8
 WORDS = [f"w{i}" for i in range(40)]
@@ -122,10 +123,14 @@ def test_lexical_scores_are_exact_bm25_over_the_live_passages(filled):
             assert np.allclose(top_scores, np.sort(expected[expected > 0])[::-1][:5], rtol=1e-5)
 
 
+@pytest.mark.parametrize("first_depth", [1, bm25.FIRST_DEPTH])
 @pytest.mark.parametrize("question", ["w1 w2", "w3 w3 w17 w30", "grain exports w5", "w0 w9 w19 w29 w39"])
-def test_lexical_top_is_the_brute_force_ranking_at_every_depth(filled, question):
+def test_lexical_top_is_the_brute_force_ranking_at_every_depth(filled, question, first_depth, monkeypatch):
     """Every k, with and without a filter: the best allowed passages by score, ties by id, as
-    ranking all passages by their exact scores gives them."""
+    ranking all passages by their exact scores gives them (PostgreSQL: also when its top-k reads
+    the postings a few at a time and stops on its bounds)."""
+    monkeypatch.setattr(bm25, "FIRST_DEPTH", first_depth)
+    monkeypatch.setattr(bm25, "DEEPER_BY", 2)
     store, _ = filled
     query = tokenize([question])[0]
     with store.reader() as reader:

@@ -53,10 +53,15 @@ class Catalog:
         """The first `k` near-duplicate groups of `ranked`, each shown once: as its newest
         allowed member, with the group's other briefings (newest first) as `also_in`."""
         picked = self._first_groups(ranked, k)
-        singles = [position for position, _, members in picked if len(members) == 1]
-        stored = dict(zip(singles, self.store.passages(np.array(singles, np.int64)))) if singles else {}
+        grouped = np.unique(np.concatenate([members for _, _, members in picked if len(members) > 1]
+                                           or [np.zeros(0, np.int64)]))
+        shown = np.union1d([position for position, _, _ in picked], grouped).astype(np.int64)
+        # One call each for every group's members: a store may pay a round trip a call.
+        stored = dict(zip(shown.tolist(), self.store.passages(shown))) if len(shown) else {}
+        dates = dict(zip(grouped.tolist(), self.store.dates(grouped).tolist())) if len(grouped) else {}
+        permitted = set(grouped[self.store.allows(allowed, grouped)].tolist()) if len(grouped) else set()
         return [self._passage(stored[position], score) if len(members) == 1
-                else self._group_passage(position, score, members, allowed)
+                else self._group_passage(position, score, members, stored, dates, permitted)
                 for position, score, members in picked]
 
     def _first_groups(self, ranked: list[tuple[int, float]],
@@ -76,13 +81,12 @@ class Catalog:
             start, chunk = start + chunk, chunk * 4
         return picked
 
-    def _group_passage(self, position: int, score: float, members: np.ndarray,
-                       allowed: AllowedSet | None) -> Passage:
-        dates = dict(zip(members.tolist(), self.store.dates(members).tolist()))
-        permitted = self.store.allows(allowed, members)
-        candidates = [position] + [m for m, ok in zip(members.tolist(), permitted) if ok and m != position]
+    def _group_passage(self, position: int, score: float, members: np.ndarray, stored: dict,
+                       dates: dict, permitted: set) -> Passage:
+        """The group of `members` shown as its newest permitted member (the ranked `position` on a
+        tie); `stored`, `dates` and `permitted` hold every member's passage, date and filter."""
+        candidates = [position] + [m for m in members.tolist() if m in permitted and m != position]
         representative = max(candidates, key=dates.__getitem__)  # a tie keeps the ranked one
-        stored = dict(zip(members.tolist(), self.store.passages(members)))
         others, sources = [], {stored[representative].source}
         for member in sorted(members.tolist(), key=lambda m: -dates[m]):
             passage = stored[member]

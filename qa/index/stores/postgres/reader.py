@@ -13,30 +13,14 @@ from datetime import date
 import numpy as np
 
 from qa.search.filters import Filters
-from qa.index.stores.base import (BM25_B, BM25_K1, AllowedSet, DocumentRecord, SkippedRecord, StoreInfo,
+from qa.index.stores.base import (AllowedSet, DocumentRecord, SkippedRecord, StoreInfo,
                     StoredPassage, StoreReader)
+from qa.index.stores.postgres import bm25
 from qa.index.stores.postgres.connection import lost_guard
 
 CACHED_PASSAGES = 20_000
 _PASSAGE_COLUMNS = "id, source, title, paragraph, text, heading, digest, page"
 
-# BM25 (see qa.index.stores.base) of the passages holding any query term, read from the postings index
-# on `term`; {join} adds the passages table when {where} (filters, as conditions on `p`) needs it.
-_BM25 = f"""
-WITH query AS MATERIALIZED (SELECT term, count(*)::float8 AS repeats
-                            FROM unnest(%(tokens)s::text[]) AS term GROUP BY term),
-     corpus AS MATERIALIZED (SELECT total_length::float8 / greatest(passages, 1) AS mean_length,
-                                    passages::float8 AS n
-                             FROM corpus_stats LIMIT 1),
-     weights AS MATERIALIZED (SELECT q.term, q.repeats * ln(1 + (c.n - s.df + 0.5) / (s.df + 0.5)) AS idf
-                              FROM query AS q JOIN term_stats AS s ON s.term = q.term CROSS JOIN corpus AS c)
-SELECT o.passage_id, sum(w.idf * o.tf / (o.tf + {BM25_K1} * (1 - {BM25_B} + {BM25_B} * o.length
-                                                               / c.mean_length)))::float4 AS score
-FROM weights AS w JOIN postings AS o ON o.term = w.term CROSS JOIN corpus AS c {{join}}
-WHERE {{where}}
-GROUP BY o.passage_id
-"""
-_FILTERED = "JOIN passages AS p ON p.id = o.passage_id"
 
 
 class PostgresAllowed(AllowedSet):
@@ -137,12 +121,14 @@ class PostgresReader(StoreReader):
         if k <= 0 or not tokens or (allowed is not None and allowed.empty):
             return _empty()
         where, parameters = allowed.where() if allowed is not None else ("true", {})
-        sql = _BM25.format(join=_FILTERED if allowed is not None else "", where=where)
-        rows = self._rows(sql + " ORDER BY score DESC, o.passage_id LIMIT %(k)s",
-                          {**parameters, **_token_parameters(tokens), "k": k})
-        ids, scores = _id_score_arrays(rows)
-        keep = scores > 0
-        return ids[keep], scores[keep]
+        sql = bm25.TOP.format(join=bm25.JOIN_PASSAGES if allowed is not None else "", where=where)
+        parameters = {**parameters, **self._bm25_parameters(tokens), "k": k,
+                      "depth": max(bm25.FIRST_DEPTH, k)}
+        rows = self._rows(sql, parameters)
+        while bm25.needs_deeper(rows, k):
+            parameters["depth"] *= bm25.DEEPER_BY
+            rows = self._rows(sql, parameters)
+        return _id_score_arrays([row[:2] for row in rows if row[0] is not None])
 
     def document_frequencies(self, tokens):
         rows = self._rows("SELECT term, df FROM term_stats WHERE term = ANY(%s)", (list(dict.fromkeys(tokens)),))
@@ -153,10 +139,13 @@ class PostgresReader(StoreReader):
         self._check_live(ids)
         if not tokens or not len(ids):
             return np.zeros(len(ids), dtype=np.float32)
-        rows = self._rows(_BM25.format(join="", where="o.passage_id = ANY(%(ids)s)"),
-                          {**_token_parameters(tokens), "ids": _ints(ids)})
-        scores = dict(rows)
+        scores = dict(self._rows(bm25.SCORES, {**self._bm25_parameters(tokens), "ids": _ints(ids)}))
         return np.array([scores.get(i, 0.0) for i in _ints(ids)], dtype=np.float32)
+
+    def _bm25_parameters(self, tokens: list[str]) -> dict:
+        # Without the mean the impacts were written with, no bound holds: TOP then reads every posting.
+        return {"tokens": list(tokens),
+                "impact_mean_length": self._meta.get("impact_mean_length") or bm25.UNKNOWN_MEAN}
 
     # -- records ----------------------------------------------------------------------------------
     def passages(self, ids):
@@ -273,10 +262,6 @@ def _in_order(ids, by_id: dict) -> list:
         return [by_id[i] for i in _ints(ids)]
     except KeyError as error:
         raise KeyError(f"passage {error.args[0]} is not in this version") from None
-
-
-def _token_parameters(tokens: list[str]) -> dict:
-    return {"tokens": list(tokens)}
 
 
 def _id_score_arrays(rows) -> tuple[np.ndarray, np.ndarray]:

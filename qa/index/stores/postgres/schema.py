@@ -6,8 +6,9 @@ opening a new database at once do not both create it. A database whose schema is
 MIGRATIONS (written by a newer version of this program) is refused, never downgraded.
 
 Tables:
-    qa_meta          the model and vector dimension the index was built with, and a generation
-                     number that every committed build increments (readers reload caches on it)
+    qa_meta          the model and vector dimension the index was built with, a generation
+                     number that every committed build increments (readers reload caches on it),
+                     and the mean passage length the postings' impacts were computed with
     documents        one row per briefing: source path, title, date, publisher, URL, file size
                      and time, content digest, the digests of its paragraphs in order
     skipped_files    the corpus files the last build could not use, and why
@@ -16,9 +17,10 @@ Tables:
                      of the group), BM25 terms (distinct, with counts) and length, and the
                      briefing's date and source again, so that filters need no join
     passage_vectors  the passage's embedding, one row per window of a long paragraph
-    postings         BM25's inverted index: one row per (term, passage) with the term's count
-                     and the passage's length, so a question's candidates and their scores are
-                     read from the index on `term` alone (schema version 2)
+    postings         BM25's inverted index: one row per (term, passage) with the term's count,
+                     the passage's length and the posting's impact (its BM25 weight at the mean
+                     length of qa_meta's `impact_mean_length`), indexed by (term, passage) for
+                     scores and by (term, impact) for a question's best passages (version 4)
     term_stats       BM25 document frequency of every term; corpus_stats: passage count and
                      total length. Both are updated in the transaction that changes passages.
 (Schema versions 1 and 2 also had a sentence_vectors table, dropped by version 3.)
@@ -29,6 +31,7 @@ knows the model: see `qa.index.stores.postgres.backend.PostgresStore`.
 
 from __future__ import annotations
 
+from qa.index.stores.postgres.bm25 import impact_sql
 from qa.index.stores.postgres.errors import SchemaTooNew
 
 # Any fixed number: the advisory lock that serialises migrations (and builds take another).
@@ -128,6 +131,19 @@ MIGRATIONS: list[str] = [
     # 3: no sentence vectors (the answer layer no longer reads them; builds stopped writing them).
     """
     DROP TABLE IF EXISTS sentence_vectors;
+    """,
+    # 4: each posting's impact, and an index that reads a term's postings best first, so that a
+    # question's top passages are found from the heads of its terms' postings (qa.index.stores.postgres.bm25).
+    f"""
+    ALTER TABLE postings ADD COLUMN impact real;
+    INSERT INTO qa_meta
+    SELECT 'impact_mean_length', to_jsonb(total_length::float8 / passages) FROM corpus_stats
+    WHERE passages > 0
+    ON CONFLICT (key) DO UPDATE SET value = excluded.value;
+    UPDATE postings SET impact = {impact_sql('tf', 'length', "(SELECT value::text::float8 FROM qa_meta WHERE key = 'impact_mean_length')")};
+    ALTER TABLE postings ALTER COLUMN impact SET NOT NULL;
+    CREATE INDEX postings_impact ON postings (term, impact DESC) INCLUDE (passage_id, tf, length);
+    ANALYZE postings;
     """,
 ]
 
