@@ -80,6 +80,8 @@ def test_records_and_passages_are_the_live_ones(filled):
     store, live = filled
     with store.reader() as reader:
         assert set(reader.documents()) == set(live)
+        assert reader.documents(["s1-2.txt", "s0-1.txt", "never.txt"]) == {
+            "s1-2.txt": reader.documents()["s1-2.txt"]}  # s0-1.txt was deleted
         ids = reader.passage_ids()
         stored = reader.passages(ids)
         assert sorted(p.text for p in stored) == sorted(p.text for _, n in live.values() for p in n.passages)

@@ -15,13 +15,13 @@ from pathlib import Path
 
 from tqdm.auto import tqdm
 
-from qa.ingest.changes import CLOCK_SLACK_NS, corpus_changes, named_changes
+from qa.ingest.changes import CLOCK_SLACK_NS, corpus_changes, named_changes, named_sources
 from qa.index.cancellation import Cancellation
 from qa.index.derive import Derivation
 from qa.ingest.documents import Document, list_corpus_files, read_indexable
 from qa.index.encoder import get_encoder
 from qa.errors import explaining_write_errors
-from qa.index.stores import DocumentRecord, SkippedRecord, open_store
+from qa.index.stores import DocumentRecord, SkippedRecord, StoreReader, open_store
 from qa.ingest.textfiles import UnreadableFile
 from qa.threads import usable_cores
 from qa.types import BuildReport, SkippedFile
@@ -70,13 +70,17 @@ def build_index(corpus_dir="corpus", index_dir="index", *, full: bool = False,
     dimension = _dimension(store, encoder, full)
     with store.writer(encoder.name, dimension, fresh=full) as writer:
         previous = writer.reader()
-        records = previous.documents() if previous else {}
+        named = named_sources(corpus_dir, only) if only is not None else None
+        if previous is None:  # `only` checked above; nothing to update: the whole corpus is read
+            named = None
+        # Given files by name, only their records are read: the cost does not grow with the index.
+        records = previous.documents(named) if previous else {}
         known_skipped = previous.skipped() if previous else []
-        changes = (corpus_changes(corpus_dir, records, known_skipped, careful=True) if only is None
+        changes = (corpus_changes(corpus_dir, records, known_skipped, careful=True) if named is None
                    else named_changes(corpus_dir, only, records, known_skipped, careful=True))
-        if previous is None and only is not None:  # `only` checked above; nothing to update
-            changes = corpus_changes(corpus_dir, records, known_skipped, careful=True)
-        report = BuildReport(unchanged=sum(len(records[s].paragraphs) for s in changes.unchanged))
+        other_documents, other_paragraphs = _others(previous, records) if named is not None else (0, 0)
+        report = BuildReport(unchanged=other_paragraphs + sum(len(records[s].paragraphs)
+                                                              for s in changes.unchanged))
         changed = bool(changes.removed)
         for source in changes.removed:
             report.removed += len(records[source].paragraphs)
@@ -117,9 +121,15 @@ def build_index(corpus_dir="corpus", index_dir="index", *, full: bool = False,
         if changed or previous is None or [r.source for r in skipped] != [r.source for r in previous.skipped()]:
             writer.publish()
     report.embedded = derivation.embedded
-    report.documents = len(changes.unchanged) + read_documents
+    report.documents = other_documents + len(changes.unchanged) + read_documents
     report.seconds = time.perf_counter() - started
     return report
+
+
+def _others(previous: StoreReader, records: dict[str, DocumentRecord]) -> tuple[int, int]:
+    """(documents, paragraphs) of the index `previous` beyond those of `records`."""
+    info = previous.info()
+    return info.documents - len(records), info.passages - sum(len(r.paragraphs) for r in records.values())
 
 
 def _dimension(store, encoder, full: bool) -> int:

@@ -56,16 +56,15 @@ def named_changes(corpus_dir: Path, paths, documents: dict[str, DocumentRecord],
                   skipped: list[SkippedRecord], *, careful: bool = False) -> CorpusChanges:
     """Like corpus_changes, but only the files `paths` are looked at, without listing the corpus:
     each is new, changed or unchanged as there, or removed when it no longer exists; every other
-    indexed or skipped file is taken as unchanged. The cost grows with `paths`, not the corpus.
+    file of `documents` or `skipped` is taken as unchanged. The cost grows with `paths`, not the
+    corpus, when `documents` holds only the records of `paths` (the build's case).
 
     Raises ValueError for a path outside `corpus_dir`, one a listing would not show (hidden, a
     lock file), or one that is neither a file nor known to the index.
     """
     changes = CorpusChanges()
     skipped_by_source = {record.source: record for record in skipped}
-    named = {}
-    for path in paths:
-        named[corpus_source(corpus_dir, Path(path))] = str(path)
+    named = named_sources(corpus_dir, paths)
     for source, path in sorted(named.items()):
         if os.path.isfile(path):
             _classify(changes, source, path, documents, skipped_by_source, careful)
@@ -76,6 +75,14 @@ def named_changes(corpus_dir: Path, paths, documents: dict[str, DocumentRecord],
     changes.unchanged += [source for source in documents if source not in named]
     changes.skipped += [record for record in skipped if record.source not in named]
     return changes
+
+
+def named_sources(corpus_dir: Path, paths) -> dict[str, str]:
+    """The source name of each of `paths` (files in `corpus_dir`), to the path as given.
+
+    Raises ValueError for a path a listing of the corpus would not show (corpus_source).
+    """
+    return {corpus_source(corpus_dir, Path(path)): str(path) for path in paths}
 
 
 def corpus_source(corpus_dir: Path, path: Path) -> str:

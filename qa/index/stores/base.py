@@ -37,6 +37,7 @@ Scores
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -211,8 +212,9 @@ class StoreReader(ABC):
         documents when None; unknown sources add nothing)."""
 
     @abstractmethod
-    def documents(self) -> dict[str, DocumentRecord]:
-        """Every live document's record, by source (small: no passage text)."""
+    def documents(self, sources: Iterable[str] | None = None) -> dict[str, DocumentRecord]:
+        """The live documents' records by source (small: no passage text): all of them, or those
+        of `sources` that are live."""
 
     @abstractmethod
     def dates(self, ids: np.ndarray) -> np.ndarray:

@@ -145,8 +145,10 @@ class FileReader(StoreReader):
     def passages(self, ids) -> list[StoredPassage]:
         return [segment.passage(row) for segment, row in self._located(self.positions(ids))]
 
-    def documents(self) -> dict[str, DocumentRecord]:
-        return dict(self._documents)
+    def documents(self, sources=None) -> dict[str, DocumentRecord]:
+        if sources is None:
+            return dict(self._documents)
+        return {source: self._documents[source] for source in sources if source in self._documents}
 
     @cached_property
     def _documents(self) -> dict[str, DocumentRecord]:

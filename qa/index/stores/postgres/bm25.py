@@ -24,7 +24,7 @@ from __future__ import annotations
 from qa.index.stores.base import BM25_B, BM25_K1
 
 # Read this many postings of each term first; each further round reads DEEPER_BY times as many.
-FIRST_DEPTH = 1_000
+FIRST_DEPTH = 4_000
 DEEPER_BY = 4
 # The mean to read impacts with when qa_meta has none: every bound is then too high to stop early.
 UNKNOWN_MEAN = 1e-9
@@ -91,12 +91,24 @@ TOP = _STATISTICS + f""",
      reached AS MATERIALIZED (
         SELECT coalesce(min(low), 0) AS low
         FROM (SELECT low FROM seen ORDER BY low DESC LIMIT %(k)s) AS best),
+     resolved AS MATERIALIZED (
+        SELECT s.passage_id, s.low FROM seen AS s CROSS JOIN reached AS r
+        WHERE s.high >= r.low * (1 - {TIE_MARGIN})),
+     missing AS (
+        SELECT s.passage_id, r.term FROM resolved AS s CROSS JOIN rest AS r
+        WHERE r.most > 0
+          AND NOT EXISTS (SELECT 1 FROM heads AS h WHERE h.term = r.term AND h.passage_id = s.passage_id)),
+     looked_up AS (
+        SELECT m.passage_id, sum({_weight('o')}) AS part
+        FROM missing AS m JOIN w ON w.term = m.term CROSS JOIN c
+             CROSS JOIN LATERAL (SELECT tf, length FROM postings
+                                 WHERE term = m.term AND passage_id = m.passage_id) AS o
+        GROUP BY m.passage_id),
      exact AS (
-        SELECT s.passage_id, sum({_weight('o')}) AS score
-        FROM seen AS s CROSS JOIN reached AS r CROSS JOIN w
-             JOIN postings AS o ON o.term = w.term AND o.passage_id = s.passage_id CROSS JOIN c
-        WHERE s.high >= r.low * (1 - {TIE_MARGIN})
-        GROUP BY s.passage_id)
+        SELECT passage_id, sum(part) AS score
+        FROM (SELECT passage_id, low AS part FROM resolved
+              UNION ALL SELECT passage_id, part FROM looked_up) AS parts
+        GROUP BY passage_id)
 SELECT t.passage_id, t.score4, t.score, u.bound
 FROM unseen AS u LEFT JOIN LATERAL (
     SELECT passage_id, score::float4 AS score4, score FROM exact

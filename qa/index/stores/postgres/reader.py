@@ -20,6 +20,8 @@ from qa.index.stores.postgres.connection import lost_guard
 
 CACHED_PASSAGES = 20_000
 _PASSAGE_COLUMNS = "id, source, title, paragraph, text, heading, digest, page"
+_DOCUMENT_COLUMNS = ("id, source, title, digest, paragraphs, date::text, publisher, url, size, "
+                     "modified_ns, read_ns")
 
 
 
@@ -171,13 +173,15 @@ class PostgresReader(StoreReader):
                               (list(sources),))
         return np.array([row[0] for row in rows], dtype=np.int64)
 
-    def documents(self):
+    def documents(self, sources=None):
+        if sources is not None:  # a build given files by name: not the whole table
+            rows = self._rows(f"SELECT {_DOCUMENT_COLUMNS} FROM documents WHERE source = ANY(%s)",
+                              (list(sources),))
+            return {row[1]: _document_record(row) for row in rows}
         if self._documents is None:
-            rows = self._rows("""SELECT id, source, title, digest, paragraphs, date::text, publisher,
-                                        url, size, modified_ns, read_ns FROM documents""")
+            rows = self._rows(f"SELECT {_DOCUMENT_COLUMNS} FROM documents")
             self._document_ids = {row[1]: row[0] for row in rows}
-            self._documents = {row[1]: DocumentRecord(row[1], row[2], row[3], tuple(row[4]), *row[5:])
-                               for row in rows}
+            self._documents = {row[1]: _document_record(row) for row in rows}
         return dict(self._documents)
 
     def dates(self, ids):
@@ -243,6 +247,11 @@ class PostgresReader(StoreReader):
                                                   (list(wanted),))}
             if wanted - found:
                 raise KeyError(f"passages not in this version: {sorted(wanted - found)[:5]}")
+
+
+def _document_record(row: tuple) -> DocumentRecord:
+    """A DocumentRecord from a row of _DOCUMENT_COLUMNS."""
+    return DocumentRecord(row[1], row[2], row[3], tuple(row[4]), *row[5:])
 
 
 def _ints(ids) -> list[int]:
