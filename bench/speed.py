@@ -285,7 +285,7 @@ def bench_cold_start(index_dir: Path, question: str) -> dict:
 
 
 def run(part: str, data: Path, out: Path | None, sample_corpus: Path, cache: Path,
-        keep: Path | None = None) -> None:
+        keep: Path | None = None, passages: int = 1_000_000) -> None:
     results = {"machine": _machine()}
     print(f"machine: {results['machine']}")
     questions = list(load_beir(data, "rtqa-").queries.values()) if "realtimeqa" in data.name else []
@@ -315,7 +315,7 @@ def run(part: str, data: Path, out: Path | None, sample_corpus: Path, cache: Pat
             results["ann"] = bench_ann(seeds, questions, 1_000_000)
             results["query_encoding"] = bench_query_encoding(questions)
         if part in ("million", "all"):
-            results["million"] = bench_million(store, full / "index", questions, 1_000_000, keep)
+            results["million"] = bench_million(store, full / "index", questions, passages, keep)
     if part in ("coldstart", "all"):
         results["cold_start"] = bench_cold_start(Path("index"), "Which countries committed troops?")
     if out:
@@ -367,9 +367,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--out", default=None, help="also write the results as JSON here")
     parser.add_argument("--keep", default=None, help="million: write its index here and keep it; "
                         "an index already there is only searched")
+    parser.add_argument("--passages", type=int, default=1_000_000,
+                        help="million: how many synthetic passages to write")
     args = parser.parse_args(argv)
     run(args.part, Path(args.data), Path(args.out) if args.out else None, Path(args.corpus), Path(args.cache),
-        Path(args.keep) if args.keep else None)
+        Path(args.keep) if args.keep else None, args.passages)
     return 0
 
 

@@ -1,5 +1,8 @@
 """BM25 in SQL over the `postings` table: a question's top passages without adding up every posting.
 
+A question whose terms have few postings in all is scored from all of them (`EVERY`); the others
+from the heads of their postings (`TOP`), as follows.
+
 Scores are the store contract's (qa.index.stores.base): for each query term, idf x tf / (tf + k1 x
 (1 - b + b x length / mean_length)), with the statistics of the live passages at query time.
 
@@ -23,7 +26,9 @@ from __future__ import annotations
 
 from qa.index.stores.base import BM25_B, BM25_K1
 
-# Read this many postings of each term first; each further round reads DEEPER_BY times as many.
+# Up to this many postings in all, a question's terms are read whole (EVERY); past it, TOP reads
+# this many postings of each term first, and each further round DEEPER_BY times as many.
+READ_ALL_UP_TO = 60_000
 FIRST_DEPTH = 4_000
 DEEPER_BY = 4
 # The mean to read impacts with when qa_meta has none: every bound is then too high to stop early.
@@ -71,6 +76,16 @@ GROUP BY i.id
 holding no query term has no row."""
 
 # {join} and {where}: a condition on the passages table `p` (filters), with its join.
+EVERY = _STATISTICS + f"""
+SELECT o.passage_id, sum({_weight('o')})::float4 AS score
+FROM w JOIN postings AS o ON o.term = w.term CROSS JOIN c {{join}}
+WHERE {{where}}
+GROUP BY o.passage_id ORDER BY score DESC, o.passage_id LIMIT %(k)s
+"""
+"""The k best (passage id, float4 score) rows from every posting of the question's terms
+(parameters: tokens, impact_mean_length, k, and the filters')."""
+JOIN_EVERY = "JOIN passages AS p ON p.id = o.passage_id"
+
 TOP = _STATISTICS + f""",
      heads AS MATERIALIZED (
         SELECT w.term, h.passage_id, h.impact, {_weight('h')} AS part
@@ -119,7 +134,7 @@ ORDER BY t.score4 DESC, t.passage_id
 row (None, None, None, unseen bound) when there are none (parameters: tokens, impact_mean_length,
 depth, k, and the filters')."""
 
-JOIN_PASSAGES = "JOIN passages AS p ON p.id = s.passage_id"
+JOIN_TOP = "JOIN passages AS p ON p.id = s.passage_id"
 
 
 def needs_deeper(rows: list[tuple], k: int) -> bool:

@@ -57,7 +57,9 @@ def _affected(connection, new_ids: list[int], touched_groups: list[int]) -> list
         (new_ids, touched_groups)).fetchone()[0] or []
     if len(seeds) > REGROUP_ALL_AT:
         return None
-    live = connection.execute("SELECT count(*) FROM passages").fetchone()[0]
+    # The count kept up to date by the writer (0 in a first build, which regroups all anyway):
+    # counting the rows would read the whole table.
+    live = connection.execute("SELECT passages FROM corpus_stats").fetchone()[0]
     if len(seeds) >= REGROUP_ALL_SHARE * live:
         return None
     neighbours = connection.execute("""

@@ -123,9 +123,12 @@ class PostgresReader(StoreReader):
         if k <= 0 or not tokens or (allowed is not None and allowed.empty):
             return _empty()
         where, parameters = allowed.where() if allowed is not None else ("true", {})
-        sql = bm25.TOP.format(join=bm25.JOIN_PASSAGES if allowed is not None else "", where=where)
-        parameters = {**parameters, **self._bm25_parameters(tokens), "k": k,
-                      "depth": max(bm25.FIRST_DEPTH, k)}
+        parameters = {**parameters, **self._bm25_parameters(tokens), "k": k}
+        if sum(self.document_frequencies(tokens).values()) <= bm25.READ_ALL_UP_TO:
+            sql = bm25.EVERY.format(join=bm25.JOIN_EVERY if allowed is not None else "", where=where)
+            return _id_score_arrays(self._rows(sql, parameters))
+        sql = bm25.TOP.format(join=bm25.JOIN_TOP if allowed is not None else "", where=where)
+        parameters["depth"] = max(bm25.FIRST_DEPTH, k)
         rows = self._rows(sql, parameters)
         while bm25.needs_deeper(rows, k):
             parameters["depth"] *= bm25.DEEPER_BY

@@ -144,6 +144,8 @@ MIGRATIONS: list[str] = [
     ALTER TABLE postings ALTER COLUMN impact SET NOT NULL;
     CREATE INDEX postings_impact ON postings (term, impact DESC) INCLUDE (passage_id, tf, length);
     ANALYZE postings;
+    -- the terms a build left without passages, which it deletes at publish without a full scan
+    CREATE INDEX term_stats_unused ON term_stats (term) WHERE df <= 0;
     """,
 ]
 
