@@ -18,7 +18,6 @@ from qa.index.stores import DocumentRecord, NewPassages, SkippedRecord, StoredPa
 from qa.index.stores.files import merging
 
 from conftest import bm25s_scores, new_database
-from qa.index.stores.postgres import bm25
 
 DIMENSION = 8
 WORDS = [f"w{i}" for i in range(40)]
@@ -125,19 +124,10 @@ def test_lexical_scores_are_exact_bm25_over_the_live_passages(filled):
             assert np.allclose(top_scores, np.sort(expected[expected > 0])[::-1][:5], rtol=1e-5)
 
 
-@pytest.mark.parametrize("read_all_up_to, first_depth", [(bm25.READ_ALL_UP_TO, bm25.FIRST_DEPTH),
-                                                         (0, 1), (0, bm25.FIRST_DEPTH)],
-                         ids=["every-posting", "heads-a-few-at-a-time", "heads-whole"])
 @pytest.mark.parametrize("question", ["w1 w2", "w3 w3 w17 w30", "grain exports w5", "w0 w9 w19 w29 w39"])
-def test_lexical_top_is_the_brute_force_ranking_at_every_depth(filled, question, read_all_up_to,
-                                                               first_depth, monkeypatch):
+def test_lexical_top_is_the_brute_force_ranking_at_every_depth(filled, question):
     """Every k, with and without a filter: the best allowed passages by score, ties by id, as
-    ranking all passages by their exact scores gives them (PostgreSQL: from every posting of the
-    question's terms, and from the heads of its postings read a few at a time, stopping on
-    their bounds)."""
-    monkeypatch.setattr(bm25, "READ_ALL_UP_TO", read_all_up_to)
-    monkeypatch.setattr(bm25, "FIRST_DEPTH", first_depth)
-    monkeypatch.setattr(bm25, "DEEPER_BY", 2)
+    ranking all passages by their exact scores gives them."""
     store, _ = filled
     query = tokenize([question])[0]
     with store.reader() as reader:

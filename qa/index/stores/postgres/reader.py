@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from datetime import date
+from functools import cached_property
 
 import numpy as np
 
@@ -64,6 +65,7 @@ class PostgresReader(StoreReader):
         self._passages: dict[int, StoredPassage] = {}
         self._cache_lock = threading.Lock()
         self._document_ids: dict[str, int] = {}
+        self._last_question = threading.local()
 
     def _rows(self, sql: str, parameters=None) -> list[tuple]:
         with self._lock, lost_guard(self._url):
@@ -122,18 +124,20 @@ class PostgresReader(StoreReader):
     def lexical_top(self, tokens, k, allowed=None):
         if k <= 0 or not tokens or (allowed is not None and allowed.empty):
             return _empty()
-        where, parameters = allowed.where() if allowed is not None else ("true", {})
-        parameters = {**parameters, **self._bm25_parameters(tokens), "k": k}
-        if sum(self.document_frequencies(tokens).values()) <= bm25.READ_ALL_UP_TO:
-            sql = bm25.EVERY.format(join=bm25.JOIN_EVERY if allowed is not None else "", where=where)
-            return _id_score_arrays(self._rows(sql, parameters))
-        sql = bm25.TOP.format(join=bm25.JOIN_TOP if allowed is not None else "", where=where)
-        parameters["depth"] = max(bm25.FIRST_DEPTH, k)
-        rows = self._rows(sql, parameters)
-        while bm25.needs_deeper(rows, k):
-            parameters["depth"] *= bm25.DEEPER_BY
-            rows = self._rows(sql, parameters)
-        return _id_score_arrays([row[:2] for row in rows if row[0] is not None])
+        scored = self._bm25(tokens)
+        order = scored.top(k) if allowed is None else self._allowed_top(scored, k, allowed)
+        return scored.ids[order], scored.scores[order].astype(np.float32)
+
+    def _allowed_top(self, scored: bm25.Scores, k: int, allowed: PostgresAllowed) -> np.ndarray:
+        """Positions of the `k` best of `scored` that `allowed` allows, best first: the ranking is
+        looked at a few times k deep, then four times deeper until k are found."""
+        kept, checked, depth = [], 0, 4 * k
+        while len(kept) < k and checked < len(scored.ids):
+            order = scored.top(depth)
+            looked = order[checked:]
+            kept.extend(looked[self.allows(allowed, scored.ids[looked])].tolist())
+            checked, depth = len(order), depth * 4
+        return np.array(kept[:k], dtype=np.int64)
 
     def document_frequencies(self, tokens):
         rows = self._rows("SELECT term, df FROM term_stats WHERE term = ANY(%s)", (list(dict.fromkeys(tokens)),))
@@ -144,13 +148,28 @@ class PostgresReader(StoreReader):
         self._check_live(ids)
         if not tokens or not len(ids):
             return np.zeros(len(ids), dtype=np.float32)
-        scores = dict(self._rows(bm25.SCORES, {**self._bm25_parameters(tokens), "ids": _ints(ids)}))
-        return np.array([scores.get(i, 0.0) for i in _ints(ids)], dtype=np.float32)
+        return self._bm25(tokens).of(np.asarray(ids, dtype=np.int64)).astype(np.float32)
 
-    def _bm25_parameters(self, tokens: list[str]) -> dict:
-        # Without the mean the impacts were written with, no bound holds: TOP then reads every posting.
-        return {"tokens": list(tokens),
-                "impact_mean_length": self._meta.get("impact_mean_length") or bm25.UNKNOWN_MEAN}
+    def _bm25(self, tokens: list[str]) -> bm25.Scores:
+        """Every matching passage's BM25 score for `tokens`; the last question's are kept per
+        thread, as its candidates' scores are asked for next."""
+        last = getattr(self._last_question, "scores", None)
+        if last is not None and last[0] == tuple(tokens):
+            return last[1]
+        rows = self._rows(bm25.READ, {"terms": list(dict.fromkeys(tokens))})
+        passages, total_length = self._corpus_stats
+        scored = bm25.score(list(tokens), rows, passages, total_length, self._dead)
+        self._last_question.scores = (tuple(tokens), scored)
+        return scored
+
+    @cached_property
+    def _corpus_stats(self) -> tuple[int, int]:
+        return tuple(self._rows("SELECT passages, total_length FROM corpus_stats")[0])
+
+    @cached_property
+    def _dead(self) -> np.ndarray:
+        """The deleted passages the blocks still hold (read once: a snapshot never changes)."""
+        return np.array([row[0] for row in self._rows("SELECT id FROM dead_passages")], dtype=np.int64)
 
     # -- records ----------------------------------------------------------------------------------
     def passages(self, ids):

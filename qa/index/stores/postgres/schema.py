@@ -6,9 +6,8 @@ opening a new database at once do not both create it. A database whose schema is
 MIGRATIONS (written by a newer version of this program) is refused, never downgraded.
 
 Tables:
-    qa_meta          the model and vector dimension the index was built with, a generation
-                     number that every committed build increments (readers reload caches on it),
-                     and the mean passage length the postings' impacts were computed with
+    qa_meta          the model and vector dimension the index was built with, and a generation
+                     number that every committed build increments (readers reload caches on it)
     documents        one row per briefing: source path, title, date, publisher, URL, file size
                      and time, content digest, the digests of its paragraphs in order
     skipped_files    the corpus files the last build could not use, and why
@@ -17,10 +16,10 @@ Tables:
                      of the group), BM25 terms (distinct, with counts) and length, and the
                      briefing's date and source again, so that filters need no join
     passage_vectors  the passage's embedding, one row per window of a long paragraph
-    postings         BM25's inverted index: one row per (term, passage) with the term's count,
-                     the passage's length and the posting's impact (its BM25 weight at the mean
-                     length of qa_meta's `impact_mean_length`), indexed by (term, passage) for
-                     scores and by (term, impact) for a question's best passages (version 4)
+    postings         BM25's inverted index: one row per (term, passage) with the term's count
+                     and the passage's length (schema version 2); what builds make blocks from
+    posting_blocks   the same postings packed, a few byte strings per term, which readers score
+                     (version 4); dead_passages: deleted passages the blocks still hold
     term_stats       BM25 document frequency of every term; corpus_stats: passage count and
                      total length. Both are updated in the transaction that changes passages.
 (Schema versions 1 and 2 also had a sentence_vectors table, dropped by version 3.)
@@ -31,7 +30,7 @@ knows the model: see `qa.index.stores.postgres.backend.PostgresStore`.
 
 from __future__ import annotations
 
-from qa.index.stores.postgres.bm25 import impact_sql
+from qa.index.stores.postgres.bm25 import BLOCKS_FROM_POSTINGS
 from qa.index.stores.postgres.errors import SchemaTooNew
 
 # Any fixed number: the advisory lock that serialises migrations (and builds take another).
@@ -132,20 +131,30 @@ MIGRATIONS: list[str] = [
     """
     DROP TABLE IF EXISTS sentence_vectors;
     """,
-    # 4: each posting's impact, and an index that reads a term's postings best first, so that a
-    # question's top passages are found from the heads of its terms' postings (qa.index.stores.postgres.bm25).
+    # 4: each term's postings packed into a few blocks, which readers score in numpy
+    # (qa.index.stores.postgres.bm25), and the deleted passages the blocks still hold.
     f"""
-    ALTER TABLE postings ADD COLUMN impact real;
-    INSERT INTO qa_meta
-    SELECT 'impact_mean_length', to_jsonb(total_length::float8 / passages) FROM corpus_stats
-    WHERE passages > 0
-    ON CONFLICT (key) DO UPDATE SET value = excluded.value;
-    UPDATE postings SET impact = {impact_sql('tf', 'length', "(SELECT value::text::float8 FROM qa_meta WHERE key = 'impact_mean_length')")};
-    ALTER TABLE postings ALTER COLUMN impact SET NOT NULL;
-    CREATE INDEX postings_impact ON postings (term, impact DESC) INCLUDE (passage_id, tf, length);
-    ANALYZE postings;
+    CREATE TABLE posting_blocks (
+        term    text NOT NULL,
+        block   bigint NOT NULL,
+        ids     bytea NOT NULL,
+        counts  bytea NOT NULL,
+        lengths bytea NOT NULL,
+        PRIMARY KEY (term, block)
+    );
+    ALTER TABLE posting_blocks ALTER COLUMN ids SET STORAGE EXTERNAL,
+        ALTER COLUMN counts SET STORAGE EXTERNAL, ALTER COLUMN lengths SET STORAGE EXTERNAL;
+    CREATE SEQUENCE posting_block_numbers;
+    CREATE TABLE dead_passages (id bigint PRIMARY KEY);
+    {BLOCKS_FROM_POSTINGS.format(where='true')};
     -- the terms a build left without passages, which it deletes at publish without a full scan
     CREATE INDEX term_stats_unused ON term_stats (term) WHERE df <= 0;
+    -- a result's near-duplicate group and date read from indexes alone (collapsing), not from
+    -- a table page per passage
+    CREATE INDEX passages_group_members ON passages (group_id) INCLUDE (id, date);
+    CREATE INDEX passages_id_group ON passages (id) INCLUDE (group_id, date);
+    DROP INDEX passages_group;
+    ANALYZE posting_blocks;
     """,
 ]
 

@@ -23,7 +23,7 @@ import psycopg
 from qa.errors import IndexBusy
 from qa.index.stores.base import DocumentRecord, NewPassages, SkippedRecord, StoreReader, StoreWriter
 from qa.index.stores.owner import describe, held_by_dead_process, taken_over, this_process
-from qa.index.stores.postgres.bm25 import impact, impact_sql
+from qa.index.stores.postgres import bm25
 from qa.index.stores.postgres.connection import lost_guard
 from qa.index.stores.postgres.errors import redacted
 from qa.index.stores.postgres.groups import band_keys, regroup
@@ -56,11 +56,9 @@ class PostgresWriter(StoreWriter):
             if fresh:
                 self._clear()
             self._prepare_vectors(dimension)
-            # Into an empty index, the postings and BM25 statistics are written once at publish
-            # rather than document by document (a first build or a copy), their impacts at the
-            # mean length of all the passages.
+            # Into an empty index, the postings, their blocks and the BM25 statistics are written
+            # once at publish rather than document by document (a first build or a copy).
             self._bulk = self._execute("SELECT NOT EXISTS (SELECT 1 FROM passages)").fetchone()[0]
-            self._impact_mean_length = None if self._bulk else self._written_mean_length()
             self._set_meta({"model": model, "dimension": dimension})
 
     def reader(self):
@@ -154,6 +152,9 @@ class PostgresWriter(StoreWriter):
         if found is None:
             return
         document_id = found[0]
+        if not self._bulk:  # their postings stay in the blocks until these are made again
+            self._execute("INSERT INTO dead_passages SELECT id FROM passages WHERE document_id = %s "
+                          "ON CONFLICT DO NOTHING", (document_id,))
         groups = self._execute("SELECT DISTINCT group_id FROM passages WHERE document_id = %s",
                                (document_id,)).fetchall()
         self._touched_groups.update(row[0] for row in groups)
@@ -183,6 +184,9 @@ class PostgresWriter(StoreWriter):
             if self._bulk:
                 self._write_postings()
                 self._count_terms()
+                self._write_blocks()
+            else:
+                self._add_blocks()
                 # The planner's row estimates for freshly filled tables (a first build or a copy).
                 self._execute("ANALYZE passages, postings, term_stats")
             self._execute("DELETE FROM term_stats WHERE df <= 0")
@@ -218,7 +222,7 @@ class PostgresWriter(StoreWriter):
     # -- helpers ----------------------------------------------------------------------------------
     def _clear(self) -> None:
         """Remove every document and statistic (rows, not tables: readers keep their snapshot)."""
-        for table in ("documents", "term_stats", "skipped_files"):
+        for table in ("documents", "term_stats", "skipped_files", "posting_blocks", "dead_passages"):
             self._execute(f"DELETE FROM {table}")
         self._execute("UPDATE corpus_stats SET passages = 0, total_length = 0")
         self._touched_groups.clear()
@@ -236,22 +240,33 @@ class PostgresWriter(StoreWriter):
         self._execute("CREATE INDEX passage_vectors_hnsw ON passage_vectors "
                       "USING hnsw (embedding vector_ip_ops)")
 
-    def _written_mean_length(self) -> float:
-        """The mean length the postings' impacts were written with (readers bound scores with
-        it); the current mean where the index does not say, which readers then do not trust."""
-        return self._execute("""
-            SELECT coalesce((SELECT value::text::float8 FROM qa_meta WHERE key = 'impact_mean_length'),
-                            (SELECT total_length::float8 / greatest(passages, 1) FROM corpus_stats))
-            """).fetchone()[0]
-
     def _write_postings(self) -> None:
-        """Every passage's postings, with their impacts at the mean length of all passages."""
-        mean_length = self._execute("SELECT coalesce(avg(length), 1)::float8 FROM passages").fetchone()[0]
-        self._set_meta({"impact_mean_length": mean_length})
-        self._execute(f"""
-            INSERT INTO postings (term, passage_id, tf, length, impact)
-            SELECT t.term, p.id, t.tf, p.length, {impact_sql('t.tf', 'p.length', '%s::float8')}
-            FROM passages AS p, unnest(p.terms, p.counts) AS t (term, tf)""", (mean_length,))
+        """Every passage's postings, from its terms and counts."""
+        self._execute("""
+            INSERT INTO postings (term, passage_id, tf, length)
+            SELECT t.term, p.id, t.tf, p.length FROM passages AS p, unnest(p.terms, p.counts) AS t (term, tf)""")
+
+    def _write_blocks(self) -> None:
+        """Every term's postings as one block (no passage is dead then)."""
+        self._execute("DELETE FROM posting_blocks")
+        self._execute("DELETE FROM dead_passages")
+        self._execute(bm25.BLOCKS_FROM_POSTINGS.format(where="true"))
+
+    def _add_blocks(self) -> None:
+        """A block per term of the new passages; a term's blocks merged once they are many; all
+        made again once the dead passages are too many."""
+        dead, live = self._execute("SELECT (SELECT count(*) FROM dead_passages), passages "
+                                   "FROM corpus_stats").fetchone()
+        if dead > bm25.DEAD_SHARE * live:
+            self._write_blocks()
+            return
+        if not self._new_ids:
+            return
+        self._execute(bm25.BLOCKS_FROM_POSTINGS.format(where="passage_id = ANY(%(ids)s)"),
+                      {"ids": self._new_ids})
+        terms = [row[0] for row in self._execute(
+            "SELECT DISTINCT term FROM postings WHERE passage_id = ANY(%s)", (self._new_ids,)).fetchall()]
+        self._execute(bm25.MERGE, {"terms": terms, "merge_at": bm25.MERGE_AT})
 
     def _count_terms(self) -> None:
         """Count every term's document frequency and the corpus statistics from the passages."""
@@ -281,12 +296,10 @@ class PostgresWriter(StoreWriter):
             self._copy_postings(ids, term_counts, [len(tokens) for tokens in new.tokens])
 
     def _copy_postings(self, ids, term_counts: list[Counter], lengths: list[int]) -> None:
-        mean_length = self._impact_mean_length
-        with self._connection.cursor().copy(
-                "COPY postings (term, passage_id, tf, length, impact) FROM STDIN") as copy:
+        with self._connection.cursor().copy("COPY postings (term, passage_id, tf, length) FROM STDIN") as copy:
             for i, counts, length in zip(ids, term_counts, lengths):
                 for term, count in counts.items():
-                    copy.write_row((term, i, count, length, impact(count, length, mean_length)))
+                    copy.write_row((term, i, count, length))
 
     def _copy_vectors(self, ids, new: NewPassages) -> None:
         windows = Counter()
