@@ -185,10 +185,10 @@ class PostgresWriter(StoreWriter):
                 self._write_postings()
                 self._count_terms()
                 self._write_blocks()
+                # The planner's row estimates for freshly filled tables (a first build or a copy).
+                self._execute("ANALYZE passages, postings, term_stats, posting_blocks")
             else:
                 self._add_blocks()
-                # The planner's row estimates for freshly filled tables (a first build or a copy).
-                self._execute("ANALYZE passages, postings, term_stats")
             self._execute("DELETE FROM term_stats WHERE df <= 0")
             generation = self._execute(
                 "UPDATE qa_meta SET value = to_jsonb(value::text::bigint + 1) "
