@@ -159,6 +159,26 @@ def test_bm25_from_blocks_stays_exact_through_adds_replacements_and_deletions(
                     np.testing.assert_allclose(top_scores, expected[order[:k]], rtol=1e-5)
 
 
+def test_block_scores_are_summed_alike_for_close_and_spread_ids(monkeypatch):
+    """Postings of ids close together are summed in an array indexed by id, of ids spread far
+    apart by sorting them: the same sums either way, the dead left out."""
+    rng = np.random.default_rng(4)
+    ids = rng.integers(10**12, 10**12 + 500, 2_000)
+    weights = rng.random(2_000)
+    dead = np.array([ids[0], ids[5], 7])
+    expected = {}
+    for i, w in zip(ids.tolist(), weights.tolist()):
+        if i not in dead:
+            expected[i] = expected.get(i, 0.0) + w
+    for span in (bm25.DENSE_SPAN, 10):  # the second forces the sorting path
+        monkeypatch.setattr(bm25, "DENSE_SPAN", span)
+        summed = bm25._summed(ids, weights, dead)
+        assert summed.ids.tolist() == sorted(expected)
+        np.testing.assert_allclose(summed.scores, [expected[i] for i in sorted(expected)])
+        np.testing.assert_allclose(summed.of(np.array([ids[1], ids[0], 3])),
+                                   [expected[int(ids[1])], 0.0, 0.0])
+
+
 def test_dense_search_matches_brute_force_over_windows(database):
     store = open_store(database)
     added = publish(store, CORPUS)
@@ -384,7 +404,7 @@ def test_an_index_of_schema_version_1_is_migrated_and_keeps_its_bm25(database):
         ids = reader.passage_ids()
         before = {q: reader.lexical_scores(tokenize([q])[0], ids) for q in QUESTIONS}
     with psycopg.connect(database, autocommit=True) as admin:  # back to version 1's tables
-        admin.execute("DROP TABLE postings, posting_blocks, dead_passages")
+        admin.execute("DROP TABLE posting_blocks, dead_passages")
         admin.execute("DROP SEQUENCE posting_block_numbers")
         admin.execute("DROP INDEX term_stats_unused, passages_group_members, passages_id_group")
         admin.execute("CREATE INDEX passages_group ON passages (group_id)")

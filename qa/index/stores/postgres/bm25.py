@@ -8,11 +8,11 @@ them (docs/decisions.md). Read as byte strings, the same postings cost a few byt
 
 A block holds postings of one term for some passages: their ids (int8), the term's count in each
 and each passage's length in tokens (int4), big-endian, in three byte strings of the same order.
-A build adds one block per term its new passages hold, made from their `postings` rows, and a term
-with more than MERGE_AT blocks has them concatenated into one, so a term has few blocks and a
-build's cost grows with what it adds. Blocks are never edited: a deleted passage is listed in
-`dead_passages`, which readers subtract, until the blocks are made again from `postings` (after a
-first build or a copy, and once the dead pass DEAD_SHARE of the live passages).
+A build adds one block per term its new passages hold, made from their `terms` and `counts`, and
+a term with more than MERGE_AT blocks has them concatenated into one, so a term has few blocks and
+a build's cost grows with what it adds. Blocks are never edited: a deleted passage is listed in
+`dead_passages`, which readers subtract, until the blocks are made again from the live passages
+(after a first build or a copy, and once the dead pass DEAD_SHARE of the live passages).
 """
 
 from __future__ import annotations
@@ -27,16 +27,15 @@ DEAD_SHARE = 0.2
 # indexed by id; past it (ids spread thin by much churn) by sorting the ids.
 DENSE_SPAN = 8_000_000
 
-_PACKED = """string_agg(int8send(passage_id), ''::bytea ORDER BY passage_id),
-             string_agg(int4send(tf), ''::bytea ORDER BY passage_id),
-             string_agg(int4send(length), ''::bytea ORDER BY passage_id)"""
-
-# Blocks of the postings of `passage_id = ANY(%(ids)s)`, one per term (`{where}` is that
-# condition, or `true` for every posting).
-BLOCKS_FROM_POSTINGS = f"""
+# A block per term of the passages `{where}` selects (a condition on `p`), from their term arrays.
+BLOCKS = """
 INSERT INTO posting_blocks (term, block, ids, counts, lengths)
-SELECT term, nextval('posting_block_numbers'), {_PACKED}
-FROM postings WHERE {{where}} GROUP BY term
+SELECT t.term, nextval('posting_block_numbers'),
+       string_agg(int8send(p.id), ''::bytea ORDER BY p.id),
+       string_agg(int4send(t.count), ''::bytea ORDER BY p.id),
+       string_agg(int4send(p.length), ''::bytea ORDER BY p.id)
+FROM passages AS p, unnest(p.terms, p.counts) AS t (term, count)
+WHERE {where} GROUP BY t.term
 """
 
 # The blocks of each term of %(terms)s that has more than %(merge_at)s, concatenated into one.

@@ -16,10 +16,10 @@ Tables:
                      of the group), BM25 terms (distinct, with counts) and length, and the
                      briefing's date and source again, so that filters need no join
     passage_vectors  the passage's embedding, one row per window of a long paragraph
-    postings         BM25's inverted index: one row per (term, passage) with the term's count
-                     and the passage's length (schema version 2); what builds make blocks from
-    posting_blocks   the same postings packed, a few byte strings per term, which readers score
-                     (version 4); dead_passages: deleted passages the blocks still hold
+    posting_blocks   BM25's inverted index: each term's postings (passage ids, counts, lengths)
+                     packed into a few byte strings, which readers score (version 4; versions 2
+                     and 3 had a `postings` table, a row per posting); dead_passages: deleted
+                     passages the blocks still hold
     term_stats       BM25 document frequency of every term; corpus_stats: passage count and
                      total length. Both are updated in the transaction that changes passages.
 (Schema versions 1 and 2 also had a sentence_vectors table, dropped by version 3.)
@@ -30,7 +30,7 @@ knows the model: see `qa.index.stores.postgres.backend.PostgresStore`.
 
 from __future__ import annotations
 
-from qa.index.stores.postgres.bm25 import BLOCKS_FROM_POSTINGS
+from qa.index.stores.postgres.bm25 import BLOCKS
 from qa.index.stores.postgres.errors import SchemaTooNew
 
 # Any fixed number: the advisory lock that serialises migrations (and builds take another).
@@ -132,7 +132,8 @@ MIGRATIONS: list[str] = [
     DROP TABLE IF EXISTS sentence_vectors;
     """,
     # 4: each term's postings packed into a few blocks, which readers score in numpy
-    # (qa.index.stores.postgres.bm25), and the deleted passages the blocks still hold.
+    # (qa.index.stores.postgres.bm25), and the deleted passages the blocks still hold; the
+    # postings table goes (a row per posting to write, and to add up row by row).
     f"""
     CREATE TABLE posting_blocks (
         term    text NOT NULL,
@@ -146,7 +147,8 @@ MIGRATIONS: list[str] = [
         ALTER COLUMN counts SET STORAGE EXTERNAL, ALTER COLUMN lengths SET STORAGE EXTERNAL;
     CREATE SEQUENCE posting_block_numbers;
     CREATE TABLE dead_passages (id bigint PRIMARY KEY);
-    {BLOCKS_FROM_POSTINGS.format(where='true')};
+    {BLOCKS.format(where='true')};
+    DROP TABLE postings;
     -- the terms a build left without passages, which it deletes at publish without a full scan
     CREATE INDEX term_stats_unused ON term_stats (term) WHERE df <= 0;
     -- a result's near-duplicate group and date read from indexes alone (collapsing), not from

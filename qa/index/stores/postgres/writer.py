@@ -56,8 +56,8 @@ class PostgresWriter(StoreWriter):
             if fresh:
                 self._clear()
             self._prepare_vectors(dimension)
-            # Into an empty index, the postings, their blocks and the BM25 statistics are written
-            # once at publish rather than document by document (a first build or a copy).
+            # Into an empty index, the posting blocks and the BM25 statistics are written once at
+            # publish rather than document by document (a first build or a copy).
             self._bulk = self._execute("SELECT NOT EXISTS (SELECT 1 FROM passages)").fetchone()[0]
             self._set_meta({"model": model, "dimension": dimension})
 
@@ -182,11 +182,10 @@ class PostgresWriter(StoreWriter):
         with lost_guard(self._url):
             regroup(self._connection, self._new_ids, self._touched_groups)
             if self._bulk:
-                self._write_postings()
                 self._count_terms()
                 self._write_blocks()
                 # The planner's row estimates for freshly filled tables (a first build or a copy).
-                self._execute("ANALYZE passages, postings, term_stats, posting_blocks")
+                self._execute("ANALYZE passages, term_stats, posting_blocks")
             else:
                 self._add_blocks()
             self._execute("DELETE FROM term_stats WHERE df <= 0")
@@ -203,9 +202,10 @@ class PostgresWriter(StoreWriter):
 
     def _mark_visible(self) -> None:
         """VACUUM the freshly filled tables, after the commit: until their pages are marked all
-        visible, every posting read from an index is fetched from the table too, and the BM25
-        queries read postings by the thousand. A build killed here has published already."""
-        self._execute("VACUUM (ANALYZE) postings, passages, passage_vectors")
+        visible, a row found through a covering index is read from the table too, and every
+        question looks up hundreds of passages' groups and dates. A build killed here has
+        published already."""
+        self._execute("VACUUM (ANALYZE) passages, passage_vectors, posting_blocks")
 
     def close(self) -> None:
         if self._open:
@@ -240,17 +240,11 @@ class PostgresWriter(StoreWriter):
         self._execute("CREATE INDEX passage_vectors_hnsw ON passage_vectors "
                       "USING hnsw (embedding vector_ip_ops)")
 
-    def _write_postings(self) -> None:
-        """Every passage's postings, from its terms and counts."""
-        self._execute("""
-            INSERT INTO postings (term, passage_id, tf, length)
-            SELECT t.term, p.id, t.tf, p.length FROM passages AS p, unnest(p.terms, p.counts) AS t (term, tf)""")
-
     def _write_blocks(self) -> None:
         """Every term's postings as one block (no passage is dead then)."""
         self._execute("DELETE FROM posting_blocks")
         self._execute("DELETE FROM dead_passages")
-        self._execute(bm25.BLOCKS_FROM_POSTINGS.format(where="true"))
+        self._execute(bm25.BLOCKS.format(where="true"))
 
     def _add_blocks(self) -> None:
         """A block per term of the new passages; a term's blocks merged once they are many; all
@@ -262,16 +256,17 @@ class PostgresWriter(StoreWriter):
             return
         if not self._new_ids:
             return
-        self._execute(bm25.BLOCKS_FROM_POSTINGS.format(where="passage_id = ANY(%(ids)s)"),
-                      {"ids": self._new_ids})
+        self._execute(bm25.BLOCKS.format(where="p.id = ANY(%(ids)s)"), {"ids": self._new_ids})
         terms = [row[0] for row in self._execute(
-            "SELECT DISTINCT term FROM postings WHERE passage_id = ANY(%s)", (self._new_ids,)).fetchall()]
+            "SELECT DISTINCT term FROM passages, unnest(terms) AS term WHERE id = ANY(%s)",
+            (self._new_ids,)).fetchall()]
         self._execute(bm25.MERGE, {"terms": terms, "merge_at": bm25.MERGE_AT})
 
     def _count_terms(self) -> None:
         """Count every term's document frequency and the corpus statistics from the passages."""
         self._execute("DELETE FROM term_stats")
-        self._execute("INSERT INTO term_stats (term, df) SELECT term, count(*) FROM postings GROUP BY term")
+        self._execute("INSERT INTO term_stats (term, df) "
+                      "SELECT term, count(*) FROM passages, unnest(terms) AS term GROUP BY term")
         self._execute("UPDATE corpus_stats SET passages = s.n, total_length = s.total "
                       "FROM (SELECT count(*) AS n, coalesce(sum(length), 0) AS total FROM passages) AS s")
 
@@ -292,14 +287,6 @@ class PostgresWriter(StoreWriter):
                     passage.heading, passage.text, passage.digest, passage.page,
                     [int(v) for v in signature], band_keys(signature), i,
                     list(counts), list(counts.values()), len(tokens)))
-        if not self._bulk:
-            self._copy_postings(ids, term_counts, [len(tokens) for tokens in new.tokens])
-
-    def _copy_postings(self, ids, term_counts: list[Counter], lengths: list[int]) -> None:
-        with self._connection.cursor().copy("COPY postings (term, passage_id, tf, length) FROM STDIN") as copy:
-            for i, counts, length in zip(ids, term_counts, lengths):
-                for term, count in counts.items():
-                    copy.write_row((term, i, count, length))
 
     def _copy_vectors(self, ids, new: NewPassages) -> None:
         windows = Counter()
