@@ -5,7 +5,7 @@
 DIR is a published file index, such as the million synthetic passages that
 `python -m qa bench speed million --keep DIR` keeps. It is copied into the (emptied) database
 without embedding again (`--skip-copy` reuses a copy made before), then:
-- retrieve(k=10) p50/p95 of each, the two taking turns question by question (realtimeqa-news
+- retrieve(k=10, rerank=False) p50/p95 of each, the two taking turns question by question (realtimeqa-news
   questions, as `bench speed million` asks);
 - the search path's steps in each (`--steps`): the question's two candidate lists (`dense_top`,
   `lexical_top`), blending (both scores of their union) and collapsing (the first 10 groups),
