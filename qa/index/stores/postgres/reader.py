@@ -67,9 +67,11 @@ class PostgresReader(StoreReader):
         self._document_ids: dict[str, int] = {}
         self._last_question = threading.local()
 
-    def _rows(self, sql: str, parameters=None) -> list[tuple]:
+    def _rows(self, sql: str, parameters=None, binary: bool = False) -> list[tuple]:
+        """The rows of `sql`; `binary` has them sent in PostgreSQL's binary format (byte strings
+        as they are, not as hexadecimal text: a quarter of the time for posting blocks)."""
         with self._lock, lost_guard(self._url):
-            return self._connection.execute(sql, parameters).fetchall()
+            return self._connection.cursor(binary=binary).execute(sql, parameters).fetchall()
 
     def info(self) -> StoreInfo:
         passages, documents = self._rows(
@@ -156,7 +158,7 @@ class PostgresReader(StoreReader):
         last = getattr(self._last_question, "scores", None)
         if last is not None and last[0] == tuple(tokens):
             return last[1]
-        rows = self._rows(bm25.READ, {"terms": list(dict.fromkeys(tokens))})
+        rows = self._rows(bm25.READ, {"terms": list(dict.fromkeys(tokens))}, binary=True)
         passages, total_length = self._corpus_stats
         scored = bm25.score(list(tokens), rows, passages, total_length, self._dead)
         self._last_question.scores = (tuple(tokens), scored)
