@@ -9,10 +9,11 @@ them (docs/decisions.md). Read as byte strings, the same postings cost a few byt
 A block holds postings of one term for some passages: their ids (int8), the term's count in each
 and each passage's length in tokens (int4), big-endian, in three byte strings of the same order.
 A build adds one block per term its new passages hold, made from their `terms` and `counts`, and
-a term with more than MERGE_AT blocks has them concatenated into one, so a term has few blocks and
-a build's cost grows with what it adds. Blocks are never edited: a deleted passage is listed in
-`dead_passages`, which readers subtract, until the blocks are made again from the live passages
-(after a first build or a copy, and once the dead pass DEAD_SHARE of the live passages).
+a term with more than MERGE_AT blocks has them concatenated into one (a copy of its postings, in
+one build of every MERGE_AT that add to it), so a term has few blocks. Blocks are never edited:
+a deleted passage is listed in `dead_passages`, which readers subtract, until the blocks are made
+again from the live passages (after a first build or a copy, and once the dead pass DEAD_SHARE
+of the live passages).
 """
 
 from __future__ import annotations
