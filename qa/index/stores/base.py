@@ -53,6 +53,24 @@ def bm25_idf(count: int, frequency: int) -> float:
     return float(np.log(1 + (count - frequency + 0.5) / (frequency + 0.5)))
 
 
+def bm25_norms(lengths: np.ndarray, average_length: float) -> np.ndarray:
+    """BM25's length normalisation of passages of `lengths` tokens, k1 (1 - b + b length /
+    average), computed in float64 and kept as float32: backends weigh each posting as
+    idf * tf / (tf + norm) in float32 and sum the weights in float64."""
+    return (BM25_K1 * (1 - BM25_B + BM25_B * np.asarray(lengths, np.float64) / average_length)
+            ).astype(np.float32)
+
+
+def top_indexes(scores: np.ndarray, k: int) -> np.ndarray:
+    """Indexes of the `k` highest scores, best first, ties by index (without sorting all)."""
+    if len(scores) > k:
+        threshold = np.partition(scores, len(scores) - k)[len(scores) - k]
+        chosen = np.flatnonzero(scores >= threshold)
+    else:
+        chosen = np.arange(len(scores))
+    return chosen[np.lexsort((chosen, -scores[chosen]))][:k]
+
+
 @dataclass(frozen=True)
 class StoredPassage:
     """A paragraph as stored: where it is from, its text, and the text that was indexed for it.

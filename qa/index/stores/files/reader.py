@@ -21,7 +21,8 @@ from qa.threads import usable_cores
 from qa.index.stores.base import (AllowedSet, DocumentRecord, SkippedRecord, StoreInfo,
                    StoredPassage, StoreReader, join_context)
 from qa.index.stores.files.segment import Segment, key_of, record_from
-from qa.index.stores.files.segment_bm25 import SegmentBM25, top_indexes
+from qa.index.stores.base import top_indexes
+from qa.index.stores.files.segment_bm25 import SegmentBM25
 
 _threads: ThreadPoolExecutor | None = None
 _threads_lock = threading.Lock()

@@ -14,7 +14,7 @@ from functools import cached_property
 
 import numpy as np
 
-from qa.index.stores.base import BM25_B, BM25_K1, bm25_idf
+from qa.index.stores.base import bm25_idf, bm25_norms, top_indexes
 from qa.index.stores.files.segment import Segment
 
 Postings = list[tuple[int, np.ndarray]]  # a token's (segment number, rows) pairs
@@ -50,8 +50,7 @@ class SegmentBM25:
         """Each segment's BM25 length normalisation per row, k1 (1 - b + b length / average).
         Per-posting arithmetic is in float32 (half the memory traffic; scores are shown and
         compared as float32), summed per position in float64."""
-        return [(BM25_K1 * (1 - BM25_B + BM25_B * np.asarray(s.lengths, np.float64) / self._average_length)
-                 ).astype(np.float32) for s in self.segments]
+        return [bm25_norms(s.lengths, self._average_length) for s in self.segments]
 
     def frequency(self, token: str) -> int:
         """How many live passages hold `token` (kept for the reader's life: it never changes)."""
@@ -135,13 +134,3 @@ def _floor(scores: np.ndarray, rarest_first: list[Postings], starts: np.ndarray,
     if len(sampled) < k:
         return 0.0
     return float(np.partition(sampled, len(sampled) - k)[len(sampled) - k])
-
-
-def top_indexes(scores: np.ndarray, k: int) -> np.ndarray:
-    """Indexes of the `k` highest scores, best first, ties by index (without sorting all)."""
-    if len(scores) > k:
-        threshold = np.partition(scores, len(scores) - k)[len(scores) - k]
-        chosen = np.flatnonzero(scores >= threshold)
-    else:
-        chosen = np.arange(len(scores))
-    return chosen[np.lexsort((chosen, -scores[chosen]))][:k]

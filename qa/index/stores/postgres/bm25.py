@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from qa.index.stores.base import BM25_B, BM25_K1, bm25_idf
+from qa.index.stores.base import bm25_idf, bm25_norms, top_indexes
 
 MERGE_AT = 16
 DEAD_SHARE = 0.2
@@ -73,13 +73,9 @@ class Scores:
         return np.where(found, self.scores[at] if len(self.ids) else 0.0, 0.0)
 
     def top(self, k: int) -> np.ndarray:
-        """Positions of the `k` best scores, best first, equal scores by smaller id."""
-        if len(self.scores) > k:
-            threshold = np.partition(self.scores, len(self.scores) - k)[len(self.scores) - k]
-            chosen = np.flatnonzero(self.scores >= threshold)
-        else:
-            chosen = np.arange(len(self.scores))
-        return chosen[np.lexsort((self.ids[chosen], -self.scores[chosen]))][:k]
+        """Positions of the `k` best scores, best first, equal scores by smaller id (ids are
+        ascending, so by position)."""
+        return top_indexes(self.scores, k)
 
 
 def score(tokens: list[str], rows: list[tuple], passages: int, total_length: int,
@@ -94,8 +90,7 @@ def score(tokens: list[str], rows: list[tuple], passages: int, total_length: int
     for term, frequency, packed_ids, packed_counts, packed_lengths in rows:
         idf = np.float32(repeats[term] * bm25_idf(passages, frequency))
         counts = np.frombuffer(packed_counts, ">i4").astype(np.float32)
-        norms = (BM25_K1 * (1 - BM25_B + BM25_B * np.frombuffer(packed_lengths, ">i4") / average)
-                 ).astype(np.float32)
+        norms = bm25_norms(np.frombuffer(packed_lengths, ">i4"), average)
         ids.append(np.frombuffer(packed_ids, ">i8").astype(np.int64))
         weights.append(idf * counts / (counts + norms))
     if not ids:
