@@ -161,22 +161,31 @@ def test_bm25_from_blocks_stays_exact_through_adds_replacements_and_deletions(
 
 def test_block_scores_are_summed_alike_for_close_and_spread_ids(monkeypatch):
     """Postings of ids close together are summed in an array indexed by id, of ids spread far
-    apart by sorting them: the same sums either way, the dead left out."""
+    apart by sorting them: the same sums and the same top either way, the dead left out, at
+    every depth (the array's top ranks only what scores at least a floor sampled from the
+    rarest term)."""
     rng = np.random.default_rng(4)
     ids = rng.integers(10**12, 10**12 + 500, 2_000)
-    weights = rng.random(2_000)
-    dead = np.array([ids[0], ids[5], 7])
+    weights = np.round(rng.random(2_000), 1)  # ties, broken by the smaller id
+    rare, common = np.unique(ids[:40]), ids[40:]
+    dead = np.array([ids[0], ids[45], 7])
     expected = {}
     for i, w in zip(ids.tolist(), weights.tolist()):
         if i not in dead:
             expected[i] = expected.get(i, 0.0) + w
+    ranked = sorted(expected, key=lambda i: (-expected[i], i))
     for span in (bm25.DENSE_SPAN, 10):  # the second forces the sorting path
         monkeypatch.setattr(bm25, "DENSE_SPAN", span)
-        summed = bm25._summed(ids, weights, dead)
-        assert summed.ids.tolist() == sorted(expected)
-        np.testing.assert_allclose(summed.scores, [expected[i] for i in sorted(expected)])
-        np.testing.assert_allclose(summed.of(np.array([ids[1], ids[0], 3])),
-                                   [expected[int(ids[1])], 0.0, 0.0])
+        summed = bm25._summed(ids, weights, dead, [rare, np.unique(common)])
+        assert summed.count() == len(expected)
+        np.testing.assert_allclose(summed.of(np.array(sorted(expected))),
+                                   [expected[i] for i in sorted(expected)])
+        np.testing.assert_allclose(summed.of(np.array([ids[1], ids[0], 3, 10**13])),
+                                   [expected[int(ids[1])], 0.0, 0.0, 0.0])
+        for k in (1, 5, 30, 39, 200, 1000):
+            top_ids, top_scores = summed.top(k)
+            assert top_ids.tolist() == ranked[:k]
+            np.testing.assert_allclose(top_scores, [expected[i] for i in ranked[:k]])
 
 
 def test_dense_search_matches_brute_force_over_windows(database):

@@ -59,23 +59,82 @@ WHERE s.term = ANY(%(terms)s)
 
 
 class Scores:
-    """BM25 scores of every passage that holds a question's term: `ids` ascending, `scores`
-    (float64, above 0) in the same order."""
+    """BM25 scores of every live passage that holds a question's term (above 0; 0 for the
+    others), summed either in an array indexed by id (`ByIdScores`) or, for ids spread too far
+    apart for one, by sorting them (`SortedScores`)."""
+
+    def of(self, wanted: np.ndarray) -> np.ndarray:
+        """The score (float64) of each of `wanted` (0 for a passage that holds no term)."""
+        raise NotImplementedError
+
+    def top(self, k: int) -> tuple[np.ndarray, np.ndarray]:
+        """(ids, scores) of the `k` best scored passages, best first, equal scores by smaller id;
+        so a shallower top is the start of a deeper one."""
+        raise NotImplementedError
+
+    def count(self) -> int:
+        """How many passages are scored."""
+        raise NotImplementedError
+
+
+class ByIdScores(Scores):
+    """Scores in an array, `sums[id - low]`; `rarest_first` holds the ids of each of the
+    question's terms, the term held by fewest passages first, from which a floor is sampled."""
+
+    def __init__(self, low: int, sums: np.ndarray, rarest_first: list[np.ndarray]):
+        self.low, self.sums, self.rarest_first = low, sums, rarest_first
+
+    def of(self, wanted):
+        offsets = np.asarray(wanted, dtype=np.int64) - self.low
+        inside = (offsets >= 0) & (offsets < len(self.sums))
+        return np.where(inside, self.sums[np.clip(offsets, 0, max(len(self.sums) - 1, 0))], 0.0)
+
+    def top(self, k):
+        floor = self._floor(k)
+        # Only passages scoring at least the floor can be among the k best: few to rank.
+        candidates = np.flatnonzero(self.sums >= floor) if floor > 0 else np.flatnonzero(self.sums)
+        best = candidates[top_indexes(self.sums[candidates], k)]
+        return best + self.low, self.sums[best]
+
+    def _floor(self, k: int) -> float:
+        """A score that at least `k` passages reach (0 when none is found): the k-th best score
+        of the passages holding the rarest terms, which are few, so that all need not be ranked.
+        (Any k passages' k-th best is at most the k best's.)"""
+        sample, taken = [], 0
+        for ids in self.rarest_first:
+            sample.append(ids)
+            taken += len(ids)
+            if taken >= k:
+                break
+        if taken < k:
+            return 0.0
+        sampled = self.sums[np.unique(np.concatenate(sample)) - self.low] if len(sample) > 1 \
+            else self.sums[sample[0] - self.low]
+        return float(np.partition(sampled, len(sampled) - k)[len(sampled) - k]) if len(sampled) >= k else 0.0
+
+    def count(self):
+        return int(np.count_nonzero(self.sums))
+
+
+class SortedScores(Scores):
+    """Scores of `ids` (ascending) in `scores`."""
 
     def __init__(self, ids: np.ndarray, scores: np.ndarray):
         self.ids, self.scores = ids, scores
 
-    def of(self, wanted: np.ndarray) -> np.ndarray:
-        """The score of each of `wanted` (0 for a passage that holds no term)."""
+    def of(self, wanted):
         wanted = np.asarray(wanted, dtype=np.int64)
-        at = np.minimum(np.searchsorted(self.ids, wanted), max(len(self.ids) - 1, 0))
-        found = (self.ids[at] == wanted) if len(self.ids) else np.zeros(len(wanted), bool)
-        return np.where(found, self.scores[at] if len(self.ids) else 0.0, 0.0)
+        if not len(self.ids):
+            return np.zeros(len(wanted), np.float64)
+        at = np.minimum(np.searchsorted(self.ids, wanted), len(self.ids) - 1)
+        return np.where(self.ids[at] == wanted, self.scores[at], 0.0)
 
-    def top(self, k: int) -> np.ndarray:
-        """Positions of the `k` best scores, best first, equal scores by smaller id (ids are
-        ascending, so by position)."""
-        return top_indexes(self.scores, k)
+    def top(self, k):
+        best = top_indexes(self.scores, k)
+        return self.ids[best], self.scores[best]
+
+    def count(self):
+        return len(self.ids)
 
 
 def score(tokens: list[str], rows: list[tuple], passages: int, total_length: int,
@@ -86,30 +145,29 @@ def score(tokens: list[str], rows: list[tuple], passages: int, total_length: int
     Per-posting arithmetic is in float32 and sums in float64, as in the file store."""
     average = total_length / passages if passages else 1.0
     repeats = {token: tokens.count(token) for token in tokens}
-    ids, weights = [], []
+    ids, weights, frequencies = [], [], {}
     for term, frequency, packed_ids, packed_counts, packed_lengths in rows:
         idf = np.float32(repeats[term] * bm25_idf(passages, frequency))
         counts = np.frombuffer(packed_counts, ">i4").astype(np.float32)
         norms = bm25_norms(np.frombuffer(packed_lengths, ">i4"), average)
         ids.append(np.frombuffer(packed_ids, ">i8").astype(np.int64))
         weights.append(idf * counts / (counts + norms))
+        frequencies[len(ids) - 1] = frequency
     if not ids:
-        return Scores(np.zeros(0, np.int64), np.zeros(0, np.float64))
-    return _summed(np.concatenate(ids), np.concatenate(weights), dead)
+        return SortedScores(np.zeros(0, np.int64), np.zeros(0, np.float64))
+    rarest_first = [ids[i] for i in sorted(frequencies, key=frequencies.get)]
+    return _summed(np.concatenate(ids), np.concatenate(weights), dead, rarest_first)
 
 
-def _summed(ids: np.ndarray, weights: np.ndarray, dead: np.ndarray) -> Scores:
+def _summed(ids: np.ndarray, weights: np.ndarray, dead: np.ndarray,
+            rarest_first: list[np.ndarray]) -> Scores:
     """Each distinct id's summed weight, without the `dead` ids."""
     low, high = int(ids.min()), int(ids.max())
     if high - low < DENSE_SPAN:
-        offsets = ids - low
-        sums = np.bincount(offsets, weights, high - low + 1)
-        held = np.zeros(high - low + 1, dtype=bool)  # an eighth of the sums to search
-        held[offsets] = True
-        held[dead[(dead >= low) & (dead <= high)] - low] = False
-        present = np.flatnonzero(held)
-        return Scores(present + low, sums[present])
+        sums = np.bincount(ids - low, weights, high - low + 1)
+        sums[dead[(dead >= low) & (dead <= high)] - low] = 0.0
+        return ByIdScores(low, sums, rarest_first)
     distinct, inverse = np.unique(ids, return_inverse=True)
     sums = np.bincount(inverse, weights)
     keep = ~np.isin(distinct, dead)
-    return Scores(distinct[keep], sums[keep])
+    return SortedScores(distinct[keep], sums[keep])

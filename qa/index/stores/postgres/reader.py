@@ -19,7 +19,9 @@ from qa.index.stores.base import (AllowedSet, DocumentRecord, SkippedRecord, Sto
 from qa.index.stores.postgres import bm25
 from qa.index.stores.postgres.connection import lost_guard
 
+# Bounds of what a reader keeps of its snapshot: passages, dates and ids known to be live.
 CACHED_PASSAGES = 20_000
+CACHED_IDS = 200_000
 _PASSAGE_COLUMNS = "id, source, title, paragraph, text, heading, digest, page"
 _DOCUMENT_COLUMNS = ("id, source, title, digest, paragraphs, date::text, publisher, url, size, "
                      "modified_ns, read_ns")
@@ -61,9 +63,11 @@ class PostgresReader(StoreReader):
         self._connection, self._url, self._meta = connection, url, meta
         self._lock = threading.Lock()
         self._documents: dict[str, DocumentRecord] | None = None
-        # A snapshot never changes, so passages once read are kept (a search shows a few, one by one).
-        self._passages: dict[int, StoredPassage] = {}
-        self._cache_lock = threading.Lock()
+        # A snapshot never changes, so what was read of it is kept: passages (a search shows a
+        # few, one by one), the dates and liveness of ids seen, so a question asks for them once.
+        self._passages = _Kept(CACHED_PASSAGES)
+        self._dates = _Kept(CACHED_IDS)
+        self._live = _Kept(CACHED_IDS)
         self._document_ids: dict[str, int] = {}
         self._last_question = threading.local()
 
@@ -113,7 +117,9 @@ class PostgresReader(StoreReader):
                 ORDER BY v.embedding <#> %(vector)s LIMIT %(windows)s) AS nearest
             GROUP BY passage_id ORDER BY best DESC, passage_id LIMIT %(k)s""",
                           {**parameters, "vector": _vector(vector), "windows": 2 * k, "k": k})
-        return _id_score_arrays(rows)
+        ids, scores = _id_score_arrays(rows)
+        self._live.update(dict.fromkeys(ids.tolist(), True))
+        return ids, scores
 
     def dense_scores(self, vector, ids):
         rows = self._rows("""
@@ -127,19 +133,22 @@ class PostgresReader(StoreReader):
         if k <= 0 or not tokens or (allowed is not None and allowed.empty):
             return _empty()
         scored = self._bm25(tokens)
-        order = scored.top(k) if allowed is None else self._allowed_top(scored, k, allowed)
-        return scored.ids[order], scored.scores[order].astype(np.float32)
+        ids, scores = scored.top(k) if allowed is None else self._allowed_top(scored, k, allowed)
+        self._live.update(dict.fromkeys(ids.tolist(), True))
+        return ids, scores.astype(np.float32)
 
-    def _allowed_top(self, scored: bm25.Scores, k: int, allowed: PostgresAllowed) -> np.ndarray:
-        """Positions of the `k` best of `scored` that `allowed` allows, best first: the ranking is
-        looked at a few times k deep, then four times deeper until k are found."""
-        kept, checked, depth = [], 0, 4 * k
-        while len(kept) < k and checked < len(scored.ids):
-            order = scored.top(depth)
-            looked = order[checked:]
-            kept.extend(looked[self.allows(allowed, scored.ids[looked])].tolist())
-            checked, depth = len(order), depth * 4
-        return np.array(kept[:k], dtype=np.int64)
+    def _allowed_top(self, scored: bm25.Scores, k: int,
+                     allowed: PostgresAllowed) -> tuple[np.ndarray, np.ndarray]:
+        """(ids, scores) of the `k` best of `scored` that `allowed` allows, best first: the
+        ranking is looked at a few times k deep, then four times deeper until k are found."""
+        ids, scores = _empty()
+        kept, checked, depth, count = np.zeros(0, dtype=bool), 0, 4 * k, scored.count()
+        while kept.sum() < k and checked < count:
+            ids, scores = scored.top(depth)
+            kept = np.concatenate([kept, self.allows(allowed, ids[checked:])])
+            checked, depth = len(ids), depth * 4
+        chosen = np.flatnonzero(kept)[:k]
+        return ids[chosen], scores[chosen]
 
     def document_frequencies(self, tokens):
         rows = self._rows("SELECT term, df FROM term_stats WHERE term = ANY(%s)", (list(dict.fromkeys(tokens)),))
@@ -176,17 +185,13 @@ class PostgresReader(StoreReader):
     # -- records ----------------------------------------------------------------------------------
     def passages(self, ids):
         wanted = _ints(ids)
-        with self._cache_lock:
-            found = {i: self._passages[i] for i in set(wanted) if i in self._passages}
+        found = self._passages.of(wanted)
         missing = sorted(set(wanted) - found.keys())
         if missing:
             rows = self._rows(f"SELECT {_PASSAGE_COLUMNS} FROM passages WHERE id = ANY(%s)", (missing,))
             fetched = {row[0]: StoredPassage(*row[1:]) for row in rows}
             found.update(fetched)
-            with self._cache_lock:
-                if len(self._passages) + len(fetched) > CACHED_PASSAGES:
-                    self._passages.clear()
-                self._passages.update(fetched)
+            self._passages.update(fetched)
         return _in_order(wanted, found)
 
     def passage_ids(self, sources=None):
@@ -209,16 +214,25 @@ class PostgresReader(StoreReader):
         return dict(self._documents)
 
     def dates(self, ids):
-        rows = self._rows("SELECT id, date FROM passages WHERE id = ANY(%s)", (_ints(ids),))
-        ordinals = {i: day.toordinal() if isinstance(day, date) else 0 for i, day in rows}
-        return np.array(_in_order(ids, ordinals), dtype=np.int64)
+        wanted = _ints(ids)
+        ordinals = self._dates.of(wanted)
+        missing = sorted(set(wanted) - ordinals.keys())
+        if missing:
+            rows = self._rows("SELECT id, date FROM passages WHERE id = ANY(%s)", (missing,))
+            fetched = {i: _ordinal(day) for i, day in rows}
+            ordinals.update(fetched)
+            self._dates.update(fetched)
+        return np.array(_in_order(wanted, ordinals), dtype=np.int64)
 
     def duplicate_groups(self, ids):
+        # The members' dates come along: a caller that collapses a group asks for them next.
         rows = self._rows("""
-            SELECT p.id, array_agg(m.id ORDER BY m.id) FROM passages AS p
-            JOIN passages AS m ON m.group_id = p.group_id
+            SELECT p.id, array_agg(m.id ORDER BY m.id), array_agg(m.date ORDER BY m.id)
+            FROM passages AS p JOIN passages AS m ON m.group_id = p.group_id
             WHERE p.id = ANY(%s) GROUP BY p.id""", (_ints(ids),))
-        groups = {i: np.array(members, dtype=np.int64) for i, members in rows}
+        groups = {i: np.array(members, dtype=np.int64) for i, members, _ in rows}
+        self._dates.update({member: _ordinal(day) for _, members, days in rows
+                            for member, day in zip(members, days)})
         return _in_order(ids, groups)
 
     def skipped(self):
@@ -265,12 +279,40 @@ class PostgresReader(StoreReader):
         return self._rows(sql, (hashes,)) if hashes else []
 
     def _check_live(self, ids) -> None:
+        """KeyError unless every one of `ids` is live in this snapshot; ids this reader has
+        returned as results are known to be."""
         wanted = set(_ints(ids))
-        if wanted:
+        unknown = sorted(wanted - self._live.of(wanted).keys())
+        if unknown:
             found = {row[0] for row in self._rows("SELECT id FROM passages WHERE id = ANY(%s)",
-                                                  (list(wanted),))}
-            if wanted - found:
-                raise KeyError(f"passages not in this version: {sorted(wanted - found)[:5]}")
+                                                  (unknown,))}
+            if set(unknown) - found:
+                raise KeyError(f"passages not in this version: {sorted(set(unknown) - found)[:5]}")
+            self._live.update(dict.fromkeys(found, True))
+
+
+class _Kept:
+    """Values read from a snapshot, by id, kept up to `limit` of them (then forgotten at once,
+    which is cheaper than tracking use; a snapshot is asked mostly about the same few)."""
+
+    def __init__(self, limit: int):
+        self._limit, self._values, self._lock = limit, {}, threading.Lock()
+
+    def of(self, ids) -> dict:
+        """The kept values of those of `ids` that are kept."""
+        with self._lock:
+            return {i: self._values[i] for i in ids if i in self._values}
+
+    def update(self, values: dict) -> None:
+        with self._lock:
+            if len(self._values) + len(values) > self._limit:
+                self._values.clear()
+            self._values.update(values)
+
+
+def _ordinal(day) -> int:
+    """A stored date as its proleptic ordinal (0 for none)."""
+    return day.toordinal() if isinstance(day, date) else 0
 
 
 def _document_record(row: tuple) -> DocumentRecord:
