@@ -23,7 +23,8 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run as a script from a checkout
     sys.path.insert(0, str(ROOT))
 
-from qa.index.stores.files.dense import ANN_THRESHOLD, HNSW_SEARCH_DEPTH, build_vector_index, search_vectors
+from qa.index.stores.base import HNSW_SEARCH_DEPTH
+from qa.index.stores.files.dense import ANN_THRESHOLD, build_vector_index, search_vectors
 from qa.index.encoder import get_encoder
 from bench.evaluate import BeirSet, load_beir, percentiles, score_run, set_folder, set_name, write_corpus
 from qa.search.hybrid import MIN_DEPTH

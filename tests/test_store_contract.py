@@ -184,6 +184,35 @@ def test_dates_and_reuse_lookups(filled):
         assert reader.signatures_by_text(["never stored"]) == {}
 
 
+def test_a_snapshot_answers_for_its_passages_after_they_are_deleted_and_refuses_deleted_ones(filled):
+    """A reader keeps answering for the passages of its version (and what it read of them) after
+    a later build deletes them; a reader opened after refuses them in every lookup by id, however
+    much it has read and remembered before."""
+    store, live = filled
+    vector = np.ones(DIMENSION, np.float32) / np.sqrt(DIMENSION)
+    tokens = tokenize(["w1 w2 w3 grain"])[0]
+    with store.reader() as before:
+        doomed = before.passage_ids(["s2-1.txt"])
+        dates = before.dates(doomed).tolist()
+        before.duplicate_groups(doomed)
+        with store.writer("m", DIMENSION) as writer:
+            writer.delete_document("s2-1.txt")
+            writer.publish()
+        with store.reader() as after:
+            after.dense_top(vector, 100)  # every live passage read and so remembered
+            after.lexical_top(tokens, 100)
+            after.duplicate_groups(after.passage_ids())
+            for lookup in (lambda ids: after.lexical_scores(tokens, ids),
+                           lambda ids: after.dense_scores(vector, ids), after.dates,
+                           after.duplicate_groups, after.passages):
+                with pytest.raises(KeyError):
+                    lookup(doomed[:1])
+        assert before.dates(doomed).tolist() == dates
+        assert len(before.passages(doomed)) == len(doomed)
+        assert np.all(before.lexical_scores(tokens, doomed) >= 0)
+        assert len(before.dense_scores(vector, doomed)) == len(doomed)
+
+
 def test_live_model_is_the_published_model_and_dimension(store_location):
     store = open_store(store_location)
     assert store.live_model() is None

@@ -1,7 +1,9 @@
 """Hybrid search over a store snapshot: dense and BM25 candidates, fused into one ranking.
 
 Both halves propose candidates (the store's dense and BM25 top-k); every candidate then gets both
-of its scores exactly from the store, so no candidate is penalised for being missed by one half.
+of its scores, so no candidate is penalised for being missed by one half: a dense candidate keeps
+the score the dense search gave it (its best window: exact for an exact index; for an HNSW graph,
+the best the graph found), and the rest are asked of the store.
 The fused score blends the two scores, each standardised (z-score) over the candidates:
 w * dense + (1 - w) * bm25, then scaled to 0..1 for display. The dense weight w is BLEND_DENSE,
 lowered when the best BM25 match is strong (rare words of the question matched) and raised when it
@@ -95,7 +97,8 @@ class Searcher:
         dense_ids, dense_scores = self.store.dense_top(vector, depth, allowed) if mode != "bm25" else _empty()
         lexical_ids, lexical_scores = self.store.lexical_top(tokens, depth, allowed) if tokens is not None else _empty()
         if mode == "hybrid":
-            ids, scores = self._blend(vector, tokens, np.union1d(dense_ids, lexical_ids))
+            ids, scores = self._blend(vector, tokens, np.union1d(dense_ids, lexical_ids),
+                                      dict(zip(dense_ids.tolist(), dense_scores.tolist())))
         elif mode == "rrf":
             ids, scores = _rrf(dense_ids, lexical_ids)
         elif mode == "dense":
@@ -104,15 +107,27 @@ class Searcher:
             ids, scores = lexical_ids, lexical_scores
         return self.catalog.newest_first_on_ties(ids, scores)
 
-    def _blend(self, vector: np.ndarray, tokens: list[str], candidates: np.ndarray):
+    def _blend(self, vector: np.ndarray, tokens: list[str], candidates: np.ndarray,
+               dense_known: dict[int, float]):
+        """`candidates` ranked by their fused score (and that score); `dense_known` holds the
+        dense search's scores of those it proposed."""
         if not len(candidates):
             return _empty()
-        dense = self.store.dense_scores(vector, candidates)
+        dense = self._dense_scores(vector, candidates, dense_known)
         lexical = self.store.lexical_scores(tokens, candidates)
         weight = dense_weight(float(lexical.max()), self.catalog.passage_count)
         fused = weight * _z_score(dense) + (1 - weight) * _z_score(lexical)
         order = np.argsort(-fused, kind="stable")
         return candidates[order], _min_max(fused[order])
+
+
+    def _dense_scores(self, vector: np.ndarray, candidates: np.ndarray,
+                      known: dict[int, float]) -> np.ndarray:
+        """The dense score of each of `candidates`: from `known`, or else from the store."""
+        unknown = np.array([i for i in candidates.tolist() if i not in known], dtype=np.int64)
+        if len(unknown):
+            known = {**known, **dict(zip(unknown.tolist(), self.store.dense_scores(vector, unknown).tolist()))}
+        return np.array([known[i] for i in candidates.tolist()], dtype=np.float32)
 
 
 def dense_weight(best_lexical: float, passage_count: int) -> float:

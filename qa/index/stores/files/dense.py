@@ -10,6 +10,8 @@ from __future__ import annotations
 import faiss
 import numpy as np
 
+from qa.index.stores.base import HNSW_SEARCH_DEPTH, graph_search_depth
+
 ANN_THRESHOLD = 100_000
 # The threshold holds for this many dimensions (all-MiniLM-L6-v2's); a model with fewer gets exact
 # search up to proportionally more vectors, since exact search costs vectors x dimensions.
@@ -18,11 +20,6 @@ ANN_REFERENCE_DIMENSION = 384
 GRAPH_MIN_VECTORS = 4096
 HNSW_NEIGHBOURS = 32
 HNSW_BUILD_DEPTH = 80
-# The candidate list (efSearch) of a graph of HNSW_REFERENCE_SIZE vectors: recall@10 0.983 at a
-# million. A smaller graph (a segment of the index) needs proportionally less for the same recall
-# (0.996 at efSearch 600 on 131,200 vectors, where 2,000 cost 3.6 x the time for 0.998).
-HNSW_SEARCH_DEPTH = 2000
-HNSW_REFERENCE_SIZE = 1_000_000
 
 
 def needs_graph(count: int, dimension: int, index_count: int = 0) -> bool:
@@ -49,12 +46,6 @@ def build_vector_index(vectors: np.ndarray, dimension: int, index_count: int = 0
 
 def is_approximate(index: faiss.Index) -> bool:
     return isinstance(index, faiss.IndexHNSWFlat)
-
-
-def graph_search_depth(count: int) -> int:
-    """The HNSW candidate list (efSearch) for a graph of `count` vectors (see HNSW_SEARCH_DEPTH);
-    a search asking for more results than this uses that many instead."""
-    return max(1, -(-HNSW_SEARCH_DEPTH * count // HNSW_REFERENCE_SIZE))
 
 
 def search_vectors(index: faiss.Index, query: np.ndarray, depth: int,

@@ -6,8 +6,12 @@ passages a question's words have hundreds of thousands of postings. Skipping som
 heads with score bounds, MaxScore) was measured and skipped too few: a 300-deep top needs most of
 them (docs/decisions.md). Read as byte strings, the same postings cost a few bytes each.
 
-A block holds postings of one term for some passages: their ids (int8), the term's count in each
-and each passage's length in tokens (int4), big-endian, in three byte strings of the same order.
+A block holds postings of one term for some passages: their ids (int4), the term's count in each
+and each passage's length in tokens (int2), big-endian, in three byte strings of the same order:
+8 bytes a posting, which is what a question's read costs (16 in schema version 4). Counts and
+lengths above 32,767 are stored as 32,767: ingest makes no passage near that long (paragraphs
+of at most 3,000 characters), and a longer one scores as if it had that many tokens. Ids above
+2**31 - 1 are refused by the build ("integer out of range"): two billion passages written.
 A build adds one block per term its new passages hold, made from their `terms` and `counts`, and
 a term with more than MERGE_AT blocks has them concatenated into one (a copy of its postings, in
 one build of every MERGE_AT that add to it), so a term has few blocks. Blocks are never edited:
@@ -32,9 +36,9 @@ DENSE_SPAN = 8_000_000
 BLOCKS = """
 INSERT INTO posting_blocks (term, block, ids, counts, lengths)
 SELECT t.term, nextval('posting_block_numbers'),
-       string_agg(int8send(p.id), ''::bytea ORDER BY p.id),
-       string_agg(int4send(t.count), ''::bytea ORDER BY p.id),
-       string_agg(int4send(p.length), ''::bytea ORDER BY p.id)
+       string_agg(int4send(p.id::int4), ''::bytea ORDER BY p.id),
+       string_agg(int2send(least(t.count, 32767)::int2), ''::bytea ORDER BY p.id),
+       string_agg(int2send(least(p.length, 32767)::int2), ''::bytea ORDER BY p.id)
 FROM passages AS p, unnest(p.terms, p.counts) AS t (term, count)
 WHERE {where} GROUP BY t.term
 """
@@ -148,9 +152,9 @@ def score(tokens: list[str], rows: list[tuple], passages: int, total_length: int
     ids, weights, frequencies = [], [], {}
     for term, frequency, packed_ids, packed_counts, packed_lengths in rows:
         idf = np.float32(repeats[term] * bm25_idf(passages, frequency))
-        counts = np.frombuffer(packed_counts, ">i4").astype(np.float32)
-        norms = bm25_norms(np.frombuffer(packed_lengths, ">i4"), average)
-        ids.append(np.frombuffer(packed_ids, ">i8").astype(np.int64))
+        counts = np.frombuffer(packed_counts, ">i2").astype(np.float32)
+        norms = bm25_norms(np.frombuffer(packed_lengths, ">i2"), average)
+        ids.append(np.frombuffer(packed_ids, ">i4").astype(np.int64))
         weights.append(idf * counts / (counts + norms))
         frequencies[len(ids) - 1] = frequency
     if not ids:

@@ -11,8 +11,9 @@ from qa.index.stores.postgres.errors import DatabaseLost, DatabaseUnavailable, E
 from qa.index.stores.postgres.schema import migrate
 
 CONNECT_TIMEOUT_S = 10
-# HNSW candidate list for dense search (pgvector's maximum is 1000): a search asks for up to
-# 2 x 300 rows, and iterative scans keep going past filtered-out rows.
+# HNSW candidate list for dense search, pgvector's maximum; readers lower it for a question
+# without filters as the index's size allows (PostgresReader.dense_top), and iterative scans keep
+# going past filtered-out rows.
 HNSW_EF_SEARCH = 1000
 
 

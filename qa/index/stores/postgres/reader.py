@@ -15,9 +15,9 @@ import numpy as np
 
 from qa.search.filters import Filters
 from qa.index.stores.base import (AllowedSet, DocumentRecord, SkippedRecord, StoreInfo,
-                    StoredPassage, StoreReader)
+                    StoredPassage, StoreReader, graph_search_depth)
 from qa.index.stores.postgres import bm25
-from qa.index.stores.postgres.connection import lost_guard
+from qa.index.stores.postgres.connection import HNSW_EF_SEARCH, lost_guard
 
 # Bounds of what a reader keeps of its snapshot: passages, dates and ids known to be live.
 CACHED_PASSAGES = 20_000
@@ -70,6 +70,7 @@ class PostgresReader(StoreReader):
         self._live = _Kept(CACHED_IDS)
         self._document_ids: dict[str, int] = {}
         self._last_question = threading.local()
+        self._search_depth = HNSW_EF_SEARCH  # as connect() set it
 
     def _rows(self, sql: str, parameters=None, binary: bool = False) -> list[tuple]:
         """The rows of `sql`; `binary` has them sent in PostgreSQL's binary format (byte strings
@@ -107,12 +108,15 @@ class PostgresReader(StoreReader):
     def dense_top(self, vector, k, allowed=None):
         if k <= 0 or (allowed is not None and allowed.empty):
             return _empty()
+        # A filter is a condition on the passage; without one the vectors alone are searched
+        # (every vector is a live passage's).
         where, parameters = allowed.where() if allowed is not None else ("true", {})
+        passages = "JOIN passages AS p ON p.id = v.passage_id" if allowed is not None else ""
         # Each passage's best window: twice as many windows as passages are asked of the index.
-        rows = self._rows(f"""
+        rows = self._nearest_rows(self._search_depth_for(2 * k, allowed), f"""
             SELECT passage_id, max(score)::float4 AS best FROM (
                 SELECT v.passage_id, -(v.embedding <#> %(vector)s) AS score
-                FROM passage_vectors AS v JOIN passages AS p ON p.id = v.passage_id
+                FROM passage_vectors AS v {passages}
                 WHERE {where}
                 ORDER BY v.embedding <#> %(vector)s LIMIT %(windows)s) AS nearest
             GROUP BY passage_id ORDER BY best DESC, passage_id LIMIT %(k)s""",
@@ -120,6 +124,23 @@ class PostgresReader(StoreReader):
         ids, scores = _id_score_arrays(rows)
         self._live.update(dict.fromkeys(ids.tolist(), True))
         return ids, scores
+
+    def _search_depth_for(self, windows: int, allowed: PostgresAllowed | None) -> int:
+        """The HNSW candidate list for `windows` nearest windows: the file store's rule for a graph
+        of this size (0.985 of the exact top 10 at 46k, 0.993 at the maximum, for a third less
+        time), the maximum under a filter, whose rows the graph is walked past."""
+        if allowed is not None:
+            return HNSW_EF_SEARCH
+        return min(HNSW_EF_SEARCH, max(windows, graph_search_depth(self._corpus_stats[0])))
+
+    def _nearest_rows(self, search_depth: int, sql: str, parameters: dict) -> list[tuple]:
+        """The rows of `sql` (an HNSW search) with pgvector's candidate list at `search_depth`."""
+        with self._lock, lost_guard(self._url):
+            if search_depth != self._search_depth:
+                self._connection.execute("SELECT set_config('hnsw.ef_search', %s, false)",
+                                         (str(search_depth),))
+                self._search_depth = search_depth
+            return self._connection.execute(sql, parameters).fetchall()
 
     def dense_scores(self, vector, ids):
         rows = self._rows("""

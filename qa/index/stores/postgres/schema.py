@@ -17,9 +17,9 @@ Tables:
                      briefing's date and source again, so that filters need no join
     passage_vectors  the passage's embedding, one row per window of a long paragraph
     posting_blocks   BM25's inverted index: each term's postings (passage ids, counts, lengths)
-                     packed into a few byte strings, which readers score (version 4; versions 2
-                     and 3 had a `postings` table, a row per posting); dead_passages: deleted
-                     passages the blocks still hold
+                     packed into a few byte strings, which readers score (version 4, in half the
+                     bytes since version 5; versions 2 and 3 had a `postings` table, a row per
+                     posting); dead_passages: deleted passages the blocks still hold
     term_stats       BM25 document frequency of every term; corpus_stats: passage count and
                      total length. Both are updated in the transaction that changes passages.
 (Schema versions 1 and 2 also had a sentence_vectors table, dropped by version 3.)
@@ -156,6 +156,13 @@ MIGRATIONS: list[str] = [
     CREATE INDEX passages_group_members ON passages (group_id) INCLUDE (id, date);
     CREATE INDEX passages_id_group ON passages (id) INCLUDE (group_id, date);
     DROP INDEX passages_group;
+    ANALYZE posting_blocks;
+    """,
+    # 5: posting blocks in half the bytes (int4 ids, int2 counts and lengths), made again.
+    f"""
+    DELETE FROM posting_blocks;
+    DELETE FROM dead_passages;
+    {BLOCKS.format(where='true')};
     ANALYZE posting_blocks;
     """,
 ]
