@@ -29,6 +29,7 @@ from qa.errors import IndexBusy, IndexNotFound, QAError
 from qa.search.filters import Filters
 from qa.search.lexical import tokenize
 from qa.index.stores import DocumentRecord, NewPassages, StoredPassage, open_store
+from qa.index.stores.base import BM25_B, BM25_K1, bm25_idf
 from qa.index.stores.postgres import bm25
 from qa.index.stores.postgres.schema import MIGRATIONS
 from qa.index.stores.postgres.errors import (DatabaseLost, DatabaseUnavailable, ExtensionMissing,
@@ -157,6 +158,24 @@ def test_bm25_from_blocks_stays_exact_through_adds_replacements_and_deletions(
                     top_ids, top_scores = reader.lexical_top(tokens, k)
                     assert set(top_ids.tolist()) <= set(ids.tolist())  # no deleted passage
                     np.testing.assert_allclose(top_scores, expected[order[:k]], rtol=1e-5)
+
+
+def test_a_passage_past_the_blocks_counts_scores_as_if_it_had_32767_tokens(database):
+    """Posting blocks hold counts and lengths as int2: a passage of more tokens than that (ingest
+    makes none) is stored and scored as one of 32,767, the others exactly."""
+    store = open_store(database)
+    words = 40_000
+    publish(store, {"huge.txt": (["ships " * words, "two ships in port"], None),
+                    "small.txt": (["ships sail at dawn"], None)})
+    with store.reader("fake") as reader:
+        ids, passages = live_passages(reader)
+        lengths = np.array([len(tokenize([p.indexed_text])[0]) for p in passages], np.float64)
+        counts = np.array([tokenize([p.indexed_text])[0].count("ship") for p in passages], np.float64)
+        clipped_lengths, clipped_counts = np.minimum(lengths, 32_767), np.minimum(counts, 32_767)
+        assert clipped_lengths.max() < lengths.max()
+        norms = BM25_K1 * (1 - BM25_B + BM25_B * clipped_lengths / lengths.mean())
+        expected = bm25_idf(len(ids), 3) * clipped_counts / (clipped_counts + norms)
+        np.testing.assert_allclose(reader.lexical_scores(["ship"], ids), expected, rtol=1e-5)
 
 
 def test_block_scores_are_summed_alike_for_close_and_spread_ids(monkeypatch):

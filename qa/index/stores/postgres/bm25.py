@@ -82,8 +82,9 @@ class Scores:
 
 
 class ByIdScores(Scores):
-    """Scores in an array, `sums[id - low]`; `rarest_first` holds the ids of each of the
-    question's terms, the term held by fewest passages first, from which a floor is sampled."""
+    """Scores in an array, `sums[id - low]`; `rarest_first` holds the ids of each block of the
+    question's terms, the blocks of the term held by fewest passages first, from which a floor
+    is sampled."""
 
     def __init__(self, low: int, sums: np.ndarray, rarest_first: list[np.ndarray]):
         self.low, self.sums, self.rarest_first = low, sums, rarest_first
@@ -149,17 +150,17 @@ def score(tokens: list[str], rows: list[tuple], passages: int, total_length: int
     Per-posting arithmetic is in float32 and sums in float64, as in the file store."""
     average = total_length / passages if passages else 1.0
     repeats = {token: tokens.count(token) for token in tokens}
-    ids, weights, frequencies = [], [], {}
+    ids, weights, frequencies = [], [], []
     for term, frequency, packed_ids, packed_counts, packed_lengths in rows:
         idf = np.float32(repeats[term] * bm25_idf(passages, frequency))
         counts = np.frombuffer(packed_counts, ">i2").astype(np.float32)
         norms = bm25_norms(np.frombuffer(packed_lengths, ">i2"), average)
         ids.append(np.frombuffer(packed_ids, ">i4").astype(np.int64))
         weights.append(idf * counts / (counts + norms))
-        frequencies[len(ids) - 1] = frequency
+        frequencies.append(frequency)
     if not ids:
         return SortedScores(np.zeros(0, np.int64), np.zeros(0, np.float64))
-    rarest_first = [ids[i] for i in sorted(frequencies, key=frequencies.get)]
+    rarest_first = [ids[i] for i in np.argsort(frequencies, kind="stable")]
     return _summed(np.concatenate(ids), np.concatenate(weights), dead, rarest_first)
 
 
