@@ -82,6 +82,27 @@ def top_indexes(scores: np.ndarray, k: int) -> np.ndarray:
     return chosen[np.lexsort((chosen, -scores[chosen]))][:k]
 
 
+def score_floor(scores: np.ndarray, rarest_first: Iterable[np.ndarray], k: int) -> float:
+    """A score that at least `k` of `scores` reach (0 when none is found), so that the k best
+    are found among the positions scoring at least it: the k-th best score of the positions in
+    the first arrays of `rarest_first` (positions of `scores` holding each of a question's
+    words, the rarest word's first) that together hold k. Rare words' positions are few, so
+    this costs little; the k best score at least any k positions' k-th best."""
+    sample, taken = [], 0
+    for positions in rarest_first:
+        sample.append(positions)
+        taken += len(positions)
+        if taken >= k:
+            break
+    if taken < k:
+        return 0.0
+    # A position holding two of these words is counted once.
+    sampled = scores[np.unique(np.concatenate(sample))] if len(sample) > 1 else scores[sample[0]]
+    if len(sampled) < k:
+        return 0.0
+    return float(np.partition(sampled, len(sampled) - k)[len(sampled) - k])
+
+
 @dataclass(frozen=True)
 class StoredPassage:
     """A paragraph as stored: where it is from, its text, and the text that was indexed for it.

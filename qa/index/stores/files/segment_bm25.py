@@ -14,7 +14,7 @@ from functools import cached_property
 
 import numpy as np
 
-from qa.index.stores.base import bm25_idf, bm25_norms, top_indexes
+from qa.index.stores.base import bm25_idf, bm25_norms, score_floor, top_indexes
 from qa.index.stores.files.segment import Segment
 
 Postings = list[tuple[int, np.ndarray]]  # a token's (segment number, rows) pairs
@@ -103,7 +103,7 @@ class SegmentBM25:
         """(positions, scores) of the `k` best-scoring positions with a score above 0 that `mask`
         allows (None: all live ones), best first, equal scores by position."""
         _, scores, rarest_first = self._scored(tokens)
-        floor = _floor(scores, rarest_first, self.starts, k, mask)
+        floor = score_floor(scores, _rarest_positions(rarest_first, self.starts, mask), k)
         if floor > 0:  # only positions scoring at least the floor can be among the k best
             matching = np.flatnonzero(scores >= floor if mask is None else (scores >= floor) & mask)
         else:
@@ -112,25 +112,9 @@ class SegmentBM25:
         return best, scores[best]
 
 
-def _floor(scores: np.ndarray, rarest_first: list[Postings], starts: np.ndarray, k: int,
-           mask: np.ndarray | None) -> float:
-    """A score that at least `k` allowed positions reach (0 if none is found): the k-th best of
-    the positions holding the question's rarest words, which are few, so the whole array need
-    not be searched. Every one of the k best scores at least this. `rarest_first` holds each
-    word's (segment number, rows) pairs, `starts` each segment's first position."""
-    sample, taken = [], 0
+def _rarest_positions(rarest_first: list[Postings], starts: np.ndarray,
+                      mask: np.ndarray | None):
+    """Each word's positions (those `mask` allows), from its (segment number, rows) pairs."""
     for postings in rarest_first:
         positions = np.concatenate([starts[number] + rows for number, rows in postings])
-        if mask is not None:
-            positions = positions[mask[positions]]
-        sample.append(positions)
-        taken += len(positions)
-        if taken >= k:
-            break
-    if taken < k:
-        return 0.0
-    # A position holding two of these words is counted once.
-    sampled = scores[np.unique(np.concatenate(sample))] if len(sample) > 1 else scores[sample[0]]
-    if len(sampled) < k:
-        return 0.0
-    return float(np.partition(sampled, len(sampled) - k)[len(sampled) - k])
+        yield positions if mask is None else positions[mask[positions]]

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from qa.index.stores.base import bm25_idf, bm25_norms, top_indexes
+from qa.index.stores.base import bm25_idf, bm25_norms, score_floor, top_indexes
 
 MERGE_AT = 16
 DEAD_SHARE = 0.2
@@ -95,27 +95,11 @@ class ByIdScores(Scores):
         return np.where(inside, self.sums[np.clip(offsets, 0, max(len(self.sums) - 1, 0))], 0.0)
 
     def top(self, k):
-        floor = self._floor(k)
+        floor = score_floor(self.sums, (ids - self.low for ids in self.rarest_first), k)
         # Only passages scoring at least the floor can be among the k best: few to rank.
         candidates = np.flatnonzero(self.sums >= floor) if floor > 0 else np.flatnonzero(self.sums)
         best = candidates[top_indexes(self.sums[candidates], k)]
         return best + self.low, self.sums[best]
-
-    def _floor(self, k: int) -> float:
-        """A score that at least `k` passages reach (0 when none is found): the k-th best score
-        of the passages holding the rarest terms, which are few, so that all need not be ranked.
-        (Any k passages' k-th best is at most the k best's.)"""
-        sample, taken = [], 0
-        for ids in self.rarest_first:
-            sample.append(ids)
-            taken += len(ids)
-            if taken >= k:
-                break
-        if taken < k:
-            return 0.0
-        sampled = self.sums[np.unique(np.concatenate(sample)) - self.low] if len(sample) > 1 \
-            else self.sums[sample[0] - self.low]
-        return float(np.partition(sampled, len(sampled) - k)[len(sampled) - k]) if len(sampled) >= k else 0.0
 
     def count(self):
         return int(np.count_nonzero(self.sums))
