@@ -56,15 +56,21 @@ def search_steps(questions: list[str], locations: dict[str, object], warm_up: in
         for name, reader in readers.items():
             steps = {}
             started = time.perf_counter()
-            dense_ids, _ = reader.dense_top(vector, MIN_DEPTH)
+            dense_ids, dense_top_scores = reader.dense_top(vector, MIN_DEPTH)
             steps["dense_top"] = time.perf_counter()
             lexical_ids, _ = reader.lexical_top(tokens, MIN_DEPTH)
             steps["lexical_top"] = time.perf_counter()
             candidates = np.union1d(dense_ids, lexical_ids)
-            dense, lexical = reader.dense_scores(vector, candidates), reader.lexical_scores(tokens, candidates)
+            # As the search blends: the dense search's own candidates keep its scores.
+            others = np.setdiff1d(candidates, dense_ids)
+            known = dict(zip(dense_ids.tolist(), dense_top_scores.tolist()))
+            known.update(zip(others.tolist(), reader.dense_scores(vector, others).tolist()))
+            dense = np.array([known[i] for i in candidates.tolist()])
+            lexical = reader.lexical_scores(tokens, candidates)
             steps["blending"] = time.perf_counter()
-            order = np.argsort(-(dense + lexical / max(float(lexical.max()), 1e-9)), kind="stable")
-            catalogs[name].collapsed([(int(candidates[i]), 0.0) for i in order], 10, None)
+            blended = dense + lexical / max(float(lexical.max()), 1e-9)
+            order = np.argsort(-blended, kind="stable")
+            catalogs[name].collapsed(catalogs[name].newest_first_on_ties(candidates[order], blended[order]), 10, None)
             steps["collapsing"] = time.perf_counter()
             if number >= warm_up:
                 last = started

@@ -161,7 +161,30 @@ def test_equal_scores_come_newest_first_and_only_ties_read_dates():
 
     store = DatedStore()
     ranked = Catalog(store).newest_first_on_ties(np.array([1, 2, 3, 4]), np.array([0.5, 0.9, 0.5, 0.5]))
-    assert [i for i, _ in ranked] == [2, 3, 1, 4]
+    assert ranked.first(1) == [(2, 0.9)] and store.asked == []  # the ties are not looked at yet
+    assert [i for i, _ in ranked.first(4)] == [2, 3, 1, 4]
     assert store.asked == [[1, 3, 4]]
-    assert Catalog(store).newest_first_on_ties(np.array([4, 1]), np.array([0.2, 0.7])) == [(1, 0.7), (4, 0.2)]
+    assert Catalog(store).newest_first_on_ties(np.array([4, 1]), np.array([0.2, 0.7])).first(9) == [(1, 0.7), (4, 0.2)]
     assert store.asked == [[1, 3, 4]]  # no ties: no dates read
+
+
+def test_a_ranking_read_in_parts_is_the_ranking_read_whole():
+    """Ties are ordered newest first (then as given) as a ranking is read, part by part: every
+    prefix is the start of the fully sorted ranking, whatever the parts."""
+    from qa.index.catalog import Catalog
+
+    rng = np.random.default_rng(7)
+    ids = rng.permutation(200)
+    scores = rng.integers(0, 12, 200) / 10
+    days = rng.integers(0, 5, 200)
+
+    class DatedStore:
+        def dates(self, asked):
+            return days[asked]
+
+    whole = sorted(range(200), key=lambda p: (-scores[p], -days[ids[p]], p))
+    expected = [(int(ids[p]), float(scores[p])) for p in whole]
+    for parts in ([200], [1, 2, 50, 200], [7, 7, 13, 100, 199, 300]):
+        ranked = Catalog(DatedStore()).newest_first_on_ties(ids, scores)
+        for n in parts:
+            assert ranked.first(n) == expected[:n]

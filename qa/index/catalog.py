@@ -30,25 +30,16 @@ class Catalog:
         """The record of a briefing (title, date, publisher, url, ...); None if unknown."""
         return self._documents.get(source)
 
-    def newest_first_on_ties(self, ids: np.ndarray, scores: np.ndarray) -> list[tuple[int, float]]:
-        """(passage id, score) pairs by score, best first; equal scores (to 1e-6) newest first."""
-        if not len(ids):
-            return []
-        rounded = np.round(scores, 6)
-        _, inverse, counts = np.unique(rounded, return_inverse=True, return_counts=True)
-        tied = counts[inverse] > 1
-        dates = np.zeros(len(ids), np.int64)  # only ties need dates: one lookup fewer, mostly
-        if tied.any():
-            dates[tied] = self.store.dates(ids[tied])
-        order = np.lexsort((-dates, -rounded))
-        return [(int(i), float(s)) for i, s in zip(ids[order], scores[order])]
+    def newest_first_on_ties(self, ids: np.ndarray, scores: np.ndarray) -> "Ranking":
+        """`ids` by `scores`, best first; equal scores (to 1e-6) newest first."""
+        return Ranking(self.store, ids, scores)
 
     def passages(self, ranked: list[tuple[int, float]]) -> list[Passage]:
         """The ranked (id, score) pairs as Passages."""
         stored = self.store.passages(np.array([i for i, _ in ranked], np.int64))
         return [self._passage(passage, score) for passage, (_, score) in zip(stored, ranked)]
 
-    def collapsed(self, ranked: list[tuple[int, float]], k: int,
+    def collapsed(self, ranked: "Ranking", k: int,
                   allowed: AllowedSet | None) -> list[Passage]:
         """The first `k` near-duplicate groups of `ranked`, each shown once: as its newest
         allowed member, with the group's other briefings (newest first) as `also_in`."""
@@ -64,15 +55,14 @@ class Catalog:
                 else self._group_passage(position, score, members, stored, dates, permitted)
                 for position, score, members in picked]
 
-    def _first_groups(self, ranked: list[tuple[int, float]],
-                      k: int) -> list[tuple[int, float, np.ndarray]]:
+    def _first_groups(self, ranked: "Ranking", k: int) -> list[tuple[int, float, np.ndarray]]:
         """(id, score, group members) of the first ranked member of each of the first `k` groups;
         groups are looked up for a few times `k` ids at a time, as few are needed mostly."""
-        ids = np.array([i for i, _ in ranked], np.int64)
         picked, seen, start, chunk = [], set(), 0, 4 * k
-        while start < len(ids) and len(picked) < k:
-            groups = self.store.duplicate_groups(ids[start:start + chunk])
-            for (position, score), members in zip(ranked[start:start + chunk], groups):
+        while start < len(ranked) and len(picked) < k:
+            part = ranked.first(start + chunk)[start:]
+            groups = self.store.duplicate_groups(np.array([i for i, _ in part], np.int64))
+            for (position, score), members in zip(part, groups):
                 if int(members[0]) not in seen:
                     seen.add(int(members[0]))
                     picked.append((position, score, members))
@@ -108,3 +98,41 @@ class Catalog:
             citation=make_citation(stored.title, stored.paragraph, stored.page),
             date=record.date if record else None, publisher=record.publisher if record else None,
             source_url=record.url if record else None, page=stored.page, also_in=also_in)
+
+
+class Ranking:
+    """Passage ids by score, best first, equal scores (to 1e-6) newest first, otherwise in the
+    order given. The dates that order ties are read (one store call) only for the part of the
+    ranking asked for: a search looks at its first few dozen of hundreds of candidates, and an
+    index of many copies has many ties."""
+
+    def __init__(self, store: StoreReader, ids: np.ndarray, scores: np.ndarray):
+        self._store = store
+        self._rounded = np.round(scores, 6)
+        order = np.argsort(-self._rounded, kind="stable")
+        self._ids, self._scores, self._rounded = ids[order], scores[order], self._rounded[order]
+        # Runs of equal scores: [starts[i], starts[i + 1]) for each i.
+        self._starts = np.flatnonzero(np.r_[True, self._rounded[1:] != self._rounded[:-1], True])
+        self._ordered = 0  # positions before this one are in their final order
+
+    def __len__(self) -> int:
+        return len(self._ids)
+
+    def first(self, n: int) -> list[tuple[int, float]]:
+        """The first `n` (passage id, score) pairs."""
+        self._order_ties(min(n, len(self._ids)))
+        return [(int(i), float(s)) for i, s in zip(self._ids[:n], self._scores[:n])]
+
+    def _order_ties(self, n: int) -> None:
+        """Put the runs of equal scores that start before position `n` newest first."""
+        if n <= self._ordered:
+            return
+        runs = [(a, b) for a, b in zip(self._starts[:-1].tolist(), self._starts[1:].tolist())
+                if b - a > 1 and b > self._ordered and a < n]
+        if runs:
+            positions = np.concatenate([np.arange(a, b) for a, b in runs])
+            dates = dict(zip(positions.tolist(), self._store.dates(self._ids[positions]).tolist()))
+            for a, b in runs:
+                within = a + np.argsort([-dates[p] for p in range(a, b)], kind="stable")
+                self._ids[a:b], self._scores[a:b] = self._ids[within], self._scores[within]
+        self._ordered = max([n] + [b for _, b in runs])

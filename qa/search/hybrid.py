@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from qa.index.catalog import Catalog
+from qa.index.catalog import Catalog, Ranking
 from qa.index.encoder import Encoder
 from qa.errors import IndexMismatch
 from qa.search.filters import Filters
@@ -85,12 +85,12 @@ class Searcher:
                 return []
             ranked = self._rank(question, max(MIN_DEPTH, k), mode, vector, allowed)
             if not collapse:
-                return self.catalog.passages(ranked[:k])
+                return self.catalog.passages(ranked.first(k))
             return self.catalog.collapsed(ranked, k, allowed)
 
     def _rank(self, question: str, depth: int, mode: str, vector: np.ndarray | None,
-              allowed) -> list[tuple[int, float]]:
-        """(passage id, score) pairs, best first, equal scores newest first."""
+              allowed) -> Ranking:
+        """The candidates by score, best first, equal scores newest first."""
         if vector is None and mode != "bm25":
             vector = self.question_vector(question)
         tokens = tokenize([question])[0] if mode != "dense" else None
