@@ -102,9 +102,9 @@ class Catalog:
 
 class Ranking:
     """Passage ids by score, best first, equal scores (to 1e-6) newest first, otherwise in the
-    order given. The dates that order ties are read (one store call) only for the part of the
-    ranking asked for: a search looks at its first few dozen of hundreds of candidates, and an
-    index of many copies has many ties."""
+    order given. The dates that order ties are read only for the part of the ranking asked for
+    (one store call each time it is read further): a search looks at its first few dozen of
+    hundreds of candidates, and an index of many copies has many ties."""
 
     def __init__(self, store: StoreReader, ids: np.ndarray, scores: np.ndarray):
         self._store = store
