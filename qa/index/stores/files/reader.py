@@ -19,9 +19,8 @@ from qa.index.stores.files.dense import search_vectors
 from qa.search.filters import Filters
 from qa.threads import usable_cores
 from qa.index.stores.base import (AllowedSet, DocumentRecord, SkippedRecord, StoreInfo,
-                   StoredPassage, StoreReader, join_context)
+                   StoredPassage, StoreReader, join_context, top_indexes)
 from qa.index.stores.files.segment import Segment, key_of, record_from
-from qa.index.stores.base import top_indexes
 from qa.index.stores.files.segment_bm25 import SegmentBM25
 
 _threads: ThreadPoolExecutor | None = None

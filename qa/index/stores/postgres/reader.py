@@ -122,7 +122,7 @@ class PostgresReader(StoreReader):
             GROUP BY passage_id ORDER BY best DESC, passage_id LIMIT %(k)s""",
                           {**parameters, "vector": _vector(vector), "windows": 2 * k, "k": k})
         ids, scores = _id_score_arrays(rows)
-        self._live.update(dict.fromkeys(ids.tolist(), True))
+        self._live.remember(ids.tolist())
         return ids, scores
 
     def _search_depth_for(self, windows: int, allowed: PostgresAllowed | None) -> int:
@@ -155,7 +155,7 @@ class PostgresReader(StoreReader):
             return _empty()
         scored = self._bm25(tokens)
         ids, scores = scored.top(k) if allowed is None else self._allowed_top(scored, k, allowed)
-        self._live.update(dict.fromkeys(ids.tolist(), True))
+        self._live.remember(ids.tolist())
         return ids, scores.astype(np.float32)
 
     def _allowed_top(self, scored: bm25.Scores, k: int,
@@ -309,7 +309,7 @@ class PostgresReader(StoreReader):
                                                   (unknown,))}
             if set(unknown) - found:
                 raise KeyError(f"passages not in this version: {sorted(set(unknown) - found)[:5]}")
-            self._live.update(dict.fromkeys(found, True))
+            self._live.remember(found)
 
 
 class _Kept:
@@ -329,6 +329,10 @@ class _Kept:
             if len(self._values) + len(values) > self._limit:
                 self._values.clear()
             self._values.update(values)
+
+    def remember(self, ids) -> None:
+        """Keep `ids` as known (a set of ids kept this way)."""
+        self.update(dict.fromkeys(ids, True))
 
 
 def _ordinal(day) -> int:

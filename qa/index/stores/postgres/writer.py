@@ -256,10 +256,9 @@ class PostgresWriter(StoreWriter):
             return
         if not self._new_ids:
             return
-        self._execute(bm25.BLOCKS.format(where="p.id = ANY(%(ids)s)"), {"ids": self._new_ids})
         terms = [row[0] for row in self._execute(
-            "SELECT DISTINCT term FROM passages, unnest(terms) AS term WHERE id = ANY(%s)",
-            (self._new_ids,)).fetchall()]
+            bm25.BLOCKS.format(where="p.id = ANY(%(ids)s)") + " RETURNING term",
+            {"ids": self._new_ids}).fetchall()]
         self._execute(bm25.MERGE, {"terms": terms, "merge_at": bm25.MERGE_AT})
 
     def _count_terms(self) -> None:
