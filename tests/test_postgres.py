@@ -14,6 +14,7 @@ import subprocess
 import sys
 import re
 import textwrap
+from dataclasses import replace
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -223,6 +224,31 @@ def test_dense_search_matches_brute_force_over_windows(database):
         order = np.argsort(-expected, kind="stable")[:4]
         assert top_ids.tolist() == ids[order].tolist()
         np.testing.assert_allclose(top_scores, expected[order], rtol=1e-5, atol=1e-6)
+
+
+def graph_index(url: str) -> tuple[int, str] | None:
+    """(oid, definition) of the vector graph's index, None without one."""
+    with psycopg.connect(url) as connection:
+        return connection.execute(
+            "SELECT c.oid::int, pg_get_indexdef(c.oid) FROM pg_class c "
+            "WHERE c.relname = 'passage_vectors_hnsw'").fetchone()
+
+
+def test_the_vector_graph_is_built_at_the_first_publish_and_kept_by_later_builds(database):
+    store = open_store(database)
+    publish(store, {"first.txt": (["Harbour cranes stopped in Rotterdam."], None)})
+    oid, definition = graph_index(database)
+    assert "hnsw" in definition and "vector_ip_ops" in definition
+    publish(store, {"second.txt": (["Grain ships left Odesa."], None)}, seed=5)
+    assert graph_index(database)[0] == oid
+    with store.writer("another model", DIMENSION * 2) as writer:  # a new model: a new graph
+        record, new = document("third.txt", ["Ferries resumed in Calais."])
+        writer.add_document(record, replace(new, vectors=np.hstack([new.vectors, new.vectors]) / np.sqrt(2)))
+        writer.publish()
+    assert graph_index(database)[0] != oid
+    with store.reader("another model") as reader:
+        question = np.hstack([new.vectors[0], new.vectors[0]]) / np.sqrt(2)
+        assert reader.passages(reader.dense_top(question, 1)[0])[0].source == "third.txt"
 
 
 @pytest.mark.parametrize("filters, allowed_sources", [

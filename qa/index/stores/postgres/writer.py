@@ -33,6 +33,11 @@ BUILD_LOCK = 0x5141_0002
 BUILDER = "briefing-qa build "
 # How long ending a dead build's connection may take (ms).
 TAKEOVER_WAIT_MS = 10_000
+# Memory the vector graph's build may use: PostgreSQL's default (64 MB) holds the graph of ~30k
+# vectors; one that does not fit is built far more slowly. Estimated per vector beside its own
+# bytes (pgvector's neighbour lists and element), and capped.
+GRAPH_BYTES_PER_VECTOR = 1024
+GRAPH_BUILD_MEMORY_CAP = 4 << 30
 
 
 class PostgresWriter(StoreWriter):
@@ -43,6 +48,7 @@ class PostgresWriter(StoreWriter):
         self._touched_groups: set[int] = set()
         self._new_ids: list[int] = []
         self._open = True
+        self._graph_at_publish = False
         with lost_guard(url):
             connection.execute("SELECT set_config('application_name', %s, false)",
                                (BUILDER + this_process(),))
@@ -188,6 +194,8 @@ class PostgresWriter(StoreWriter):
                 self._execute("ANALYZE passages, term_stats, posting_blocks")
             else:
                 self._add_blocks()
+            if self._graph_at_publish:
+                self._build_graph()
             self._execute("DELETE FROM term_stats WHERE df <= 0")
             generation = self._execute(
                 "UPDATE qa_meta SET value = to_jsonb(value::text::bigint + 1) "
@@ -228,7 +236,10 @@ class PostgresWriter(StoreWriter):
         self._touched_groups.clear()
 
     def _prepare_vectors(self, dimension: int) -> None:
-        """Give the vector column its dimension and HNSW index (first build, or a new model)."""
+        """Give the vector column its dimension (first build, or a new model). Its HNSW graph is
+        then built at publish, over all the vectors at once: inserting them one by one into the
+        graph is most of a large first build's time. Readers wait for the commit either way, as
+        changing the column's type locks the table until then."""
         declared = self._execute("""
             SELECT format_type(atttypid, atttypmod) FROM pg_attribute
             WHERE attrelid = 'passage_vectors'::regclass AND attname = 'embedding'""").fetchone()[0]
@@ -237,6 +248,18 @@ class PostgresWriter(StoreWriter):
         self._clear()
         self._execute("DROP INDEX IF EXISTS passage_vectors_hnsw")
         self._execute(f"ALTER TABLE passage_vectors ALTER COLUMN embedding TYPE vector({int(dimension)})")
+        self._graph_at_publish = True
+
+    def _build_graph(self) -> None:
+        """The HNSW graph of every vector, with the memory to hold it (for this transaction only,
+        never less than the server's setting)."""
+        vectors, dimension = self._execute(
+            "SELECT count(*), coalesce(max(vector_dims(embedding)), 0) FROM passage_vectors").fetchone()
+        wanted = min(vectors * (4 * dimension + GRAPH_BYTES_PER_VECTOR), GRAPH_BUILD_MEMORY_CAP)
+        current = self._execute("SELECT setting::bigint * 1024 FROM pg_settings "
+                                "WHERE name = 'maintenance_work_mem'").fetchone()[0]
+        if wanted > current:
+            self._execute("SELECT set_config('maintenance_work_mem', %s, true)", (f"{wanted // 1024}kB",))
         self._execute("CREATE INDEX passage_vectors_hnsw ON passage_vectors "
                       "USING hnsw (embedding vector_ip_ops)")
 
