@@ -218,7 +218,7 @@ def bench_million(store, index_dir: Path, questions: list[str], count: int, keep
 def _write_million(store, folder: Path, count: int) -> None:
     """`count` synthetic passages written through the store writer into `folder`, 50 a briefing:
     each a real paragraph of `store` (its text, BM25 tokens and signature) with a
-    vector scattered around the paragraph's own."""
+    vector scattered around the paragraph's own, titled after its synthetic briefing."""
     from dataclasses import replace
 
     from qa.index.stores import DocumentRecord, NewPassages, open_store
@@ -234,7 +234,9 @@ def _write_million(store, folder: Path, count: int) -> None:
         for start in range(0, count, 50):
             chosen = [passages[i] for i in picks[start:start + 50].tolist()]
             source = f"synthetic/{start // 50:06d}.txt"
-            new = [replace(p, source=source, paragraph=j + 1) for j, p in enumerate(chosen)]
+            # Titled after their own briefing: a copy to another store, which reuses vectors by
+            # (title, heading, text), then carries each copy's own vector.
+            new = [replace(p, source=source, title=source, paragraph=j + 1) for j, p in enumerate(chosen)]
             writer.add_document(
                 DocumentRecord(source=source, title=source, digest=source,
                                paragraphs=tuple(p.digest for p in new)),
