@@ -246,12 +246,19 @@ class PostgresReader(StoreReader):
         return np.array(_in_order(wanted, ordinals), dtype=np.int64)
 
     def duplicate_groups(self, ids):
-        # The members' dates come along: a caller that collapses a group asks for them next.
+        # Each group is read once, however many of `ids` it holds (a question's candidates are
+        # often several copies of one paragraph). The members' dates come along: a caller that
+        # collapses a group asks for them next.
         rows = self._rows("""
-            SELECT p.id, array_agg(m.id ORDER BY m.id), array_agg(m.date ORDER BY m.id)
-            FROM passages AS p JOIN passages AS m ON m.group_id = p.group_id
-            WHERE p.id = ANY(%s) GROUP BY p.id""", (_ints(ids),))
-        groups = {i: np.array(members, dtype=np.int64) for i, members, _ in rows}
+            WITH asked AS (SELECT group_id, array_agg(id) AS ids FROM passages
+                           WHERE id = ANY(%s) GROUP BY group_id)
+            SELECT a.ids, array_agg(m.id ORDER BY m.id), array_agg(m.date ORDER BY m.id)
+            FROM asked AS a JOIN passages AS m ON m.group_id = a.group_id
+            GROUP BY a.group_id, a.ids""", (_ints(ids),))
+        groups = {}
+        for asked, members, _ in rows:
+            group = np.array(members, dtype=np.int64)
+            groups.update(dict.fromkeys(asked, group))
         self._dates.update({member: _ordinal(day) for _, members, days in rows
                             for member, day in zip(members, days)})
         return _in_order(ids, groups)
