@@ -48,7 +48,9 @@ class PostgresWriter(StoreWriter):
         self._touched_groups: set[int] = set()
         self._new_ids: list[int] = []
         self._open = True
-        self._graph_at_publish = False
+        # The dimension of a vector column typed by this build, whose graph is built at publish.
+        self._new_graph_dimension: int | None = None
+        self._vectors_written = 0
         with lost_guard(url):
             connection.execute("SELECT set_config('application_name', %s, false)",
                                (BUILDER + this_process(),))
@@ -129,6 +131,7 @@ class PostgresWriter(StoreWriter):
         with lost_guard(self._url):
             self._copy_passages(ids, document_id, record, new)
             self._copy_vectors(ids, new)
+        self._vectors_written += len(new.vectors)
         if not self._bulk:
             self._execute("""
                 INSERT INTO term_stats (term, df)
@@ -194,8 +197,8 @@ class PostgresWriter(StoreWriter):
                 self._execute("ANALYZE passages, term_stats, posting_blocks")
             else:
                 self._add_blocks()
-            if self._graph_at_publish:
-                self._build_graph()
+            if self._new_graph_dimension is not None:
+                self._build_graph(self._new_graph_dimension)
             self._execute("DELETE FROM term_stats WHERE df <= 0")
             generation = self._execute(
                 "UPDATE qa_meta SET value = to_jsonb(value::text::bigint + 1) "
@@ -248,14 +251,13 @@ class PostgresWriter(StoreWriter):
         self._clear()
         self._execute("DROP INDEX IF EXISTS passage_vectors_hnsw")
         self._execute(f"ALTER TABLE passage_vectors ALTER COLUMN embedding TYPE vector({int(dimension)})")
-        self._graph_at_publish = True
+        self._new_graph_dimension = int(dimension)
 
-    def _build_graph(self) -> None:
-        """The HNSW graph of every vector, with the memory to hold it (for this transaction only,
-        never less than the server's setting)."""
-        vectors, dimension = self._execute(
-            "SELECT count(*), coalesce(max(vector_dims(embedding)), 0) FROM passage_vectors").fetchone()
-        wanted = min(vectors * (4 * dimension + GRAPH_BYTES_PER_VECTOR), GRAPH_BUILD_MEMORY_CAP)
+    def _build_graph(self, dimension: int) -> None:
+        """The HNSW graph of every vector (all written by this build), with the memory to hold it
+        (for this transaction only, never less than the server's setting)."""
+        wanted = min(self._vectors_written * (4 * dimension + GRAPH_BYTES_PER_VECTOR),
+                     GRAPH_BUILD_MEMORY_CAP)
         current = self._execute("SELECT setting::bigint * 1024 FROM pg_settings "
                                 "WHERE name = 'maintenance_work_mem'").fetchone()[0]
         if wanted > current:
