@@ -7,6 +7,7 @@ import json
 import pytest
 
 from conftest import SHARED
+from qa.answers.reader.learned import MODEL_DIR
 
 pytestmark = pytest.mark.skipif(not (SHARED / "train").is_dir(), reason="needs ../shared/train")
 
@@ -73,3 +74,40 @@ def test_labels_point_at_the_answer_tokens():
     first, last = label(example, windows.offsets[0])
     assert context[windows.offsets[0][first][0]:windows.offsets[0][last][1]] == "30 days"
     assert label(Example("q", "test", "How long?", context, ("x",), None, "p", "g"), windows.offsets[0]) == (0, 0)
+
+
+def test_weights_read_back_from_an_export_are_the_trained_ones(trained, tmp_path):
+    """training.from_onnx matches each exported matrix to its layer: exactly from the float
+    export, within a quantization step from int8 (a MatMul kept in float included)."""
+    import numpy as np
+    from transformers import AutoModelForQuestionAnswering
+
+    from training.export import export_float, quantize
+    from training.from_onnx import float_weights
+
+    _, final, _ = trained
+    expected = {name: value.numpy() for name, value in
+                AutoModelForQuestionAnswering.from_pretrained(str(final)).state_dict().items()
+                if name != "bert.embeddings.position_ids"}
+    export_float(final, tmp_path / "float.onnx")
+    quantize(tmp_path / "float.onnx", tmp_path / "int8.onnx", keep_float=r"layer\.5/intermediate")
+    exact, approximate = float_weights(tmp_path / "float.onnx"), float_weights(tmp_path / "int8.onnx")
+    assert exact.keys() == approximate.keys() == expected.keys()
+    for name, value in expected.items():
+        np.testing.assert_allclose(exact[name], value, atol=1e-6, err_msg=name)
+        step = (value.max() - value.min()) / 254
+        assert np.abs(approximate[name] - value).max() <= step + 1e-6, name
+
+
+def test_the_shipped_reader_read_back_as_float_answers_like_it(tmp_path):
+    from qa.answers.reader.learned import load_shipped
+    from training.evaluate import torch_reader
+    from training.from_onnx import write_start_folder
+
+    assert write_start_folder(MODEL_DIR, tmp_path / "start") > 100
+    question = "How long is the proposed ceasefire?"
+    paragraph = ("European leaders proposed a 30-day ceasefire covering air, sea and energy "
+                 "infrastructure, to be monitored by observers.")
+    read_back = torch_reader(tmp_path / "start").read(question, [paragraph], k=1).best
+    shipped = load_shipped().read(question, [paragraph], k=1).best
+    assert read_back.text == shipped.text and "30" in read_back.text
