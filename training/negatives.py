@@ -1,7 +1,7 @@
 """Hard negatives: for every question, the paragraphs this project's own retrieval ranks highest.
 
 The paragraphs of all training files and the news quiz pages are written as briefings and indexed
-with `qa.build_index`; each question goes through `qa.retrieve` (hybrid, as the chat asks). The
+with `qa.build_index`; each question goes through `qa.retrieve` (hybrid, not re-ranked). The
 ranked paragraph ids (gold included; the trainer leaves out gold and answer-holding ones) are cached
 as JSON, so training can be rerun without searching again.
 
@@ -49,7 +49,8 @@ def rank_all(out: Path, work: Path) -> None:
     locate = _locator(by_text, work / "index")
     ranked = {}
     for question_id, question in tqdm(questions.items(), desc="retrieving", unit="question"):
-        passages = retrieve(question, k=DEPTH, index_dir=work / "index")
+        # Not re-ranked: the re-ranker is the reader being trained, and it would take ~3 h here.
+        passages = retrieve(question, k=DEPTH, index_dir=work / "index", rerank=False)
         ranked[question_id] = [cid for passage in passages for cid in locate(passage)][:DEPTH]
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(json.dumps(ranked), encoding="utf-8")
